@@ -1,0 +1,5 @@
+# ASan + UBSan for the whole tree (a separate build directory, see scripts/test).
+if(TRACECHAT_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,11 @@
+// Each CLI subcommand registers itself on the app and returns nothing; its callback
+// sets the process exit code through the shared `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tracechat::cli {
+
+void add_context_command(CLI::App& app, int& exit_code);
+
+}  // namespace tracechat::cli

@@ -1,0 +1,20 @@
+// tracechat: one executable, one subcommand per part.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "tracechat carries OpenTelemetry trace context from a guest chat into a contact-center\n"
+      "conversation and out through its Data Actions, so one trace shows the whole path."};
+  app.set_version_flag("--version", std::string("tracechat ") + TRACECHAT_VERSION);
+  app.require_subcommand(0, 1);
+  int exit_code = 0;
+  tracechat::cli::add_context_command(app, exit_code);
+  CLI11_PARSE(app, argc, argv);
+  if (app.get_subcommands().empty()) {
+    std::fputs(app.help().c_str(), stdout);
+  }
+  return exit_code;
+}

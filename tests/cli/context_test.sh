@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `tracechat context` as a user runs it: exit codes and what is printed.
+set -u
+bin="$1"
+fail=0
+check() {  # check NAME EXPECTED_EXIT PATTERN -- ARGS...
+  local name="$1" want="$2" pattern="$3"
+  shift 4
+  local out
+  out="$("$bin" "$@" 2>&1)"
+  local got=$?
+  if [ "$got" -ne "$want" ] || ! grep -qE -- "$pattern" <<<"$out"; then
+    echo "FAIL $name: exit $got (want $want), output:"
+    echo "$out"
+    fail=1
+  else
+    echo "ok   $name"
+  fi
+}
+
+check help 0 "context" -- --help
+check version 0 "^tracechat [0-9]+\.[0-9]+\.[0-9]+" -- --version
+check parse-valid 0 "trace-id: +4bf92f3577b34da6a3ce929d0e0e4736" -- \
+  context parse 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
+check parse-zero-trace-id 1 "trace-id is all zeros" -- \
+  context parse 00-00000000000000000000000000000000-00f067aa0ba902b7-01
+check parse-future-version 0 "normalized: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" -- \
+  context parse cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future
+check parse-tracestate 0 "tracestate congo = t61rcWkgMzE" -- \
+  context parse 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 --tracestate "rojo=1,congo=t61rcWkgMzE"
+check parse-bad-tracestate 2 "duplicate key" -- \
+  context parse 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 --tracestate "a=1,a=2"
+check new 0 "^00-[0-9a-f]{32}-[0-9a-f]{16}-03$" -- context new
+check new-not-sampled 0 "^00-[0-9a-f]{32}-[0-9a-f]{16}-02$" -- context new --not-sampled
+check unknown-subcommand 109 "" -- bogus
+check missing-argument 106 "traceparent is required" -- context parse
+exit $fail
