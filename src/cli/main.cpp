@@ -3,8 +3,10 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "signals.h"
 
 int main(int argc, char** argv) {
+  tracechat::cli::block_termination_signals();
   CLI::App app{
       "tracechat carries OpenTelemetry trace context from a guest chat into a contact-center\n"
       "conversation and out through its Data Actions, so one trace shows the whole path."};
@@ -12,6 +14,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   int exit_code = 0;
   tracechat::cli::add_context_command(app, exit_code);
+  tracechat::cli::add_collector_command(app, exit_code);
+  tracechat::cli::add_traces_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::fputs(app.help().c_str(), stdout);

@@ -1,155 +1,149 @@
 #include "tracechat/otlp/json_encoding.h"
 
-#include <boost/json.hpp>
-#include <cmath>
-#include <vector>
+#include "json_writer.h"
+#include "span_groups.h"
 
 namespace tracechat::otlp {
-namespace json = boost::json;
 using namespace tracechat::trace;
+using detail::JsonWriter;
 
 namespace {
 
-// OTLP span flags (opentelemetry-proto trace.proto SpanFlags).
-constexpr std::uint32_t kContextHasIsRemote = 0x100;
-constexpr std::uint32_t kContextIsRemote = 0x200;
+void write_scalar(JsonWriter& w, const std::string& v) { w.key("stringValue").string(v); }
+void write_scalar(JsonWriter& w, bool v) { w.key("boolValue").boolean(v); }
+void write_scalar(JsonWriter& w, std::int64_t v) { w.key("intValue").integer_string(v); }
+void write_scalar(JsonWriter& w, double v) { w.key("doubleValue").number(v); }
 
-json::value scalar_any(const std::string& v) { return json::object{{"stringValue", v}}; }
-json::value scalar_any(bool v) { return json::object{{"boolValue", v}}; }
-json::value scalar_any(std::int64_t v) { return json::object{{"intValue", std::to_string(v)}}; }
-json::value scalar_any(double v) {
-  // Proto3 JSON writes non-finite doubles as strings.
-  if (std::isnan(v)) return json::object{{"doubleValue", "NaN"}};
-  if (std::isinf(v)) return json::object{{"doubleValue", v > 0 ? "Infinity" : "-Infinity"}};
-  return json::object{{"doubleValue", v}};
-}
-
-json::value any_value(const AttributeValue& value) {
-  return std::visit(
-      [](const auto& v) -> json::value {
+void write_any_value(JsonWriter& w, const AttributeValue& value) {
+  w.begin_object();
+  std::visit(
+      [&](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::vector<std::string>> || std::is_same_v<T, std::vector<bool>> ||
                       std::is_same_v<T, std::vector<std::int64_t>> || std::is_same_v<T, std::vector<double>>) {
-          json::array values;
-          values.reserve(v.size());
-          for (const auto& item : v) values.push_back(scalar_any(static_cast<typename T::value_type>(item)));
-          return json::object{{"arrayValue", json::object{{"values", std::move(values)}}}};
+          w.key("arrayValue").begin_object();
+          w.key("values").begin_array();
+          for (const auto& item : v) {
+            w.begin_object();
+            write_scalar(w, static_cast<typename T::value_type>(item));
+            w.end_object();
+          }
+          w.end_array();
+          w.end_object();
         } else {
-          return scalar_any(v);
+          write_scalar(w, v);
         }
       },
       value);
+  w.end_object();
 }
 
-json::array key_values(const Attributes& attributes) {
-  json::array out;
-  out.reserve(attributes.size());
-  for (const auto& a : attributes.items()) out.push_back(json::object{{"key", a.key}, {"value", any_value(a.value)}});
-  return out;
+void write_attributes(JsonWriter& w, const Attributes& attributes) {
+  if (!attributes.empty()) {
+    w.key("attributes").begin_array();
+    for (const auto& a : attributes.items()) {
+      w.begin_object();
+      w.key("key").string(a.key);
+      w.key("value");
+      write_any_value(w, a.value);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  if (attributes.dropped() != 0) w.key("droppedAttributesCount").integer(attributes.dropped());
 }
 
-void put_attributes(json::object& target, const Attributes& attributes) {
-  if (!attributes.empty()) target["attributes"] = key_values(attributes);
-  if (attributes.dropped() != 0) target["droppedAttributesCount"] = attributes.dropped();
+template <typename Id>
+void write_id(JsonWriter& w, std::string_view name, const Id& id) {
+  char hex[Id::kHexSize];
+  id.write_hex(hex);
+  w.key(name).raw_string(std::string_view(hex, sizeof hex));
 }
 
-std::uint32_t span_flags(const TraceFlags& flags, bool has_parent_flags, bool remote) {
-  std::uint32_t out = flags.bits();
-  if (has_parent_flags) out |= kContextHasIsRemote | (remote ? kContextIsRemote : 0);
-  return out;
-}
-
-json::object encode_span(const SpanData& s) {
-  json::object span;
-  span["traceId"] = s.context.trace_id.hex();
-  span["spanId"] = s.context.span_id.hex();
-  if (!s.context.trace_state.empty()) span["traceState"] = s.context.trace_state.to_header();
-  if (s.parent_span_id.valid()) span["parentSpanId"] = s.parent_span_id.hex();
-  span["flags"] = span_flags(s.context.flags, s.has_parent_flags, s.parent_is_remote);
-  span["name"] = s.name;
-  span["kind"] = static_cast<int>(s.kind);
-  span["startTimeUnixNano"] = std::to_string(s.start_time_unix_nano);
-  span["endTimeUnixNano"] = std::to_string(s.end_time_unix_nano);
-  put_attributes(span, s.attributes);
+void write_span(JsonWriter& w, const SpanData& s) {
+  w.begin_object();
+  write_id(w, "traceId", s.context.trace_id);
+  write_id(w, "spanId", s.context.span_id);
+  if (!s.context.trace_state.empty()) w.key("traceState").string(s.context.trace_state.to_header());
+  if (s.parent_span_id.valid()) write_id(w, "parentSpanId", s.parent_span_id);
+  w.key("flags").integer(detail::span_flags(s.context.flags, s.has_parent_flags, s.parent_is_remote));
+  w.key("name").string(s.name);
+  w.key("kind").integer(static_cast<int>(s.kind));
+  w.key("startTimeUnixNano").integer_string(s.start_time_unix_nano);
+  w.key("endTimeUnixNano").integer_string(s.end_time_unix_nano);
+  write_attributes(w, s.attributes);
   if (!s.events.empty()) {
-    json::array events;
-    events.reserve(s.events.size());
+    w.key("events").begin_array();
     for (const auto& e : s.events) {
-      json::object event{{"timeUnixNano", std::to_string(e.time_unix_nano)}, {"name", e.name}};
-      put_attributes(event, e.attributes);
-      events.push_back(std::move(event));
+      w.begin_object();
+      w.key("timeUnixNano").integer_string(e.time_unix_nano);
+      w.key("name").string(e.name);
+      write_attributes(w, e.attributes);
+      w.end_object();
     }
-    span["events"] = std::move(events);
+    w.end_array();
   }
-  if (s.dropped_events != 0) span["droppedEventsCount"] = s.dropped_events;
+  if (s.dropped_events != 0) w.key("droppedEventsCount").integer(s.dropped_events);
   if (!s.links.empty()) {
-    json::array links;
-    links.reserve(s.links.size());
+    w.key("links").begin_array();
     for (const auto& l : s.links) {
-      json::object link{{"traceId", l.context.trace_id.hex()}, {"spanId", l.context.span_id.hex()}};
-      if (!l.context.trace_state.empty()) link["traceState"] = l.context.trace_state.to_header();
-      put_attributes(link, l.attributes);
-      link["flags"] = span_flags(l.context.flags, true, l.context.remote);
-      links.push_back(std::move(link));
+      w.begin_object();
+      write_id(w, "traceId", l.context.trace_id);
+      write_id(w, "spanId", l.context.span_id);
+      if (!l.context.trace_state.empty()) w.key("traceState").string(l.context.trace_state.to_header());
+      write_attributes(w, l.attributes);
+      w.key("flags").integer(detail::span_flags(l.context.flags, true, l.context.remote));
+      w.end_object();
     }
-    span["links"] = std::move(links);
+    w.end_array();
   }
-  if (s.dropped_links != 0) span["droppedLinksCount"] = s.dropped_links;
+  if (s.dropped_links != 0) w.key("droppedLinksCount").integer(s.dropped_links);
+  w.key("status").begin_object();
   if (s.status.code != StatusCode::unset) {
-    json::object status{{"code", static_cast<int>(s.status.code)}};
-    if (!s.status.description.empty()) status["message"] = s.status.description;
-    span["status"] = std::move(status);
-  } else {
-    span["status"] = json::object{};
+    if (!s.status.description.empty()) w.key("message").string(s.status.description);
+    w.key("code").integer(static_cast<int>(s.status.code));
   }
-  return span;
+  w.end_object();
+  w.end_object();
 }
 
 }  // namespace
 
 std::string encode_traces_json(std::span<const std::unique_ptr<SpanData>> spans) {
-  // Group by resource, then by origin (scope); batches hold few distinct ones.
-  struct ScopeGroup {
-    const SpanOrigin* origin;
-    json::array spans;
-  };
-  struct ResourceGroup {
-    const Resource* resource;
-    std::vector<ScopeGroup> scopes;
-  };
-  std::vector<ResourceGroup> groups;
-  for (const auto& span : spans) {
-    if (!span) continue;
-    const Resource* resource = &span->resource();
-    const SpanOrigin* origin = span->origin.get();
-    auto rg = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.resource == resource; });
-    if (rg == groups.end()) rg = groups.insert(groups.end(), ResourceGroup{resource, {}});
-    auto sg = std::find_if(rg->scopes.begin(), rg->scopes.end(), [&](const auto& g) { return g.origin == origin; });
-    if (sg == rg->scopes.end()) sg = rg->scopes.insert(rg->scopes.end(), ScopeGroup{origin, {}});
-    sg->spans.push_back(encode_span(*span));
-  }
-
-  json::array resource_spans;
-  for (auto& rg : groups) {
-    json::object resource;
-    put_attributes(resource, rg.resource->attributes());
-    json::array scope_spans;
-    for (auto& sg : rg.scopes) {
-      json::object scope;
+  std::string out;
+  out.reserve(spans.size() * 700 + 256);
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("resourceSpans").begin_array();
+  for (const auto& rg : detail::group_spans(spans)) {
+    w.begin_object();
+    w.key("resource").begin_object();
+    write_attributes(w, rg.resource->attributes());
+    w.end_object();
+    w.key("scopeSpans").begin_array();
+    for (const auto& sg : rg.scopes) {
+      w.begin_object();
+      w.key("scope").begin_object();
       if (sg.origin != nullptr) {
-        if (!sg.origin->scope.name.empty()) scope["name"] = sg.origin->scope.name;
-        if (!sg.origin->scope.version.empty()) scope["version"] = sg.origin->scope.version;
+        if (!sg.origin->scope.name.empty()) w.key("name").string(sg.origin->scope.name);
+        if (!sg.origin->scope.version.empty()) w.key("version").string(sg.origin->scope.version);
       }
-      json::object entry{{"scope", std::move(scope)}, {"spans", std::move(sg.spans)}};
-      if (sg.origin != nullptr && !sg.origin->scope.schema_url.empty())
-        entry["schemaUrl"] = sg.origin->scope.schema_url;
-      scope_spans.push_back(std::move(entry));
+      w.end_object();
+      w.key("spans").begin_array();
+      for (const SpanData* s : sg.spans) write_span(w, *s);
+      w.end_array();
+      if (sg.origin != nullptr && !sg.origin->scope.schema_url.empty()) {
+        w.key("schemaUrl").string(sg.origin->scope.schema_url);
+      }
+      w.end_object();
     }
-    json::object entry{{"resource", std::move(resource)}, {"scopeSpans", std::move(scope_spans)}};
-    if (!rg.resource->schema_url().empty()) entry["schemaUrl"] = rg.resource->schema_url();
-    resource_spans.push_back(std::move(entry));
+    w.end_array();
+    if (!rg.resource->schema_url().empty()) w.key("schemaUrl").string(rg.resource->schema_url());
+    w.end_object();
   }
-  return json::serialize(json::object{{"resourceSpans", std::move(resource_spans)}});
+  w.end_array();
+  w.end_object();
+  return out;
 }
 
 }  // namespace tracechat::otlp

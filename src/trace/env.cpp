@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "text.h"
+
 namespace tracechat::trace {
 namespace {
 
@@ -34,6 +36,58 @@ std::uint64_t env_uint(const char* name, std::uint64_t default_value) {
     return default_value;
   }
   return value;
+}
+
+std::optional<std::string> env_string_first(std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    if (auto value = env_string(name)) return value;
+  }
+  return std::nullopt;
+}
+
+namespace {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Result<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size()) return Error{"truncated %-escape"};
+    const int hi = hex_value(s[i + 1]);
+    const int lo = hex_value(s[i + 2]);
+    if (hi < 0 || lo < 0) return Error{"invalid %-escape"};
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+}  // namespace
+
+Result<std::vector<std::pair<std::string, std::string>>> parse_key_value_list(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> items;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string_view item = detail::trim_ows(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    if (item.empty()) continue;
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) return Error{"'" + std::string(item) + "' is not key=value"};
+    const std::string_view key = detail::trim_ows(item.substr(0, eq));
+    if (key.empty()) return Error{"'" + std::string(item) + "' has an empty key"};
+    auto value = percent_decode(detail::trim_ows(item.substr(eq + 1)));
+    if (!value) return Error{"value of '" + std::string(key) + "': " + value.error().message};
+    items.emplace_back(std::string(key), std::move(*value));
+  }
+  return items;
 }
 
 void set_diagnostic_handler(DiagnosticHandler h) {

@@ -2,56 +2,14 @@
 
 #include <errno.h>  // program_invocation_short_name (glibc)
 
-#include "text.h"
 #include "tracechat/trace/env.h"
 
 namespace tracechat::trace {
-namespace {
-
-using detail::trim_ows;
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-Result<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size()) return Error{"truncated %-escape"};
-    const int hi = hex_value(s[i + 1]);
-    const int lo = hex_value(s[i + 2]);
-    if (hi < 0 || lo < 0) return Error{"invalid %-escape"};
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<Attributes> Resource::parse_attribute_list(std::string_view text) {
+  auto items = parse_key_value_list(text);
+  if (!items) return items.error();
   Attributes attributes;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    const std::string_view item = trim_ows(text.substr(0, comma));
-    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-    if (item.empty()) continue;
-    const auto eq = item.find('=');
-    if (eq == std::string_view::npos) return Error{"'" + std::string(item) + "' is not key=value"};
-    const std::string_view key = trim_ows(item.substr(0, eq));
-    if (key.empty()) return Error{"'" + std::string(item) + "' has an empty key"};
-    auto value = percent_decode(trim_ows(item.substr(eq + 1)));
-    if (!value) return Error{"value of '" + std::string(key) + "': " + value.error().message};
-    attributes.set(key, AttributeValue(std::move(*value)));
-  }
+  for (auto& [key, value] : *items) attributes.set(key, AttributeValue(std::move(value)));
   return attributes;
 }
 

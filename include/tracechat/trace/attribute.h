@@ -62,6 +62,8 @@ class Attributes {
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
   std::uint32_t dropped() const noexcept { return dropped_; }
+  // For decoders: the sender's count of attributes it dropped.
+  void add_dropped(std::uint32_t n) noexcept { dropped_ += n; }
   // Slots allocated, used or kept for reuse.
   std::size_t capacity() const noexcept { return slots_.size(); }
   void clear() noexcept;

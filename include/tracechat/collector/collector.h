@@ -1,0 +1,62 @@
+// Collector: the embedded OTLP/HTTP receiver. Decoded spans go to a SQLite SpanStore
+// through one writer thread that commits whatever has queued up in one transaction;
+// optionally every request body is also forwarded, unchanged, to an upstream OTLP
+// endpoint (a real OpenTelemetry Collector). Both queues are bounded: a full store
+// queue answers 503 + Retry-After (the sender retries), a full forward queue drops
+// and counts.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "tracechat/collector/otlp_receiver.h"
+#include "tracechat/result.h"
+
+namespace tracechat::collector {
+
+struct CollectorOptions {
+  std::string listen = "127.0.0.1:4318";
+  std::filesystem::path db = "traces.sqlite";
+  std::optional<std::string> forward;  // upstream base URL; /v1/traces is appended
+  ReceiverLimits limits;
+  std::size_t max_queued_spans = 200000;
+  std::size_t max_forward_queue_bytes = 64 * 1024 * 1024;
+};
+
+struct CollectorStats {
+  std::uint64_t requests = 0;
+  std::uint64_t spans_received = 0;
+  std::uint64_t spans_rejected = 0;  // invalid ids, reported to the sender as partial success
+  std::uint64_t spans_stored = 0;
+  std::uint64_t store_errors = 0;
+  std::uint64_t busy_responses = 0;  // 503s because the store queue was full
+  std::uint64_t forward_requests = 0;
+  std::uint64_t forward_dropped = 0;  // bodies dropped: forward queue full or upstream failed
+};
+
+// "host:port", "[v6]:port" or ":port" (loopback).
+Result<std::pair<std::string, std::uint16_t>> parse_listen_address(std::string_view text);
+
+class Collector {
+ public:
+  static Result<std::unique_ptr<Collector>> start(CollectorOptions options);
+  ~Collector();  // stops: the store queue is written out first
+
+  std::uint16_t port() const;
+  std::string url() const;  // http://host:port
+  CollectorStats stats() const;
+  // Waits until everything received so far is stored (and forwarded).
+  bool flush(std::chrono::milliseconds timeout);
+  void stop();
+
+ private:
+  struct Impl;
+  explicit Collector(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tracechat::collector

@@ -1,0 +1,56 @@
+// SpanStore: spans in SQLite, the collector's storage and the viewer's source.
+//
+// One row per span, keyed by (trace id, span id) so a span sent twice (an exporter's
+// retry) is stored once. Indexed columns serve the queries; the span itself is kept
+// as its OTLP protobuf encoding, so everything the receiver decoded is preserved.
+// WAL journal; each insert call is one transaction.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tracechat/result.h"
+#include "tracechat/trace/span_data.h"
+
+struct sqlite3;
+
+namespace tracechat::collector {
+
+struct TraceSummary {
+  trace::TraceId trace_id;
+  std::string root_name;  // the root span's name, or the earliest span's if the root is missing
+  std::uint64_t start_unix_nano = 0;
+  std::uint64_t end_unix_nano = 0;
+  std::uint64_t span_count = 0;
+  std::vector<std::string> services;
+  bool has_error = false;
+};
+
+class SpanStore {
+ public:
+  // Creates the file and schema if needed. Errors name the path.
+  static Result<std::unique_ptr<SpanStore>> open(const std::filesystem::path& path);
+  ~SpanStore();
+  SpanStore(const SpanStore&) = delete;
+  SpanStore& operator=(const SpanStore&) = delete;
+
+  // Stores the spans in one transaction (replacing any with the same ids).
+  Result<void> insert(std::span<const std::unique_ptr<trace::SpanData>> spans);
+
+  // Traces with a span starting at or after `since_unix_nano`, newest first.
+  Result<std::vector<TraceSummary>> list_traces(std::uint64_t since_unix_nano, std::size_t limit) const;
+  // Every stored span of one trace, by start time.
+  Result<std::vector<std::unique_ptr<trace::SpanData>>> load_trace(const trace::TraceId& trace_id) const;
+  Result<std::uint64_t> span_count() const;
+
+ private:
+  SpanStore() = default;
+  sqlite3* db_ = nullptr;
+  std::filesystem::path path_;
+};
+
+}  // namespace tracechat::collector

@@ -1,0 +1,52 @@
+// Decoding OTLP trace export requests (both encodings) into SpanData, and the
+// export responses and error statuses that go back to the sender.
+//
+// A body that is not a well-formed ExportTraceServiceRequest is an error whose
+// message names the path of the offending field, e.g.
+// "resourceSpans[0].scopeSpans[1].spans[3].traceId: expected 16 bytes, got 5".
+// A well-formed request may still carry spans tracechat cannot accept (an invalid
+// trace or span id): those are counted in `rejected_spans`, for the partial-success
+// response the OTLP specification prescribes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tracechat/result.h"
+#include "tracechat/trace/span_data.h"
+
+namespace tracechat::otlp {
+
+struct DecodedTraces {
+  std::vector<std::unique_ptr<trace::SpanData>> spans;
+  std::uint64_t rejected_spans = 0;
+  std::string rejection_reason;  // the first rejected span's reason
+};
+
+// Limits that keep hostile input from costing unbounded time or memory.
+inline constexpr int kMaxAnyValueDepth = 32;
+
+Result<DecodedTraces> decode_traces_protobuf(std::string_view body);
+Result<DecodedTraces> decode_traces_json(std::string_view body);
+
+struct PartialSuccess {
+  std::int64_t rejected_spans = 0;
+  std::string error_message;
+};
+
+std::string encode_export_response_protobuf(const PartialSuccess& partial);
+std::string encode_export_response_json(const PartialSuccess& partial);
+Result<PartialSuccess> decode_export_response_protobuf(std::string_view body);
+Result<PartialSuccess> decode_export_response_json(std::string_view body);
+
+// google.rpc.Status, the body of OTLP/HTTP error responses.
+std::string encode_status_protobuf(int code, std::string_view message);
+std::string encode_status_json(int code, std::string_view message);
+// The message of a google.rpc.Status body; empty when the body is not one.
+std::string decode_status_message_protobuf(std::string_view body);
+std::string decode_status_message_json(std::string_view body);
+
+}  // namespace tracechat::otlp

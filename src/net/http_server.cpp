@@ -1,0 +1,168 @@
+#include "tracechat/net/http_server.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <thread>
+#include <vector>
+
+namespace tracechat::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// One connection: read a request, answer it, repeat while keep-alive holds.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const HttpServerOptions& options, const HttpHandler& handler)
+      : stream_(std::move(socket)), options_(options), handler_(handler) {
+    beast::error_code ec;
+    const auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = remote.address().to_string() + ":" + std::to_string(remote.port());
+  }
+
+  void start() { read_request(); }
+
+ private:
+  void read_request() {
+    parser_.emplace();
+    parser_->body_limit(options_.body_limit);
+    parser_->header_limit(64 * 1024);
+    stream_.expires_after(options_.idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset) {
+      return close();
+    }
+    if (ec == http::error::body_limit) {
+      return reply(text_response(413, "request body exceeds " + std::to_string(options_.body_limit) + " bytes\n"),
+                   false);
+    }
+    if (ec) return reply(text_response(400, "malformed HTTP request: " + ec.message() + "\n"), false);
+
+    auto req = parser_->release();
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    for (const auto& field : req) {
+      request.headers.push_back(HttpHeader{std::string(field.name_string()), std::string(field.value())});
+    }
+    request.body = std::move(req.body());
+    request.remote_address = remote_;
+    HttpResponse response;
+    try {
+      response = handler_(request);
+    } catch (const std::exception& e) {
+      response = text_response(500, std::string("internal error: ") + e.what() + "\n");
+    }
+    reply(std::move(response), req.keep_alive());
+  }
+
+  void reply(HttpResponse response, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->result(static_cast<unsigned>(response.status));
+    res->version(11);
+    res->set(http::field::server, "tracechat");
+    for (auto& h : response.headers) res->set(h.name, h.value);
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    stream_.expires_after(options_.idle_timeout);
+    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+      if (ec || !keep_alive) return self->close();
+      self->read_request();
+    });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  const HttpServerOptions& options_;
+  const HttpHandler& handler_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  HttpHandler handler;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+  std::uint16_t bound_port = 0;
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) std::make_shared<Session>(std::move(socket), options, handler)->start();
+      accept();
+    });
+  }
+};
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->handler = std::move(handler);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+Result<void> HttpServer::start() {
+  auto& i = *impl_;
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(i.options.address, ec);
+  if (ec) return Error{"invalid listen address '" + i.options.address + "': " + ec.message()};
+  const tcp::endpoint endpoint(address, i.options.port);
+  const std::string where = i.options.address + ":" + std::to_string(i.options.port);
+  i.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) i.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) i.acceptor.bind(endpoint, ec);
+  if (ec) return Error{"cannot listen on " + where + ": " + ec.message()};
+  i.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Error{"cannot listen on " + where + ": " + ec.message()};
+  i.bound_port = i.acceptor.local_endpoint().port();
+  i.accept();
+  for (unsigned t = 0; t < std::max(1u, i.options.threads); ++t) {
+    i.threads.emplace_back([&ioc = i.ioc] { ioc.run(); });
+  }
+  return {};
+}
+
+void HttpServer::stop() {
+  auto& i = *impl_;
+  if (i.threads.empty()) return;
+  asio::post(i.ioc, [&i] {
+    beast::error_code ignored;
+    i.acceptor.close(ignored);
+  });
+  i.ioc.stop();
+  for (auto& t : i.threads) t.join();
+  i.threads.clear();
+}
+
+std::uint16_t HttpServer::port() const noexcept { return impl_->bound_port; }
+
+std::string HttpServer::url() const {
+  const bool ipv6 = impl_->options.address.find(':') != std::string::npos;
+  const std::string host = ipv6 ? "[" + impl_->options.address + "]" : impl_->options.address;
+  return "http://" + host + ":" + std::to_string(port());
+}
+
+}  // namespace tracechat::net
