@@ -9,9 +9,12 @@ cd "$ROOT"
 PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev zlib1g-dev libsqlite3-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev clang-format
 )
+# Only the test command needs these: fuzzing, formatting, the browser and the
+# OpenTelemetry JS interop tests.
+TEST_PACKAGES=(clang libclang-rt-14-dev clang-format chromium openssl)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

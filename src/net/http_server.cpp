@@ -2,9 +2,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -13,35 +16,52 @@ namespace tracechat::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 namespace {
 
-// One connection: read a request, answer it, repeat while keep-alive holds.
-class Session : public std::enable_shared_from_this<Session> {
+beast::tcp_stream& lowest(beast::tcp_stream& s) { return s; }
+beast::tcp_stream& lowest(beast::ssl_stream<beast::tcp_stream>& s) { return beast::get_lowest_layer(s); }
+
+// One connection: (TLS handshake,) read a request, answer it, repeat while keep-alive
+// holds. Stream is beast::tcp_stream or an ssl_stream over one.
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, const HttpServerOptions& options, const HttpHandler& handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {
+  template <typename... StreamArgs>
+  Session(const HttpServerOptions& options, const HttpHandler& handler, tcp::socket socket, StreamArgs&... args)
+      : stream_(std::move(socket), args...), options_(options), handler_(handler) {
     beast::error_code ec;
-    const auto remote = stream_.socket().remote_endpoint(ec);
+    const auto remote = lowest(stream_).socket().remote_endpoint(ec);
     if (!ec) remote_ = remote.address().to_string() + ":" + std::to_string(remote.port());
   }
 
-  void start() { read_request(); }
+  void start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      read_request();
+    } else {
+      lowest(stream_).expires_after(options_.idle_timeout);
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) return self->close();  // not TLS, or a certificate the client refused
+        self->read_request();
+      });
+    }
+  }
 
  private:
   void read_request() {
     parser_.emplace();
     parser_->body_limit(options_.body_limit);
     parser_->header_limit(64 * 1024);
-    stream_.expires_after(options_.idle_timeout);
+    lowest(stream_).expires_after(options_.idle_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset) {
+        ec == asio::error::connection_reset || ec == ssl::error::stream_truncated) {
       return close();
     }
     if (ec == http::error::body_limit) {
@@ -77,20 +97,21 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
-    stream_.expires_after(options_.idle_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-      if (ec || !keep_alive) return self->close();
-      self->read_request();
-    });
+    lowest(stream_).expires_after(options_.idle_timeout);
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+                        if (ec || !keep_alive) return self->close();
+                        self->read_request();
+                      });
   }
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    lowest(stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest(stream_).socket().close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   const HttpServerOptions& options_;
   const HttpHandler& handler_;
   beast::flat_buffer buffer_;
@@ -105,13 +126,21 @@ struct HttpServer::Impl {
   HttpHandler handler;
   asio::io_context ioc;
   tcp::acceptor acceptor{ioc};
+  std::optional<ssl::context> tls;
   std::vector<std::thread> threads;
   std::uint16_t bound_port = 0;
 
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), options, handler)->start();
+      if (!ec) {
+        if (tls) {
+          std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(options, handler, std::move(socket), *tls)
+              ->start();
+        } else {
+          std::make_shared<Session<beast::tcp_stream>>(options, handler, std::move(socket))->start();
+        }
+      }
       accept();
     });
   }
@@ -127,6 +156,13 @@ HttpServer::~HttpServer() { stop(); }
 Result<void> HttpServer::start() {
   auto& i = *impl_;
   beast::error_code ec;
+  if (!i.options.tls_cert_file.empty() || !i.options.tls_key_file.empty()) {
+    i.tls.emplace(ssl::context::tls_server);
+    i.tls->use_certificate_chain_file(i.options.tls_cert_file, ec);
+    if (ec) return Error{"cannot load TLS certificate '" + i.options.tls_cert_file + "': " + ec.message()};
+    i.tls->use_private_key_file(i.options.tls_key_file, ssl::context::pem, ec);
+    if (ec) return Error{"cannot load TLS key '" + i.options.tls_key_file + "': " + ec.message()};
+  }
   const auto address = asio::ip::make_address(i.options.address, ec);
   if (ec) return Error{"invalid listen address '" + i.options.address + "': " + ec.message()};
   const tcp::endpoint endpoint(address, i.options.port);
@@ -162,7 +198,7 @@ std::uint16_t HttpServer::port() const noexcept { return impl_->bound_port; }
 std::string HttpServer::url() const {
   const bool ipv6 = impl_->options.address.find(':') != std::string::npos;
   const std::string host = ipv6 ? "[" + impl_->options.address + "]" : impl_->options.address;
-  return "http://" + host + ":" + std::to_string(port());
+  return std::string(impl_->tls ? "https://" : "http://") + host + ":" + std::to_string(port());
 }
 
 }  // namespace tracechat::net

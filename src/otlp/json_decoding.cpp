@@ -1,5 +1,7 @@
 #include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
+#include <utility>
 
 #include "span_groups.h"
 #include "tracechat/otlp/decoding.h"
@@ -55,20 +57,20 @@ Result<Int> as_integer(const json::value* v, std::string_view path) {
     return out;
   }
   if (v->is_int64()) {
-    if constexpr (std::is_unsigned_v<Int>) {
-      if (v->get_int64() < 0) return at(path, "expected a non-negative integer");
-    }
+    if (!std::in_range<Int>(v->get_int64())) return at(path, "integer out of range");
     return static_cast<Int>(v->get_int64());
   }
   if (v->is_uint64()) {
-    if constexpr (std::is_signed_v<Int>) {
-      if (v->get_uint64() > static_cast<std::uint64_t>(INT64_MAX)) return at(path, "integer out of range");
-    }
+    if (!std::in_range<Int>(v->get_uint64())) return at(path, "integer out of range");
     return static_cast<Int>(v->get_uint64());
   }
   if (v->is_double()) {
+    // Integers written as doubles (1e3) are accepted while they are exact.
     const double d = v->get_double();
-    if (d == static_cast<double>(static_cast<Int>(d))) return static_cast<Int>(d);
+    if (std::abs(d) <= 9007199254740992.0 && d == std::trunc(d)) {
+      const auto i = static_cast<std::int64_t>(d);
+      if (std::in_range<Int>(i)) return static_cast<Int>(i);
+    }
   }
   return at(path, "expected an integer");
 }

@@ -110,6 +110,10 @@ void write_span(JsonWriter& w, const SpanData& s) {
 }  // namespace
 
 std::string encode_traces_json(std::span<const std::unique_ptr<SpanData>> spans) {
+  return encode_traces_json(detail::borrow(spans));
+}
+
+std::string encode_traces_json(std::span<const SpanData* const> spans) {
   std::string out;
   out.reserve(spans.size() * 700 + 256);
   JsonWriter w(out);

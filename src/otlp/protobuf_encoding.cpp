@@ -97,6 +97,10 @@ void write_span(wire::Writer& w, const SpanData& s) {
 }  // namespace
 
 std::string encode_traces_protobuf(std::span<const std::unique_ptr<SpanData>> spans) {
+  return encode_traces_protobuf(detail::borrow(spans));
+}
+
+std::string encode_traces_protobuf(std::span<const SpanData* const> spans) {
   std::string out;
   out.reserve(spans.size() * 160 + 256);
   wire::Writer w(out);

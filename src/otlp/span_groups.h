@@ -23,19 +23,26 @@ struct ResourceGroup {
 };
 
 // Batches hold few distinct resources and scopes, so a linear search beats a map.
-inline std::vector<ResourceGroup> group_spans(std::span<const std::unique_ptr<trace::SpanData>> spans) {
+inline std::vector<ResourceGroup> group_spans(std::span<const trace::SpanData* const> spans) {
   std::vector<ResourceGroup> groups;
-  for (const auto& span : spans) {
-    if (!span) continue;
+  for (const trace::SpanData* span : spans) {
+    if (span == nullptr) continue;
     const trace::Resource* resource = &span->resource();
     const trace::SpanOrigin* origin = span->origin.get();
     auto rg = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.resource == resource; });
     if (rg == groups.end()) rg = groups.insert(groups.end(), ResourceGroup{resource, {}});
     auto sg = std::find_if(rg->scopes.begin(), rg->scopes.end(), [&](const auto& g) { return g.origin == origin; });
     if (sg == rg->scopes.end()) sg = rg->scopes.insert(rg->scopes.end(), ScopeGroup{origin, {}});
-    sg->spans.push_back(span.get());
+    sg->spans.push_back(span);
   }
   return groups;
+}
+
+inline std::vector<const trace::SpanData*> borrow(std::span<const std::unique_ptr<trace::SpanData>> spans) {
+  std::vector<const trace::SpanData*> out;
+  out.reserve(spans.size());
+  for (const auto& s : spans) out.push_back(s.get());
+  return out;
 }
 
 // OTLP span flags: W3C trace flags in bits 0-7, and bits 8/9 (SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE,

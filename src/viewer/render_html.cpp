@@ -36,6 +36,7 @@ constexpr const char* kPage = R"html(<!DOCTYPE html>
 <meta charset="utf-8">
 <title>tracechat trace</title>
 <style>
+  * { box-sizing: border-box; }
   body { font: 13px/1.4 system-ui, sans-serif; margin: 0; color: #1d2430; background: #fff; }
   header { padding: 12px 16px; border-bottom: 1px solid #d8dde6; background: #f6f8fb; }
   header h1 { font-size: 15px; margin: 0 0 4px; }
@@ -48,7 +49,7 @@ constexpr const char* kPage = R"html(<!DOCTYPE html>
   .row.selected { background: #e4ecfa; }
   .name { width: 38%; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding-left: 8px; }
   .service { width: 14%; color: #5a6478; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-  .duration { width: 10%; text-align: right; padding-right: 8px; color: #5a6478; }
+  .duration { width: 11%; text-align: right; padding-right: 8px; color: #5a6478; white-space: nowrap; }
   .lane { position: relative; flex: 1; height: 12px; margin-right: 8px; background: #f6f8fb; }
   .bar { position: absolute; top: 0; height: 12px; min-width: 2px; border-radius: 2px; background: #4a7bd0; }
   .row.error .bar { background: #d0464a; }

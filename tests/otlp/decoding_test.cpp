@@ -177,6 +177,10 @@ TEST(OtlpJson, MalformedInputNamesThePath) {
   expect_error(
       R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":{"boolValue":1}}]}]}]}]})",
       "resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.boolValue: expected boolean");
+  expect_error(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":1e300}]}]}]})",
+               "resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: expected an integer");
+  expect_error(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"droppedEventsCount":5000000000}]}]}]})",
+               "resourceSpans[0].scopeSpans[0].spans[0].droppedEventsCount: integer out of range");
   std::string deep(200, '[');
   const auto decoded = otlp::decode_traces_json(deep);
   ASSERT_FALSE(decoded.ok());

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "../support/sample_spans.h"
+#include "../support/self_signed.h"
 #include "tracechat/net/gzip.h"
 #include "tracechat/net/http_server.h"
 #include "tracechat/otlp/decoding.h"
@@ -297,4 +298,82 @@ TEST(OtlpHttpExporterOptions, BadEnvironmentIsAClearError) {
   EXPECT_EQ(injected.find("Evil"), std::string::npos);
   const auto malformed = error_for("OTEL_EXPORTER_OTLP_HEADERS", "token");
   EXPECT_NE(malformed.find("not key"), std::string::npos) << malformed;
+}
+
+// HTTPS: verification is on by default; a private CA is trusted only when configured.
+class OtlpHttpsExporter : public ::testing::Test {
+ protected:
+  std::unique_ptr<net::HttpServer> start_server(const test_support::SelfSigned& tls) {
+    net::HttpServerOptions o;
+    o.tls_cert_file = tls.cert.string();
+    o.tls_key_file = tls.key.string();
+    auto server = std::make_unique<net::HttpServer>(o, [this](net::HttpRequest& request) {
+      received_ += request.body.size() > 0 ? 1 : 0;
+      return net::HttpResponse{};
+    });
+    auto started = server->start();
+    EXPECT_TRUE(started.ok()) << started.error().message;
+    return server;
+  }
+  otlp::OtlpHttpExporterOptions options_for(const std::string& url) {
+    otlp::OtlpHttpExporterOptions o;
+    o.endpoint = *otlp::OtlpHttpExporterOptions::traces_url_from_base(url);
+    o.max_attempts = 1;
+    return o;
+  }
+  std::atomic<int> received_{0};
+};
+
+TEST_F(OtlpHttpsExporter, TrustedThroughTheCertificateOption) {
+  test_support::SelfSigned tls;
+  ASSERT_TRUE(tls.ok) << "openssl could not make a certificate";
+  auto server = start_server(tls);
+  ASSERT_EQ(server->url().rfind("https://127.0.0.1:", 0), 0u);
+  setenv("OTEL_EXPORTER_OTLP_ENDPOINT", server->url().c_str(), 1);
+  setenv("OTEL_EXPORTER_OTLP_CERTIFICATE", tls.cert.c_str(), 1);
+  auto options = otlp::OtlpHttpExporterOptions::from_env();
+  unsetenv("OTEL_EXPORTER_OTLP_ENDPOINT");
+  unsetenv("OTEL_EXPORTER_OTLP_CERTIFICATE");
+  ASSERT_TRUE(options.ok());
+  otlp::OtlpHttpExporter exporter(*options);
+  auto spans = test_support::sample_spans();
+  EXPECT_EQ(exporter.export_spans(spans, 10s), trace::ExportResult::success);
+  EXPECT_EQ(received_, 1);
+}
+
+TEST_F(OtlpHttpsExporter, RefusedWithoutTrust) {
+  Diagnostics diagnostics;
+  test_support::SelfSigned tls;
+  ASSERT_TRUE(tls.ok);
+  auto server = start_server(tls);
+  otlp::OtlpHttpExporter exporter(options_for(server->url()));  // system store only
+  auto spans = test_support::sample_spans();
+  EXPECT_EQ(exporter.export_spans(spans, 10s), trace::ExportResult::failure);
+  EXPECT_EQ(received_, 0);
+  EXPECT_NE(diagnostics.all().find("certificate verify failed"), std::string::npos) << diagnostics.all();
+}
+
+TEST_F(OtlpHttpsExporter, RefusedForAnotherHostName) {
+  Diagnostics diagnostics;
+  test_support::SelfSigned tls("DNS:collector.example");
+  ASSERT_TRUE(tls.ok);
+  auto server = start_server(tls);
+  auto options = options_for(server->url());
+  options.tls.ca_file = tls.cert.string();  // trusted, but issued for another name
+  otlp::OtlpHttpExporter exporter(options);
+  auto spans = test_support::sample_spans();
+  EXPECT_EQ(exporter.export_spans(spans, 10s), trace::ExportResult::failure);
+  EXPECT_EQ(received_, 0);
+  EXPECT_NE(diagnostics.all().find("TLS handshake"), std::string::npos) << diagnostics.all();
+}
+
+TEST_F(OtlpHttpsExporter, MissingCaFileIsAClearError) {
+  Diagnostics diagnostics;
+  auto options = options_for("https://127.0.0.1:1");
+  options.tls.ca_file = "/nonexistent/ca.pem";
+  otlp::OtlpHttpExporter exporter(options);
+  auto spans = test_support::sample_spans();
+  EXPECT_EQ(exporter.export_spans(spans, 5s), trace::ExportResult::failure);
+  EXPECT_NE(diagnostics.all().find("cannot load CA file '/nonexistent/ca.pem'"), std::string::npos)
+      << diagnostics.all();
 }

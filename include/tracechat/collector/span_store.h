@@ -1,9 +1,13 @@
 // SpanStore: spans in SQLite, the collector's storage and the viewer's source.
 //
-// One row per span, keyed by (trace id, span id) so a span sent twice (an exporter's
-// retry) is stored once. Indexed columns serve the queries; the span itself is kept
-// as its OTLP protobuf encoding, so everything the receiver decoded is preserved.
-// WAL journal; each insert call is one transaction.
+// Each insert stores, per trace it touches, one row holding that trace's spans as an
+// OTLP protobuf ExportTraceServiceRequest (so everything the receiver decoded is kept),
+// and updates a per-trace summary row (times, span count, root span, services, error)
+// that `list_traces` reads. A row per span with indexes beside it measured ~100 k
+// spans/s on the reference machine; a row per trace per batch is several times faster.
+// A span stored twice (an exporter's retry) is returned once by load_trace, the later
+// copy winning; the summary's span count counts it twice. WAL journal; each insert
+// call is one transaction. Not thread-safe: one thread uses a SpanStore at a time.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +42,7 @@ class SpanStore {
   SpanStore(const SpanStore&) = delete;
   SpanStore& operator=(const SpanStore&) = delete;
 
-  // Stores the spans in one transaction (replacing any with the same ids).
+  // Stores the spans in one transaction.
   Result<void> insert(std::span<const std::unique_ptr<trace::SpanData>> spans);
 
   // Traces with a span starting at or after `since_unix_nano`, newest first.

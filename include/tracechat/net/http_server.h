@@ -20,6 +20,9 @@ struct HttpServerOptions {
   std::size_t body_limit = 4 * 1024 * 1024;
   std::chrono::seconds idle_timeout{60};
   unsigned threads = 1;
+  // HTTPS when both are set (PEM files); plain HTTP otherwise.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
@@ -31,11 +34,12 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds, listens and starts the I/O threads. Errors name the address.
+  // Binds, listens and starts the I/O threads. Errors name the address (or the
+  // certificate file that could not be loaded).
   Result<void> start();
   void stop();
   std::uint16_t port() const noexcept;
-  std::string url() const;  // http://address:port
+  std::string url() const;  // http(s)://address:port
 
  private:
   struct Impl;

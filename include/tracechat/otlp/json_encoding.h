@@ -11,6 +11,7 @@
 
 namespace tracechat::otlp {
 
+std::string encode_traces_json(std::span<const trace::SpanData* const> spans);
 std::string encode_traces_json(std::span<const std::unique_ptr<trace::SpanData>> spans);
 
 }  // namespace tracechat::otlp

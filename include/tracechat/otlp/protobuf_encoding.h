@@ -10,6 +10,7 @@
 
 namespace tracechat::otlp {
 
+std::string encode_traces_protobuf(std::span<const trace::SpanData* const> spans);
 std::string encode_traces_protobuf(std::span<const std::unique_ptr<trace::SpanData>> spans);
 
 }  // namespace tracechat::otlp

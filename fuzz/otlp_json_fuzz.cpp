@@ -1,0 +1,20 @@
+// Any input: the OTLP/JSON decoder never crashes; what it accepts re-encodes and
+// decodes to the same number of spans.
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "tracechat/otlp/decoding.h"
+#include "tracechat/otlp/json_encoding.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace tracechat;
+  const auto decoded = otlp::decode_traces_json(std::string_view(reinterpret_cast<const char*>(data), size));
+  if (!decoded.ok()) {
+    if (decoded.error().message.empty()) std::abort();
+    return 0;
+  }
+  const auto again = otlp::decode_traces_json(otlp::encode_traces_json(decoded->spans));
+  if (!again.ok() || again->spans.size() != decoded->spans.size() || again->rejected_spans != 0) std::abort();
+  return 0;
+}
