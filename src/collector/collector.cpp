@@ -14,21 +14,6 @@
 namespace tracechat::collector {
 using namespace std::chrono_literals;
 
-Result<std::pair<std::string, std::uint16_t>> parse_listen_address(std::string_view text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos) return Error{"listen address '" + std::string(text) + "' is not host:port"};
-  std::string host(text.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.empty()) host = "127.0.0.1";
-  const auto port_text = text.substr(colon + 1);
-  unsigned port = 0;
-  const auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
-    return Error{"invalid port '" + std::string(port_text) + "' in listen address '" + std::string(text) + "'"};
-  }
-  return std::pair{host, static_cast<std::uint16_t>(port)};
-}
-
 struct Collector::Impl final : SpanSink {
   CollectorOptions options;
   std::unique_ptr<SpanStore> store;
@@ -132,7 +117,7 @@ Collector::Collector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Result<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
-  auto address = parse_listen_address(impl->options.listen);
+  auto address = net::parse_listen_address(impl->options.listen);
   if (!address) return address.error();
   auto store = SpanStore::open(impl->options.db);
   if (!store) return store.error();

@@ -1,5 +1,7 @@
 #include "tracechat/net/http_server.h"
 
+#include "websocket_session.h"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -7,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -30,8 +33,9 @@ template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <typename... StreamArgs>
-  Session(const HttpServerOptions& options, const HttpHandler& handler, tcp::socket socket, StreamArgs&... args)
-      : stream_(std::move(socket), args...), options_(options), handler_(handler) {
+  Session(const HttpServerOptions& options, const HttpHandler& handler, const WebSocketUpgrade& upgrade,
+          tcp::socket socket, StreamArgs&... args)
+      : stream_(std::move(socket), args...), options_(options), handler_(handler), upgrade_(upgrade) {
     beast::error_code ec;
     const auto remote = lowest(stream_).socket().remote_endpoint(ec);
     if (!ec) remote_ = remote.address().to_string() + ":" + std::to_string(remote.port());
@@ -71,6 +75,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (ec) return reply(text_response(400, "malformed HTTP request: " + ec.message() + "\n"), false);
 
     auto req = parser_->release();
+    HttpRequest request = to_request(req);
+    if (upgrade_ && beast::websocket::is_upgrade(req)) return on_upgrade(std::move(req), request);
+    HttpResponse response;
+    try {
+      response = handler_(request);
+    } catch (const std::exception& e) {
+      response = text_response(500, std::string("internal error: ") + e.what() + "\n");
+    }
+    reply(std::move(response), req.keep_alive());
+  }
+
+  HttpRequest to_request(http::request<http::string_body>& req) const {
     HttpRequest request;
     request.method = std::string(req.method_string());
     request.target = std::string(req.target());
@@ -79,13 +95,21 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     request.body = std::move(req.body());
     request.remote_address = remote_;
-    HttpResponse response;
+    return request;
+  }
+
+  // The application accepts the upgrade (the stream moves to a WebSocket session) or
+  // refuses it with an HTTP answer before the upgrade.
+  void on_upgrade(http::request<http::string_body> req, const HttpRequest& request) {
+    std::variant<WebSocketAccept, HttpResponse> decision;
     try {
-      response = handler_(request);
+      decision = upgrade_(request);
     } catch (const std::exception& e) {
-      response = text_response(500, std::string("internal error: ") + e.what() + "\n");
+      decision = text_response(500, std::string("internal error: ") + e.what() + "\n");
     }
-    reply(std::move(response), req.keep_alive());
+    if (auto* refused = std::get_if<HttpResponse>(&decision)) return reply(std::move(*refused), false);
+    detail::start_websocket_session(std::move(stream_), std::move(req), std::move(std::get<WebSocketAccept>(decision)),
+                                    remote_);
   }
 
   void reply(HttpResponse response, bool keep_alive) {
@@ -114,6 +138,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Stream stream_;
   const HttpServerOptions& options_;
   const HttpHandler& handler_;
+  const WebSocketUpgrade& upgrade_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
@@ -124,6 +149,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
+  WebSocketUpgrade upgrade;
   asio::io_context ioc;
   tcp::acceptor acceptor{ioc};
   std::optional<ssl::context> tls;
@@ -135,10 +161,11 @@ struct HttpServer::Impl {
       if (ec == asio::error::operation_aborted) return;
       if (!ec) {
         if (tls) {
-          std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(options, handler, std::move(socket), *tls)
+          std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(options, handler, upgrade, std::move(socket),
+                                                                          *tls)
               ->start();
         } else {
-          std::make_shared<Session<beast::tcp_stream>>(options, handler, std::move(socket))->start();
+          std::make_shared<Session<beast::tcp_stream>>(options, handler, upgrade, std::move(socket))->start();
         }
       }
       accept();
@@ -146,9 +173,11 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler) : impl_(std::make_unique<Impl>()) {
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, WebSocketUpgrade upgrade)
+    : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->handler = std::move(handler);
+  impl_->upgrade = std::move(upgrade);
 }
 
 HttpServer::~HttpServer() { stop(); }

@@ -52,4 +52,19 @@ Url Url::with_path_appended(std::string_view path) const {
   return out;
 }
 
+Result<std::pair<std::string, std::uint16_t>> parse_listen_address(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return Error{"listen address '" + std::string(text) + "' is not host:port"};
+  std::string host(text.substr(0, colon));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "127.0.0.1";
+  const auto port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  const auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
+    return Error{"invalid port '" + std::string(port_text) + "' in listen address '" + std::string(text) + "'"};
+  }
+  return std::pair{host, static_cast<std::uint16_t>(port)};
+}
+
 }  // namespace tracechat::net

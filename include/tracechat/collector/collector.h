@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tracechat/collector/otlp_receiver.h"
+#include "tracechat/net/url.h"
 #include "tracechat/result.h"
 
 namespace tracechat::collector {
@@ -38,8 +39,7 @@ struct CollectorStats {
   std::uint64_t forward_dropped = 0;  // bodies dropped: forward queue full or upstream failed
 };
 
-// "host:port", "[v6]:port" or ":port" (loopback).
-Result<std::pair<std::string, std::uint16_t>> parse_listen_address(std::string_view text);
+using net::parse_listen_address;
 
 class Collector {
  public:

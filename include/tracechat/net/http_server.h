@@ -10,6 +10,7 @@
 #include <string>
 
 #include "tracechat/net/http.h"
+#include "tracechat/net/websocket.h"
 #include "tracechat/result.h"
 
 namespace tracechat::net {
@@ -29,7 +30,8 @@ using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
 
 class HttpServer {
  public:
-  HttpServer(HttpServerOptions options, HttpHandler handler);
+  // With `upgrade`, WebSocket upgrade requests go to it instead of `handler`.
+  HttpServer(HttpServerOptions options, HttpHandler handler, WebSocketUpgrade upgrade = nullptr);
   ~HttpServer();  // stops
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

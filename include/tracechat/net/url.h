@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "tracechat/result.h"
 
@@ -25,5 +26,8 @@ struct Url {
   // The same URL with `path` appended to its path (one '/' between them).
   Url with_path_appended(std::string_view path) const;
 };
+
+// "host:port", "[v6]:port" or ":port" (loopback), as the servers' --listen options take it.
+Result<std::pair<std::string, std::uint16_t>> parse_listen_address(std::string_view text);
 
 }  // namespace tracechat::net

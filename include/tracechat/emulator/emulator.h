@@ -1,0 +1,58 @@
+// Emulator: a local stand-in for the contact-center platform. One port serves both chat
+// dialects over WebSocket — guest-chat at /v1/{organizationId}/guest/{guestId}/connect and
+// Web Messaging at /v1?deploymentId=... — and the REST API under /api/v2/. State lives in
+// SQLite and survives a restart. See docs/emulator.md.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "tracechat/emulator/config.h"
+#include "tracechat/result.h"
+
+namespace tracechat::emulator {
+
+struct EmulatorOptions {
+  std::string listen = "127.0.0.1:8080";  // loopback unless told otherwise
+  std::filesystem::path db = "platform.sqlite";
+  EmulatorConfig config;
+  unsigned threads = 2;
+  std::FILE* log = stderr;  // nullptr: no log lines
+  // HTTPS/WSS when both are set (PEM files).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+};
+
+struct EmulatorStats {
+  std::size_t conversations = 0;
+  std::size_t active_conversations = 0;
+  std::uint64_t errors = 0;  // error replies sent
+  std::uint64_t store_write_errors = 0;
+};
+
+class Emulator {
+ public:
+  static Result<std::unique_ptr<Emulator>> start(EmulatorOptions options);
+  ~Emulator();  // stops
+  Emulator(const Emulator&) = delete;
+  Emulator& operator=(const Emulator&) = delete;
+
+  std::uint16_t port() const;
+  std::string http_url() const;  // http(s)://host:port
+  std::string ws_url() const;    // ws(s)://host:port
+  std::size_t restored_conversations() const;
+  EmulatorStats stats() const;
+  // Every open connection gets a final server-shutdown notice and is closed; then the
+  // port closes and everything stored is flushed to disk.
+  void stop();
+
+ private:
+  struct Impl;
+  explicit Emulator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tracechat::emulator

@@ -1,0 +1,87 @@
+// `tracechat emulator`: the local contact-center platform, both chat dialects and REST.
+#include <sys/resource.h>
+
+#include <cstdio>
+
+#include "commands.h"
+#include "signals.h"
+#include "tracechat/emulator/emulator.h"
+
+namespace tracechat::cli {
+
+namespace {
+
+// Every WebSocket is a file descriptor: lift the soft limit to the hard one so thousands
+// of guests can connect without the operator having to know about ulimit.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace
+
+void add_emulator_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<emulator::EmulatorOptions>();
+  auto config_path = std::make_shared<std::string>();
+  auto quiet = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand(
+      "emulator",
+      "Run a local contact-center platform: guest-chat at /v1/{organizationId}/guest/{guestId}/connect,\n"
+      "Web Messaging at /v1?deploymentId=..., REST under /api/v2/; state kept in SQLite");
+  cmd->add_option("--listen", options->listen, "address to listen on (host:port; loopback by default)")
+      ->capture_default_str();
+  cmd->add_option("--db", options->db, "SQLite database for conversations (created if missing)")->capture_default_str();
+  cmd->add_option("--config", *config_path,
+                  "JSON file: allowed organizations and deployments, limits, the bot (docs/emulator.md);\n"
+                  "without one any organization and deployment id is accepted")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--threads", options->threads, "I/O threads")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--tls-cert", options->tls_cert_file, "PEM certificate: serve wss:// and https://");
+  cmd->add_option("--tls-key", options->tls_key_file, "PEM private key for --tls-cert");
+  cmd->add_flag("--quiet", *quiet, "no per-connection and per-error log lines on stderr");
+  cmd->callback([options, config_path, quiet, &exit_code] {
+    if (options->tls_cert_file.empty() != options->tls_key_file.empty()) {
+      std::fprintf(stderr, "error: --tls-cert and --tls-key go together\n");
+      exit_code = 2;
+      return;
+    }
+    if (!config_path->empty()) {
+      auto config = emulator::load_config(*config_path);
+      if (!config) {
+        std::fprintf(stderr, "error: %s\n", config.error().message.c_str());
+        exit_code = 2;
+        return;
+      }
+      options->config = std::move(*config);
+    }
+    if (*quiet) options->log = nullptr;
+    raise_open_file_limit();
+    auto emulator = emulator::Emulator::start(*options);
+    if (!emulator) {
+      std::fprintf(stderr, "error: %s\n", emulator.error().message.c_str());
+      exit_code = 1;
+      return;
+    }
+    const auto& e = **emulator;
+    std::printf("tracechat emulator: listening on %s (%s mode), %zu conversations restored from %s\n"
+                "  guest-chat:    %s/v1/{organizationId}/guest/{guestId}/connect\n"
+                "  web messaging: %s/v1?deploymentId={deploymentId}\n"
+                "  REST:          %s/api/v2/conversations/{id}, %s/api/v2/analytics/conversations/details/query\n",
+                e.http_url().c_str(),
+                options->config.organizations.empty() && options->config.deployments.empty() ? "open" : "restricted",
+                e.restored_conversations(), options->db.c_str(), e.ws_url().c_str(), e.ws_url().c_str(),
+                e.http_url().c_str(), e.http_url().c_str());
+    std::fflush(stdout);
+    wait_for_termination_signal();
+    (*emulator)->stop();
+    const auto s = (*emulator)->stats();
+    std::printf("tracechat emulator: stopped; %zu conversations (%zu active), %llu error replies, %llu store errors\n",
+                s.conversations, s.active_conversations, static_cast<unsigned long long>(s.errors),
+                static_cast<unsigned long long>(s.store_write_errors));
+  });
+}
+
+}  // namespace tracechat::cli

@@ -1,0 +1,239 @@
+#include "tracechat/emulator/emulator.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/url/parse.hpp>
+#include <thread>
+
+#include "connection_log.h"
+#include "conversation_store.h"
+#include "guest_chat_connection.h"
+#include "platform.h"
+#include "rest_api.h"
+#include "tracechat/net/http_server.h"
+#include "tracechat/net/url.h"
+#include "web_messaging_connection.h"
+
+namespace tracechat::emulator {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+net::HttpResponse refuse(int status, std::string message) { return net::text_response(status, message + "\n"); }
+
+// The bot's delayed replies: one timer thread, so the WebSocket threads never sleep.
+class TimerThread {
+ public:
+  TimerThread() : guard_(asio::make_work_guard(ioc_)), thread_([this] { ioc_.run(); }) {}
+  ~TimerThread() { stop(); }
+  void stop() {
+    if (!thread_.joinable()) return;
+    guard_.reset();
+    ioc_.stop();
+    thread_.join();
+  }
+  void after(std::chrono::milliseconds delay, std::function<void()> task) {
+    auto timer = std::make_shared<asio::steady_timer>(ioc_, delay);
+    timer->async_wait([timer, task = std::move(task)](const boost::system::error_code& ec) {
+      if (!ec) task();
+    });
+  }
+
+ private:
+  asio::io_context ioc_;
+  asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+struct Emulator::Impl {
+  EmulatorOptions options;
+  EventLog log;
+  std::unique_ptr<ConversationStore> store;
+  TimerThread timers;
+  std::unique_ptr<Platform> platform;
+  std::unique_ptr<net::HttpServer> server;
+  std::size_t restored = 0;
+  bool tls = false;
+
+  // Open connections, for the shutdown notice.
+  std::mutex connections_mutex;
+  std::vector<std::weak_ptr<GuestChatConnection>> guest_chat_connections;
+  std::vector<std::weak_ptr<WebMessagingConnection>> web_messaging_connections;
+  std::size_t registrations = 0;
+
+  explicit Impl(EmulatorOptions o) : options(std::move(o)), log(options.log, options.log != nullptr) {}
+
+  template <typename T>
+  void remember(std::vector<std::weak_ptr<T>>& list, const std::shared_ptr<T>& connection) {
+    std::lock_guard lock(connections_mutex);
+    // Prune now and then so the list tracks open connections, not every connection ever.
+    if (++registrations % 1024 == 0) {
+      std::erase_if(guest_chat_connections, [](const auto& w) { return w.expired(); });
+      std::erase_if(web_messaging_connections, [](const auto& w) { return w.expired(); });
+    }
+    list.push_back(connection);
+  }
+
+  net::WebSocketOptions socket_options() const {
+    const auto& limits = options.config.limits;
+    net::WebSocketOptions o;
+    // Frames up to 4x the limit are read and answered with 413; larger ones close 1009.
+    o.max_message_bytes = static_cast<std::size_t>(limits.max_frame_bytes) * 4;
+    o.idle_timeout = std::chrono::seconds(limits.idle_timeout_seconds);
+    return o;
+  }
+
+  bool organization_allowed(const std::string& id) const {
+    return options.config.organizations.empty() || options.config.organizations.contains(id);
+  }
+  bool deployment_allowed(const std::string& id) const {
+    return options.config.deployments.empty() || options.config.deployments.contains(id);
+  }
+
+  std::variant<net::WebSocketAccept, net::HttpResponse> upgrade(const net::HttpRequest& request) {
+    auto target = boost::urls::parse_origin_form(request.target);
+    if (!target) return refuse(400, "malformed request target");
+    std::optional<std::string> deployment;
+    for (const auto& param : target->params()) {
+      if (param.key == "deploymentId") deployment = std::string(param.value);
+    }
+    if (deployment && !is_uuid(*deployment)) return refuse(400, "deploymentId must be a UUID");
+    if (deployment) *deployment = lower(*deployment);
+    const std::string path(target->path());
+
+    if (path == "/v1" || path == "/v1/") {
+      if (!deployment) return refuse(400, "Web Messaging needs ?deploymentId=<uuid>");
+      if (!deployment_allowed(*deployment)) return refuse(404, "unknown deployment");
+      auto connection = std::make_shared<WebMessagingConnection>(*platform, log, *deployment);
+      remember(web_messaging_connections, connection);
+      return net::WebSocketAccept{connection, socket_options()};
+    }
+    // /v1/{organizationId}/guest/{guestId}/connect
+    constexpr std::string_view kPrefix = "/v1/";
+    if (path.starts_with(kPrefix) && path.ends_with("/connect")) {
+      const std::string_view middle = std::string_view(path).substr(kPrefix.size(), path.size() - kPrefix.size() - 8);
+      const auto guest_at = middle.find("/guest/");
+      if (guest_at == std::string_view::npos) return refuse(404, "no such endpoint");
+      const std::string organization(middle.substr(0, guest_at));
+      const std::string guest(middle.substr(guest_at + 7));
+      if (!is_uuid(organization)) return refuse(400, "organizationId must be a UUID");
+      if (!is_uuid(guest)) return refuse(400, "guestId must be a UUID");
+      if (!organization_allowed(lower(organization))) return refuse(404, "unknown organization");
+      if (deployment && !deployment_allowed(*deployment)) return refuse(404, "unknown deployment");
+      auto connection = std::make_shared<GuestChatConnection>(*platform, log, lower(organization), lower(guest),
+                                                              deployment.value_or(""));
+      remember(guest_chat_connections, connection);
+      return net::WebSocketAccept{connection, socket_options()};
+    }
+    return refuse(404, "no such endpoint");
+  }
+
+  net::HttpResponse handle(net::HttpRequest& request) {
+    if (auto answer = handle_rest_request(*platform, request)) return *answer;
+    const auto path = request.path();
+    if (path == "/healthz") return net::text_response(200, "ok\n");
+    if (path.starts_with("/v1")) return refuse(426, "this endpoint takes WebSocket connections only");
+    return refuse(404, "no such endpoint");
+  }
+};
+
+Emulator::Emulator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Emulator::~Emulator() { stop(); }
+
+Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
+  auto address = net::parse_listen_address(options.listen);
+  if (!address) return address.error();
+  auto impl = std::make_unique<Impl>(std::move(options));
+  auto store = ConversationStore::open(impl->options.db);
+  if (!store) return store.error();
+  impl->store = std::move(*store);
+  auto* raw = impl.get();
+  impl->platform = std::make_unique<Platform>(
+      impl->options.config, *impl->store,
+      [raw](std::chrono::milliseconds delay, std::function<void()> task) { raw->timers.after(delay, std::move(task)); });
+  impl->restored = impl->platform->restore();
+
+  net::HttpServerOptions http;
+  http.address = address->first;
+  http.port = address->second;
+  http.threads = std::max(1u, impl->options.threads);
+  http.body_limit = 1024 * 1024;
+  http.tls_cert_file = impl->options.tls_cert_file;
+  http.tls_key_file = impl->options.tls_key_file;
+  impl->tls = !http.tls_cert_file.empty();
+  impl->server = std::make_unique<net::HttpServer>(
+      http, [raw](net::HttpRequest& request) { return raw->handle(request); },
+      [raw](const net::HttpRequest& request) { return raw->upgrade(request); });
+  if (auto started = impl->server->start(); !started) return started.error();
+  return std::unique_ptr<Emulator>(new Emulator(std::move(impl)));
+}
+
+std::uint16_t Emulator::port() const { return impl_->server->port(); }
+std::string Emulator::http_url() const { return impl_->server->url(); }
+std::string Emulator::ws_url() const {
+  const std::string http = http_url();
+  return (impl_->tls ? "wss" : "ws") + http.substr(http.find(':'));
+}
+std::size_t Emulator::restored_conversations() const { return impl_->restored; }
+
+EmulatorStats Emulator::stats() const {
+  EmulatorStats s;
+  s.conversations = impl_->platform->conversations().size();
+  s.active_conversations = impl_->platform->active_conversations();
+  s.errors = impl_->log.errors();
+  s.store_write_errors = impl_->store->write_errors();
+  return s;
+}
+
+void Emulator::stop() {
+  auto& i = *impl_;
+  if (!i.server) return;
+  std::vector<std::shared_ptr<GuestChatConnection>> guest_chat;
+  std::vector<std::shared_ptr<WebMessagingConnection>> web_messaging;
+  {
+    std::lock_guard lock(i.connections_mutex);
+    for (auto& w : i.guest_chat_connections) {
+      if (auto c = w.lock()) guest_chat.push_back(std::move(c));
+    }
+    for (auto& w : i.web_messaging_connections) {
+      if (auto c = w.lock()) web_messaging.push_back(std::move(c));
+    }
+  }
+  for (auto& c : guest_chat) c->shut_down();
+  for (auto& c : web_messaging) c->shut_down();
+  const bool any = !guest_chat.empty() || !web_messaging.empty();
+  guest_chat.clear();
+  web_messaging.clear();
+  // Give the notices a moment to leave; a peer that does not answer the close is cut.
+  if (any) {
+    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    const auto open = [](const auto& list) {
+      return std::ranges::any_of(list, [](const auto& w) { return !w.expired(); });
+    };
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(i.connections_mutex);
+        if (!open(i.guest_chat_connections) && !open(i.web_messaging_connections)) break;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+  i.timers.stop();
+  i.server->stop();
+  i.server.reset();
+  i.store->flush();
+}
+
+}  // namespace tracechat::emulator

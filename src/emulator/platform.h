@@ -1,0 +1,137 @@
+// Platform: the contact-center side that both dialects share. It owns conversations,
+// applies the rules (attributes, message size, rate limits), numbers every event with
+// the conversation's `seq`, stores it, and hands it to the connections that follow the
+// conversation. The event vocabulary is guest-chat-v1 §4, which is the platform's own
+// event model; the Web Messaging connection renders the same events as its messages.
+//
+// Locking: each conversation has its own mutex; the platform map has another. Listeners
+// are called under their conversation's lock, so every listener sees the conversation's
+// events in seq order; they must only queue (WebSocketChannel::send does).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "attribute_rules.h"
+#include "conversation_store.h"
+#include "rate_limiter.h"
+#include "tracechat/emulator/config.h"
+#include "tracechat/protocol/guest_chat.h"
+
+namespace tracechat::emulator {
+
+namespace gc = protocol::guest_chat;
+using Event = gc::ServerFrame;
+
+inline constexpr std::string_view kGuestChat = "guest-chat";
+inline constexpr std::string_view kWebMessaging = "web-messaging";
+
+class ConversationListener {
+ public:
+  virtual ~ConversationListener() = default;
+  // Called under the conversation's lock: queue, never block.
+  virtual void on_event(const Event& event) = 0;
+  // Web Messaging closeSession with closeAllConnections: the session's connections close.
+  virtual void on_session_closed() {}
+};
+
+struct Conversation {
+  mutable std::mutex mutex;
+  ConversationRow row;
+  ParticipantRow customer;
+  std::optional<ParticipantRow> agent;  // the scripted bot, when enabled
+  std::int64_t last_seq = 0;
+  TokenBucket bucket;
+  std::vector<std::shared_ptr<ConversationListener>> listeners;
+
+  Conversation(double rate, double burst) : bucket(rate, burst) {}
+  bool ended() const { return !row.end_time.empty(); }
+  gc::Member customer_member() const { return gc::Member{customer.participant_id, "guest", customer.name}; }
+};
+
+struct PlatformError {
+  int code = 400;
+  std::string error;
+  std::string message;
+  std::optional<std::int64_t> retry_after_ms;
+};
+
+// Called under the conversation's lock, before the event that a request caused is
+// handed to the listeners: the reply to a request always precedes its event.
+using ReplyFirst = std::function<void(const Event& event)>;
+
+// Runs a function later, off the caller's thread (the bot's replies).
+using Scheduler = std::function<void(std::chrono::milliseconds delay, std::function<void()> task)>;
+
+class Platform {
+ public:
+  Platform(EmulatorConfig config, ConversationStore& store, Scheduler scheduler);
+
+  const EmulatorConfig& config() const { return config_; }
+  // Loads every stored conversation (after a restart).
+  std::size_t restore();
+
+  std::shared_ptr<Conversation> start_conversation(const std::string& organization_id,
+                                                   const std::string& deployment_id, std::string_view dialect,
+                                                   const std::string& guest_key, const std::string& display_name);
+  std::shared_ptr<Conversation> find(const std::string& conversation_id) const;
+  std::shared_ptr<Conversation> find_by_resume_token(const std::string& token) const;
+  // Web Messaging: the newest conversation of a session token.
+  std::shared_ptr<Conversation> find_by_session_token(const std::string& token) const;
+  std::vector<std::shared_ptr<Conversation>> conversations() const;
+
+  // Follows the conversation from now on; with `replay_after`, first hands the listener
+  // every stored event with a greater seq, atomically with joining.
+  void attach(Conversation& c, std::shared_ptr<ConversationListener> listener,
+              std::optional<std::int64_t> replay_after = std::nullopt);
+  void detach(Conversation& c, const ConversationListener* listener);
+
+  Result<AttributeMerge, PlatformError> set_attributes(
+      Conversation& c, const AttributeChanges& changes,
+      const std::function<void(const AttributeMerge&)>& reply_first = nullptr);
+  // A guest message: rate limit, then a `message` event (and the bot's reply later).
+  Result<gc::MessageEvent, PlatformError> post_guest_message(const std::shared_ptr<Conversation>& c, std::string body,
+                                                             std::string body_type,
+                                                             std::optional<std::string> traceparent,
+                                                             const ReplyFirst& reply_first = nullptr);
+  // Rate limited like messages; the event skips `sender`, which typed it.
+  std::optional<PlatformError> guest_typing(Conversation& c, const ConversationListener* sender);
+  // Ends the conversation: member-left events, then `disconnected`, which `requester`
+  // (if any) does not receive; it gets the returned event as its reply instead.
+  std::optional<gc::Disconnected> end(Conversation& c, const std::string& reason,
+                                      const ConversationListener* requester = nullptr);
+  std::size_t active_conversations() const;
+  // Tells every listener but `requester` that the session was closed.
+  void close_session_connections(Conversation& c, const ConversationListener* requester);
+
+  // The rule for message bodies: 1..maxMessageChars code points.
+  std::optional<PlatformError> check_body(std::string_view body) const;
+
+ private:
+  // Under c.mutex: number, store and hand out one event.
+  void publish(Conversation& c, Event event, const ConversationListener* skip = nullptr,
+               const ReplyFirst& reply_first = nullptr);
+  void post_agent_message(const std::shared_ptr<Conversation>& c, std::string body);
+  void save_participants(const Conversation& c);
+
+  EmulatorConfig config_;
+  ConversationStore& store_;
+  Scheduler scheduler_;
+  mutable std::mutex map_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Conversation>> by_id_;
+  std::unordered_map<std::string, std::shared_ptr<Conversation>> by_resume_token_;
+  std::unordered_map<std::string, std::shared_ptr<Conversation>> by_session_token_;
+};
+
+// RFC 3339, UTC, milliseconds: "2026-11-25T10:31:59.123Z".
+std::string now_rfc3339();
+// A random (version 4) UUID, from OpenSSL's CSPRNG.
+std::string random_uuid();
+std::size_t code_points(std::string_view utf8);
+
+}  // namespace tracechat::emulator

@@ -1,0 +1,311 @@
+#include "rest_api.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "../protocol/object_reader.h"
+
+namespace tracechat::emulator {
+namespace json = boost::json;
+using protocol::detail::ObjectReader;
+
+namespace {
+
+constexpr std::string_view kConversations = "/api/v2/conversations/";
+constexpr std::string_view kDetailsQuery = "/api/v2/analytics/conversations/details/query";
+
+// Genesys Cloud's error body: {"message", "code", "status"}.
+net::HttpResponse error(int status, std::string_view code, std::string message) {
+  return net::json_response(status, json::serialize(json::object{
+                                        {"message", message}, {"code", code}, {"status", status}}));
+}
+
+json::object attributes_json(const Attributes& attributes) {
+  json::object o;
+  for (const auto& [k, v] : attributes) o[k] = v;
+  return o;
+}
+
+std::vector<const ParticipantRow*> participants_of(const Conversation& c) {
+  std::vector<const ParticipantRow*> out{&c.customer};
+  if (c.agent) out.push_back(&*c.agent);
+  return out;
+}
+
+// Under c.mutex.
+json::object conversation_json(const Conversation& c) {
+  json::array participants;
+  for (const auto* p : participants_of(c)) {
+    json::object o{{"id", p->participant_id},
+                   {"name", p->name},
+                   {"purpose", p->purpose},
+                   {"state", c.ended() ? "disconnected" : "connected"},
+                   {"attributes", attributes_json(p->attributes)}};
+    participants.emplace_back(std::move(o));
+  }
+  json::object out{{"id", c.row.id}, {"startTime", c.row.start_time}, {"participants", std::move(participants)}};
+  if (c.ended()) out["endTime"] = c.row.end_time;
+  return out;
+}
+
+// Under c.mutex: the Analytics API's conversation details record.
+json::object details_json(const Conversation& c) {
+  json::array participants;
+  for (const auto* p : participants_of(c)) {
+    participants.emplace_back(json::object{{"participantId", p->participant_id},
+                                           {"participantName", p->name},
+                                           {"purpose", p->purpose},
+                                           {"attributes", attributes_json(p->attributes)},
+                                           {"sessions", json::array{json::object{{"mediaType", "message"}}}}});
+  }
+  json::object out{{"conversationId", c.row.id},
+                   {"conversationStart", c.row.start_time},
+                   {"originatingDirection", "inbound"},
+                   {"participants", std::move(participants)}};
+  if (c.ended()) out["conversationEnd"] = c.row.end_time;
+  return out;
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    const auto slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+// One predicate of a query filter, checked against one conversation (under its lock).
+struct Predicate {
+  std::string kind;  // dimension | property
+  std::string name;  // the dimension or the attribute key
+  std::string value;
+
+  bool matches(const Conversation& c) const {
+    if (kind == "property") {
+      return std::ranges::any_of(participants_of(c), [&](const ParticipantRow* p) {
+        auto it = p->attributes.find(name);
+        return it != p->attributes.end() && it->second == value;
+      });
+    }
+    if (name == "conversationId") return c.row.id == value;
+    if (name == "participantId") {
+      return std::ranges::any_of(participants_of(c), [&](const ParticipantRow* p) { return p->participant_id == value; });
+    }
+    if (name == "purpose") {
+      return std::ranges::any_of(participants_of(c), [&](const ParticipantRow* p) { return p->purpose == value; });
+    }
+    return name == "mediaType" && value == "message";
+  }
+};
+
+struct Filter {
+  bool all = true;  // "and" | "or"
+  std::vector<Predicate> predicates;
+  bool matches(const Conversation& c) const {
+    const auto one = [&](const Predicate& p) { return p.matches(c); };
+    return all ? std::ranges::all_of(predicates, one) : std::ranges::any_of(predicates, one);
+  }
+};
+
+Result<std::vector<Filter>> read_filters(const ObjectReader& r, std::string_view key) {
+  auto filters = r.optional_array(key);
+  if (!filters) return filters.error();
+  std::vector<Filter> out;
+  if (*filters == nullptr) return out;
+  for (std::size_t i = 0; i < (*filters)->size(); ++i) {
+    const std::string path = r.path_of(key) + "[" + std::to_string(i) + "]";
+    if (!(**filters)[i].is_object()) return Error{path + ": expected object"};
+    const ObjectReader f((**filters)[i].get_object(), path);
+    Filter filter;
+    auto type = f.optional_string("type");
+    if (!type) return type.error();
+    if (*type && **type != "and" && **type != "or") return Error{f.path_of("type") + ": expected and or or"};
+    filter.all = type->value_or("and") == "and";
+    auto predicates = f.optional_array("predicates");
+    if (!predicates) return predicates.error();
+    if (*predicates == nullptr || (*predicates)->empty()) return Error{f.path_of("predicates") + ": required"};
+    for (std::size_t j = 0; j < (*predicates)->size(); ++j) {
+      const std::string ppath = f.path_of("predicates") + "[" + std::to_string(j) + "]";
+      if (!(**predicates)[j].is_object()) return Error{ppath + ": expected object"};
+      const ObjectReader p((**predicates)[j].get_object(), ppath);
+      Predicate predicate;
+      auto ptype = p.optional_string("type");
+      if (!ptype) return ptype.error();
+      predicate.kind = ptype->value_or("dimension");
+      if (predicate.kind != "dimension" && predicate.kind != "property") {
+        return Error{p.path_of("type") + ": expected dimension or property"};
+      }
+      auto op = p.optional_string("operator");
+      if (!op) return op.error();
+      if (*op && **op != "matches") return Error{p.path_of("operator") + ": only matches is supported"};
+      auto name = p.required_string(predicate.kind == "property" ? "property" : "dimension");
+      if (!name) return name.error();
+      predicate.name = std::move(*name);
+      if (predicate.kind == "dimension") {
+        static constexpr std::string_view kDimensions[] = {"conversationId", "participantId", "purpose", "mediaType"};
+        if (std::ranges::find(kDimensions, predicate.name) == std::end(kDimensions)) {
+          return Error{p.path_of("dimension") + ": unsupported dimension '" + predicate.name.substr(0, 64) + "'"};
+        }
+      }
+      auto value = p.required_string("value");
+      if (!value) return value.error();
+      predicate.value = std::move(*value);
+      filter.predicates.push_back(std::move(predicate));
+    }
+    out.push_back(std::move(filter));
+  }
+  return out;
+}
+
+net::HttpResponse details_query(Platform& platform, const net::HttpRequest& request) {
+  auto parsed = protocol::detail::parse_object(request.body, 20);
+  if (!parsed) return error(400, "bad.request", "request body: " + parsed.error().message);
+  const ObjectReader r(parsed->object(), "");
+  auto interval = r.required_string("interval");
+  if (!interval) return error(400, "bad.request", interval.error().message);
+  const auto slash = interval->find('/');
+  const auto from = parse_rfc3339_ms(std::string_view(*interval).substr(0, slash));
+  const auto to = slash == std::string::npos ? std::nullopt : parse_rfc3339_ms(interval->substr(slash + 1));
+  if (!from || !to || *from > *to) {
+    return error(400, "bad.request", "interval: expected start/end in ISO-8601 UTC, e.g. 2026-01-01T00:00:00.000Z/2026-01-02T00:00:00.000Z");
+  }
+  std::vector<Filter> filters;
+  for (const auto* key : {"conversationFilters", "segmentFilters"}) {
+    auto f = read_filters(r, key);
+    if (!f) return error(400, "bad.request", f.error().message);
+    filters.insert(filters.end(), f->begin(), f->end());
+  }
+  std::int64_t page_size = 25;
+  std::int64_t page_number = 1;
+  if (auto paging = r.optional_object("paging"); !paging) {
+    return error(400, "bad.request", paging.error().message);
+  } else if (*paging != nullptr) {
+    const ObjectReader p(**paging, "paging");
+    auto size = p.optional_int("pageSize");
+    auto number = p.optional_int("pageNumber");
+    if (!size) return error(400, "bad.request", size.error().message);
+    if (!number) return error(400, "bad.request", number.error().message);
+    page_size = size->value_or(25);
+    page_number = number->value_or(1);
+    if (page_size < 1 || page_size > 100) return error(400, "bad.request", "paging.pageSize: must be 1 to 100");
+    if (page_number < 1) return error(400, "bad.request", "paging.pageNumber: must be at least 1");
+  }
+
+  std::vector<std::pair<std::string, json::object>> hits;  // (start time, record)
+  for (const auto& c : platform.conversations()) {
+    std::lock_guard lock(c->mutex);
+    const auto start = parse_rfc3339_ms(c->row.start_time);
+    if (!start || *start < *from || *start >= *to) continue;
+    if (!std::ranges::all_of(filters, [&](const Filter& f) { return f.matches(*c); })) continue;
+    hits.emplace_back(c->row.start_time, details_json(*c));
+  }
+  std::ranges::sort(hits, [](const auto& a, const auto& b) { return a.first < b.first; });
+  json::array page;
+  const auto first = static_cast<std::size_t>((page_number - 1) * page_size);
+  for (std::size_t i = first; i < hits.size() && i < first + static_cast<std::size_t>(page_size); ++i) {
+    page.emplace_back(std::move(hits[i].second));
+  }
+  json::object out{{"totalHits", hits.size()}};
+  if (!page.empty()) out["conversations"] = std::move(page);
+  return net::json_response(200, json::serialize(out));
+}
+
+net::HttpResponse patch_attributes(Platform& platform, const std::shared_ptr<Conversation>& c,
+                                   std::string_view participant_id, const net::HttpRequest& request) {
+  {
+    std::lock_guard lock(c->mutex);
+    if (c->customer.participant_id != participant_id) {
+      const bool agent = c->agent && c->agent->participant_id == participant_id;
+      return agent ? error(400, "bad.request", "only the customer participant's attributes can be set here")
+                   : error(404, "not.found", "no participant " + std::string(participant_id).substr(0, 64));
+    }
+  }
+  auto parsed = protocol::detail::parse_object(request.body, 20);
+  if (!parsed) return error(400, "bad.request", "request body: " + parsed.error().message);
+  const ObjectReader r(parsed->object(), "");
+  auto attributes = r.optional_object("attributes");
+  if (!attributes) return error(400, "invalid.attributes", attributes.error().message);
+  if (*attributes == nullptr) return error(400, "invalid.attributes", "attributes: required");
+  AttributeChanges changes;
+  for (const auto& [key, value] : **attributes) {
+    if (value.is_null()) {
+      changes.emplace_back(std::string(key), std::nullopt);
+    } else if (value.is_string()) {
+      changes.emplace_back(std::string(key), std::string(value.get_string()));
+    } else {
+      return error(400, "invalid.attributes", "attributes." + std::string(key).substr(0, 64) + ": expected string or null");
+    }
+  }
+  auto merged = platform.set_attributes(*c, changes);
+  if (!merged) {
+    const auto& e = merged.error();
+    return error(e.code, e.code == 409 ? "conversation.ended" : e.code == 413 ? "attributes.too.large" : "invalid.attributes",
+                 e.message);
+  }
+  json::array truncated;
+  for (const auto& key : merged->truncated) truncated.emplace_back(key);
+  return net::json_response(200, json::serialize(json::object{{"attributes", attributes_json(merged->merged)},
+                                                              {"truncated", std::move(truncated)}}));
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, consumed = 0;
+  const std::string t(text.substr(0, 40));
+  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6 ||
+      consumed != 19) {
+    return std::nullopt;
+  }
+  std::string_view rest = std::string_view(t).substr(19);
+  int ms = 0;
+  if (!rest.empty() && rest.front() == '.') {
+    rest.remove_prefix(1);
+    int digits = 0;
+    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
+      if (digits < 3) ms = ms * 10 + (rest.front() - '0');
+      ++digits;
+      rest.remove_prefix(1);
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 3; ++digits) ms *= 10;
+  }
+  if (rest != "Z" || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  // Days from the civil date (Howard Hinnant's algorithm), so no time zone is involved.
+  const int yy = y - (mo <= 2 ? 1 : 0);
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+  return ((days * 24 + h) * 60 + mi) * 60000 + static_cast<std::int64_t>(s) * 1000 + ms;
+}
+
+std::optional<net::HttpResponse> handle_rest_request(Platform& platform, const net::HttpRequest& request) {
+  const std::string_view path = request.path();
+  if (path == kDetailsQuery) {
+    if (request.method != "POST") return error(405, "method.not.allowed", "use POST");
+    return details_query(platform, request);
+  }
+  if (!path.starts_with(kConversations)) return std::nullopt;
+  const auto parts = split_path(path.substr(kConversations.size()));
+  if (parts.empty() || parts[0].empty()) return error(404, "not.found", "no such resource");
+  auto c = platform.find(std::string(parts[0]));
+  if (!c) return error(404, "not.found", "no conversation " + std::string(parts[0]).substr(0, 64));
+  if (parts.size() == 1) {
+    if (request.method != "GET") return error(405, "method.not.allowed", "use GET");
+    std::lock_guard lock(c->mutex);
+    return net::json_response(200, json::serialize(conversation_json(*c)));
+  }
+  if (parts.size() == 4 && parts[1] == "participants" && parts[3] == "attributes") {
+    if (request.method != "PATCH") return error(405, "method.not.allowed", "use PATCH");
+    return patch_attributes(platform, c, parts[2], request);
+  }
+  return error(404, "not.found", "no such resource");
+}
+
+}  // namespace tracechat::emulator

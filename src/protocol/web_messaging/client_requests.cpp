@@ -1,0 +1,166 @@
+#include <boost/json.hpp>
+
+#include "../object_reader.h"
+#include "message_fields.h"
+#include "tracechat/protocol/web_messaging.h"
+
+namespace tracechat::protocol::web_messaging {
+namespace json = boost::json;
+using protocol::detail::ObjectReader;
+
+namespace {
+
+constexpr std::string_view kEnvelopeFields[] = {"action", "token", "tracingId"};
+
+RequestError bad(std::string message, std::optional<std::string> tracing_id) {
+  return RequestError{400, std::move(message), std::move(tracing_id)};
+}
+
+template <typename Request>
+Request with_envelope(const RequestEnvelope& e) {
+  Request r;
+  static_cast<RequestEnvelope&>(r) = e;
+  return r;
+}
+
+// The `message` member of onMessage and echo: required.
+Result<IncomingMessage> read_required_message(const ObjectReader& r) {
+  auto m = r.optional_object("message");
+  if (!m) return m.error();
+  if (*m == nullptr) return Error{"message: required"};
+  return detail::read_incoming_message(ObjectReader(**m, "message"));
+}
+
+}  // namespace
+
+const RequestEnvelope& envelope(const ClientRequest& request) {
+  return std::visit([](const auto& r) -> const RequestEnvelope& { return r; }, request);
+}
+
+std::string_view action_name(const ClientRequest& request) {
+  static constexpr std::string_view kNames[] = {"configureSession", "onMessage", "echo", "closeSession"};
+  return kNames[request.index()];
+}
+
+Result<ClientRequest, RequestError> parse_client_request(std::string_view text) {
+  auto parsed = protocol::detail::parse_object(text, kMaxJsonDepth);
+  if (!parsed) return bad(parsed.error().message, std::nullopt);
+  const ObjectReader r(parsed->object(), "");
+
+  // tracingId first, so every later error can be correlated by the client.
+  auto tracing_id = r.optional_string("tracingId");
+  if (!tracing_id) return bad(tracing_id.error().message, std::nullopt);
+  RequestEnvelope e;
+  e.tracing_id = std::move(*tracing_id);
+  auto action = r.required_string("action");
+  if (!action) return bad(action.error().message, e.tracing_id);
+  auto token = r.required_string("token");
+  if (!token) return bad(token.error().message, e.tracing_id);
+  if (token->empty()) return bad("token: must not be empty", e.tracing_id);
+  e.token = std::move(*token);
+
+  if (*action == "configureSession") {
+    auto request = with_envelope<ConfigureSession>(e);
+    auto deployment = r.required_string("deploymentId");
+    if (!deployment) return bad(deployment.error().message, e.tracing_id);
+    request.deployment_id = std::move(*deployment);
+    auto start_new = r.optional_bool("startNew");
+    if (!start_new) return bad(start_new.error().message, e.tracing_id);
+    request.start_new = start_new->value_or(false);
+    auto resume = r.optional_string("resumeToken");
+    if (!resume) return bad(resume.error().message, e.tracing_id);
+    request.resume_token = std::move(*resume);
+    return ClientRequest(std::move(request));
+  }
+  if (*action == "onMessage" || *action == "echo") {
+    auto message = read_required_message(r);
+    if (!message) return bad(message.error().message, e.tracing_id);
+    if (*action == "echo") {
+      auto request = with_envelope<Echo>(e);
+      request.message = std::move(*message);
+      return ClientRequest(std::move(request));
+    }
+    auto request = with_envelope<OnMessage>(e);
+    request.message = std::move(*message);
+    auto time = r.optional_string("time");
+    if (!time) return bad(time.error().message, e.tracing_id);
+    request.time = std::move(*time);
+    return ClientRequest(std::move(request));
+  }
+  if (*action == "closeSession") {
+    auto request = with_envelope<CloseSession>(e);
+    auto all = r.optional_bool("closeAllConnections");
+    if (!all) return bad(all.error().message, e.tracing_id);
+    request.close_all_connections = all->value_or(false);
+    return ClientRequest(std::move(request));
+  }
+  return bad("action: unknown action '" + action->substr(0, 64) + "'", e.tracing_id);
+}
+
+std::string serialize(const ClientRequest& request) {
+  json::object o;
+  o["action"] = action_name(request);
+  const RequestEnvelope& e = envelope(request);
+  o["token"] = e.token;
+  if (e.tracing_id) o["tracingId"] = *e.tracing_id;
+  std::visit(
+      [&](const auto& r) {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, ConfigureSession>) {
+          o["deploymentId"] = r.deployment_id;
+          if (r.start_new) o["startNew"] = true;
+          if (r.resume_token) o["resumeToken"] = *r.resume_token;
+        } else if constexpr (std::is_same_v<T, OnMessage> || std::is_same_v<T, Echo>) {
+          o["message"] = detail::incoming_message_json(r.message);
+          if constexpr (std::is_same_v<T, OnMessage>) {
+            if (r.time) o["time"] = *r.time;
+          }
+        } else if constexpr (std::is_same_v<T, CloseSession>) {
+          o["closeAllConnections"] = r.close_all_connections;
+        }
+      },
+      request);
+  return json::serialize(o);
+}
+
+std::vector<std::string> lint_client_request(std::string_view text) {
+  auto parsed = protocol::detail::parse_object(text, kMaxJsonDepth);
+  if (!parsed) return {};
+  const ObjectReader r(parsed->object(), "");
+  const auto action = r.optional_string("action");
+  if (!action || !*action) return {};
+  std::vector<std::string_view> known(std::begin(kEnvelopeFields), std::end(kEnvelopeFields));
+  std::vector<std::string> out;
+  const auto unknown_top = [&](std::initializer_list<std::string_view> extra) {
+    known.insert(known.end(), extra);
+    for (const auto& [k, v] : parsed->object()) {
+      if (std::find(known.begin(), known.end(), std::string_view(k)) == known.end()) out.emplace_back(k);
+    }
+  };
+  if (**action == "configureSession") {
+    unknown_top({"deploymentId", "startNew", "resumeToken", "journeyContext"});
+  } else if (**action == "onMessage" || **action == "echo") {
+    // The deprecated top-level `channel` is accepted on the wire but its metadata is
+    // ignored: report the attributes precisely, since that is where they go missing.
+    unknown_top({"message", "time", "channel"});
+    if (auto channel = r.optional_object("channel"); channel && *channel) {
+      const ObjectReader c(**channel, "channel");
+      if (auto metadata = c.optional_object("metadata"); metadata && *metadata) {
+        const ObjectReader md(**metadata, "channel.metadata");
+        if (md.find("customAttributes") != nullptr) out.push_back("channel.metadata.customAttributes");
+        for (auto& path : md.unknown_members({"customAttributes"})) out.push_back(std::move(path));
+      }
+      for (auto& path : c.unknown_members({"metadata"})) out.push_back(std::move(path));
+    }
+    if (auto m = r.optional_object("message"); m && *m) {
+      for (auto& path : detail::lint_incoming_message(ObjectReader(**m, "message"))) out.push_back(std::move(path));
+    }
+  } else if (**action == "closeSession") {
+    unknown_top({"closeAllConnections"});
+  } else {
+    unknown_top({});
+  }
+  return out;
+}
+
+}  // namespace tracechat::protocol::web_messaging

@@ -1,0 +1,140 @@
+#include "message_fields.h"
+
+namespace tracechat::protocol::web_messaging::detail {
+namespace json = boost::json;
+
+namespace {
+
+Result<MessageEvent> read_event(const ObjectReader& r) {
+  MessageEvent event;
+  auto event_type = r.required_string("eventType");
+  if (!event_type) return event_type.error();
+  event.event_type = std::move(*event_type);
+  // The payload sits under the lower-cased event type: presence {type}, typing {type, duration}.
+  const std::string inner = event.event_type == "Presence" ? "presence" : event.event_type == "Typing" ? "typing" : "";
+  if (inner.empty()) return Error{r.path_of("eventType") + ": expected Presence or Typing"};
+  auto payload = r.optional_object(inner);
+  if (!payload) return payload.error();
+  if (*payload == nullptr) return Error{r.path_of(inner) + ": required"};
+  const ObjectReader p(**payload, r.path_of(inner));
+  auto type = p.required_string("type");
+  if (!type) return type.error();
+  event.type = std::move(*type);
+  if (inner == "typing") {
+    auto duration = p.optional_int("duration");
+    if (!duration) return duration.error();
+    event.duration_ms = *duration;
+  }
+  return event;
+}
+
+}  // namespace
+
+Result<std::vector<MessageEvent>> read_events(const ObjectReader& r, std::string_view key) {
+  auto array = r.optional_array(key);
+  if (!array) return array.error();
+  std::vector<MessageEvent> out;
+  if (*array == nullptr) return out;
+  for (std::size_t i = 0; i < (*array)->size(); ++i) {
+    const std::string path = r.path_of(key) + "[" + std::to_string(i) + "]";
+    const auto& item = (**array)[i];
+    if (!item.is_object()) return Error{path + ": expected object"};
+    auto event = read_event(ObjectReader(item.get_object(), path));
+    if (!event) return event.error();
+    out.push_back(std::move(*event));
+  }
+  return out;
+}
+
+json::array events_json(const std::vector<MessageEvent>& events) {
+  json::array out;
+  for (const auto& e : events) {
+    json::object payload{{"type", e.type}};
+    if (e.duration_ms) payload["duration"] = *e.duration_ms;
+    json::object o{{"eventType", e.event_type}};
+    o[e.event_type == "Typing" ? "typing" : "presence"] = std::move(payload);
+    out.emplace_back(std::move(o));
+  }
+  return out;
+}
+
+json::object string_map_json(const StringMap& map) {
+  json::object o;
+  for (const auto& [k, v] : map) o[k] = v;
+  return o;
+}
+
+Result<IncomingMessage> read_incoming_message(const ObjectReader& r) {
+  IncomingMessage m;
+  auto type = r.required_string("type");
+  if (!type) return type.error();
+  static constexpr std::string_view kTypes[] = {"Text", "Structured", "Event", "Message", "Receipt"};
+  if (std::find(std::begin(kTypes), std::end(kTypes), *type) == std::end(kTypes)) {
+    return Error{r.path_of("type") + ": expected Text, Structured, Event, Message or Receipt"};
+  }
+  m.type = std::move(*type);
+  auto text = r.optional_string("text");
+  if (!text) return text.error();
+  m.text = std::move(*text);
+  auto events = read_events(r, "events");
+  if (!events) return events.error();
+  m.events = std::move(*events);
+  auto metadata = r.optional_string_map("metadata");
+  if (!metadata) return metadata.error();
+  m.metadata = std::move(*metadata);
+  auto channel = r.optional_object("channel");
+  if (!channel) return channel.error();
+  if (*channel != nullptr) {
+    const ObjectReader c(**channel, r.path_of("channel"));
+    auto id = c.optional_string("messageId");
+    if (!id) return id.error();
+    m.channel_message_id = std::move(*id);
+    auto channel_metadata = c.optional_object("metadata");
+    if (!channel_metadata) return channel_metadata.error();
+    if (*channel_metadata != nullptr) {
+      const ObjectReader md(**channel_metadata, c.path_of("metadata"));
+      if (md.find("customAttributes") != nullptr) {
+        auto attributes = md.optional_string_map("customAttributes");
+        if (!attributes) return attributes.error();
+        m.custom_attributes = std::move(*attributes);
+      }
+    }
+  }
+  if (m.type == "Text" && (!m.text || m.text->empty()) && m.events.empty()) {
+    return Error{r.path_of("text") + ": required for a Text message"};
+  }
+  if (m.type == "Event" && m.events.empty()) return Error{r.path_of("events") + ": required for an Event message"};
+  return m;
+}
+
+json::object incoming_message_json(const IncomingMessage& m) {
+  json::object o{{"type", m.type}};
+  if (m.text) o["text"] = *m.text;
+  if (!m.events.empty()) o["events"] = events_json(m.events);
+  if (!m.metadata.empty()) o["metadata"] = string_map_json(m.metadata);
+  if (m.channel_message_id || m.custom_attributes) {
+    json::object channel;
+    if (m.channel_message_id) channel["messageId"] = *m.channel_message_id;
+    if (m.custom_attributes) channel["metadata"] = json::object{{"customAttributes", string_map_json(*m.custom_attributes)}};
+    o["channel"] = std::move(channel);
+  }
+  return o;
+}
+
+std::vector<std::string> lint_incoming_message(const ObjectReader& r) {
+  auto out = r.unknown_members({"type", "text", "content", "events", "metadata", "channel"});
+  if (auto channel = r.optional_object("channel"); channel && *channel) {
+    const ObjectReader c(**channel, r.path_of("channel"));
+    for (auto& path : c.unknown_members({"messageId", "metadata", "time", "type", "from", "to"})) {
+      out.push_back(std::move(path));
+    }
+    if (auto metadata = c.optional_object("metadata"); metadata && *metadata) {
+      for (auto& path : ObjectReader(**metadata, c.path_of("metadata")).unknown_members({"customAttributes"})) {
+        out.push_back(std::move(path));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace tracechat::protocol::web_messaging::detail

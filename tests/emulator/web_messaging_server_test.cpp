@@ -1,0 +1,272 @@
+// The Web Messaging dialect against the emulator, over a real WebSocket with raw frames.
+#include "emulator_fixture.h"
+
+using namespace tracechat::testing;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+const char* kToken = "7d2e4c1a-0b9f-4e3d-8c7b-6a5f4e3d2c1b";
+const char* kTraceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+std::string str(const json::value& v, const char* key) {
+  if (!v.is_object() || !v.as_object().contains(key) || !v.at(key).is_string()) return "<missing " + std::string(key) + ">";
+  return std::string(v.at(key).as_string());
+}
+
+json::value read_class(RawWsClient& ws, const std::string& klass) {
+  for (;;) {
+    auto v = ws.read_json();
+    if (!v.is_object()) return v;
+    if (str(v, "class") == klass) return v;
+  }
+}
+
+class WebMessaging : public EmulatorTest {
+ protected:
+  json::value configure_session(RawWsClient& ws, const char* token = kToken, bool start_new = false) {
+    json::object request{{"action", "configureSession"}, {"token", token}, {"deploymentId", kDeployment}, {"tracingId", "cfg-1"}};
+    if (start_new) request["startNew"] = true;
+    ws.send_json(request);
+    return read_class(ws, "SessionResponse");
+  }
+  // The conversation of the session token, through the analytics API.
+  json::value conversation_of_participant_attribute(const std::string& key, const std::string& value) {
+    return http_json("POST", "/api/v2/analytics/conversations/details/query",
+                     R"({"interval":"2000-01-01T00:00:00Z/2100-01-01T00:00:00Z","segmentFilters":[{"type":"and","predicates":[{"type":"property","property":")" +
+                         key + R"(","value":")" + value + R"("}]}]})");
+  }
+};
+
+class WebMessagingNoBot : public WebMessaging {
+  void configure(tracechat::emulator::EmulatorOptions& o) override { o.config.bot.enabled = false; }
+};
+
+}  // namespace
+
+TEST_F(WebMessaging, RefusesBadDeploymentsBeforeTheUpgrade) {
+  int status = 0;
+  EXPECT_EQ(open("/v1", &status), nullptr);
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(open("/v1?deploymentId=zzz", &status), nullptr);
+  EXPECT_EQ(status, 400);
+  EXPECT_NE(open(web_messaging_path() + "&application=tracechat%20tests"), nullptr);
+}
+
+class WebMessagingRestricted : public WebMessaging {
+  void configure(tracechat::emulator::EmulatorOptions& o) override {
+    o.config.deployments = {"99999999-9999-4999-8999-999999999999"};
+  }
+};
+
+TEST_F(WebMessagingRestricted, UnknownDeploymentIs404) {
+  int status = 0;
+  EXPECT_EQ(open(web_messaging_path(), &status), nullptr);
+  EXPECT_EQ(status, 404);
+}
+
+TEST_F(WebMessaging, ConfigureSessionAnswersWithTheSessionAndEchoesTracingId) {
+  auto ws = open(web_messaging_path());
+  ws->send_text(R"({"action":"onMessage","token":"t","tracingId":"early","message":{"type":"Text","text":"hi"}})");
+  auto early = ws->read_json();
+  EXPECT_EQ(str(early, "class"), "string");
+  EXPECT_EQ(early.at("code"), 400);
+  EXPECT_EQ(str(early, "tracingId"), "early");
+
+  auto session = configure_session(*ws);
+  EXPECT_EQ(str(session, "type"), "response");
+  EXPECT_EQ(session.at("code"), 200);
+  EXPECT_EQ(str(session, "tracingId"), "cfg-1");
+  const auto& body = session.at("body");
+  EXPECT_EQ(body.at("connected"), true);
+  EXPECT_EQ(body.at("newSession"), true);
+  EXPECT_EQ(body.at("readOnly"), false);
+  EXPECT_EQ(body.at("maxCustomDataBytes"), 2048);
+
+  // Same token again, on a new connection: the same session, not a new one.
+  auto again = open(web_messaging_path());
+  EXPECT_EQ(configure_session(*again).at("body").at("newSession"), false);
+
+  ws->send_json({{"action", "configureSession"}, {"token", kToken}, {"deploymentId", kDeployment}});
+  EXPECT_EQ(read_class(*ws, "string").at("code"), 400);  // already configured here
+  auto other = open(web_messaging_path());
+  other->send_json({{"action", "configureSession"}, {"token", "x"}, {"deploymentId", "99999999-9999-4999-8999-999999999999"}});
+  EXPECT_EQ(read_class(*other, "string").at("code"), 400);  // not the URL's deployment
+}
+
+TEST_F(WebMessaging, PresenceJoinCarriesCustomAttributesIntoParticipantData) {
+  auto ws = open(web_messaging_path());
+  configure_session(*ws);
+  ws->send_json({{"action", "onMessage"},
+                 {"token", kToken},
+                 {"tracingId", kTraceparent},
+                 {"message",
+                  {{"type", "Event"},
+                   {"events", json::array{{{"eventType", "Presence"}, {"presence", {{"type", "Join"}}}}}},
+                   {"channel",
+                    {{"metadata",
+                      {{"customAttributes",
+                        {{"otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}, {"otel_span_id", "00f067aa0ba902b7"}}}}}}}}}});
+  auto echo = read_class(*ws, "StructuredMessage");
+  EXPECT_EQ(str(echo, "type"), "message");
+  EXPECT_EQ(str(echo, "tracingId"), kTraceparent);
+  EXPECT_EQ(str(echo.at("body"), "type"), "Event");
+  EXPECT_EQ(str(echo.at("body"), "direction"), "Inbound");
+  EXPECT_EQ(str(echo.at("body").at("events").at(0).at("presence"), "type"), "Join");
+
+  auto found = conversation_of_participant_attribute("otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+  ASSERT_EQ(found.at("totalHits"), 1);
+  EXPECT_EQ(str(found.at("conversations").at(0).at("participants").at(0).at("attributes"), "otel_span_id"),
+            "00f067aa0ba902b7");
+}
+
+TEST_F(WebMessaging, DeprecatedTopLevelChannelMetadataIsSilentlyIgnored) {
+  auto ws = open(web_messaging_path());
+  configure_session(*ws);
+  ws->send_json({{"action", "onMessage"},
+                 {"token", kToken},
+                 {"tracingId", "m1"},
+                 {"channel", {{"metadata", {{"customAttributes", {{"otel_trace_id", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}}}}}},
+                 {"message", {{"type", "Text"}, {"text", "hello"}}}});
+  auto echo = read_class(*ws, "StructuredMessage");
+  EXPECT_EQ(str(echo, "tracingId"), "m1");  // no error: the attributes just vanish
+  EXPECT_EQ(conversation_of_participant_attribute("otel_trace_id", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").at("totalHits"), 0);
+}
+
+TEST_F(WebMessaging, TextIsEchoedInboundAndTheBotAnswersOutbound) {
+  auto ws = open(web_messaging_path());
+  configure_session(*ws);
+  ws->send_json({{"action", "onMessage"}, {"token", kToken}, {"tracingId", "t-1"}, {"message", {{"type", "Text"}, {"text", "Where is my order?"}}}});
+  auto echo = read_class(*ws, "StructuredMessage");
+  EXPECT_EQ(str(echo, "tracingId"), "t-1");
+  EXPECT_EQ(str(echo.at("body"), "direction"), "Inbound");
+  EXPECT_EQ(str(echo.at("body"), "text"), "Where is my order?");
+  auto reply = read_class(*ws, "StructuredMessage");
+  EXPECT_FALSE(reply.as_object().contains("tracingId"));
+  EXPECT_EQ(str(reply.at("body"), "direction"), "Outbound");
+  EXPECT_EQ(str(reply.at("body"), "originatingEntity"), "Bot");
+  EXPECT_EQ(str(reply.at("body"), "text"), "You said: Where is my order?");
+  EXPECT_EQ(str(reply.at("body").at("channel").at("from"), "nickname"), "Tracechat Bot");
+}
+
+TEST_F(WebMessagingNoBot, OnMessageIsLimitedToTheRateWithRetryAfter) {
+  auto ws = open(web_messaging_path());
+  configure_session(*ws);
+  for (int i = 0; i < 6; ++i) {
+    ws->send_json({{"action", "onMessage"}, {"token", kToken}, {"tracingId", "r" + std::to_string(i)}, {"message", {{"type", "Text"}, {"text", "x"}}}});
+  }
+  int echoed = 0;
+  int limited = 0;
+  for (int i = 0; i < 6; ++i) {
+    auto v = ws->read_json();
+    if (str(v, "class") == "StructuredMessage") ++echoed;
+    if (str(v, "class") == "TooManyRequestsErrorMessage") {
+      ++limited;
+      EXPECT_EQ(v.at("code"), 429);
+      EXPECT_EQ(v.at("body").at("retryAfter"), 1);
+      EXPECT_EQ(str(v, "tracingId").substr(0, 1), "r");
+    }
+  }
+  EXPECT_EQ(echoed, 4);
+  EXPECT_EQ(limited, 2);
+}
+
+TEST_F(WebMessaging, EchoAnswersWithTheSameText) {
+  auto ws = open(web_messaging_path());
+  configure_session(*ws);
+  ws->send_text(std::string(R"({"action":"echo","token":")") + kToken + R"(","tracingId":"hb","message":{"type":"Text","text":"ping"}})");
+  auto v = read_class(*ws, "StructuredMessage");
+  EXPECT_EQ(str(v, "type"), "response");
+  EXPECT_EQ(str(v, "tracingId"), "hb");
+  EXPECT_EQ(str(v.at("body"), "text"), "ping");
+}
+
+TEST_F(WebMessaging, OverBudgetAttributesAreRejectedWhole) {
+  auto ws = open(web_messaging_path());
+  configure_session(*ws);
+  json::object attributes;
+  for (int i = 0; i < 9; ++i) attributes["k" + std::to_string(i)] = std::string(250, 'x');
+  attributes["marker"] = "m";
+  ws->send_json({{"action", "onMessage"},
+                 {"token", kToken},
+                 {"tracingId", "big"},
+                 {"message", {{"type", "Text"}, {"text", "hi"}, {"channel", {{"metadata", {{"customAttributes", attributes}}}}}}}});
+  auto v = read_class(*ws, "string");
+  EXPECT_EQ(v.at("code"), 413);
+  EXPECT_EQ(str(v, "tracingId"), "big");
+  EXPECT_EQ(conversation_of_participant_attribute("marker", "m").at("totalHits"), 0);
+  EXPECT_FALSE(ws->read(200ms));  // and the text was not posted
+}
+
+TEST_F(WebMessaging, BadRequestsAreAnsweredAndTheConnectionStaysOpen) {
+  auto ws = open(web_messaging_path());
+  ws->send_text("{oops");
+  EXPECT_EQ(read_class(*ws, "string").at("code"), 400);
+  ws->send_text(R"({"action":"configureSession","token":"t"})");
+  EXPECT_EQ(str(read_class(*ws, "string"), "body"), "deploymentId: required");
+  ws->send_binary("\x01\x02");
+  EXPECT_EQ(read_class(*ws, "string").at("code"), 400);
+  configure_session(*ws);
+  ws->send_json({{"action", "onMessage"}, {"token", "someone-else"}, {"message", {{"type", "Text"}, {"text", "x"}}}});
+  EXPECT_EQ(read_class(*ws, "string").at("code"), 403);
+  ws->send_json({{"action", "onMessage"}, {"token", kToken}, {"message", {{"type", "Text"}, {"text", 5}}}});
+  EXPECT_EQ(str(read_class(*ws, "string"), "body"), "message.text: expected string");
+  ws->send_text(R"({"action":"echo","token":"x","pad":")" + std::string(70000, 'p') + "\"}");
+  EXPECT_EQ(read_class(*ws, "string").at("code"), 413);
+  ws->send_text(std::string(R"({"action":"echo","token":")") + kToken + R"(","message":{"type":"Text","text":"alive"}})");
+  EXPECT_EQ(str(read_class(*ws, "StructuredMessage").at("body"), "text"), "alive");
+}
+
+TEST_F(WebMessaging, CloseSessionClosesEveryConnectionOfTheSession) {
+  auto a = open(web_messaging_path());
+  auto b = open(web_messaging_path());
+  configure_session(*a);
+  configure_session(*b);
+  a->send_json({{"action", "closeSession"}, {"token", kToken}, {"tracingId", "bye"}, {"closeAllConnections", true}});
+  auto answer = read_class(*a, "string");
+  EXPECT_EQ(answer.at("code"), 200);
+  EXPECT_EQ(str(answer, "tracingId"), "bye");
+  EXPECT_EQ(str(read_class(*a, "ConnectionClosedEvent"), "type"), "message");
+  EXPECT_EQ(a->wait_closed(), 1000);
+  read_class(*b, "ConnectionClosedEvent");
+  EXPECT_EQ(b->wait_closed(), 1000);
+}
+
+TEST_F(WebMessaging, GuestDisconnectMakesTheSessionReadOnlyUntilStartNew) {
+  auto ws = open(web_messaging_path());
+  configure_session(*ws);
+  ws->send_json({{"action", "onMessage"},
+                 {"token", kToken},
+                 {"message", {{"type", "Event"}, {"events", json::array{{{"eventType", "Presence"}, {"presence", {{"type", "Disconnect"}}}}}}}}});
+  read_class(*ws, "StructuredMessage");
+  auto again = open(web_messaging_path());
+  auto session = configure_session(*again);
+  EXPECT_EQ(session.at("body").at("readOnly"), true);
+  EXPECT_EQ(session.at("body").at("newSession"), false);
+  again->send_json({{"action", "onMessage"}, {"token", kToken}, {"message", {{"type", "Text"}, {"text", "x"}}}});
+  EXPECT_EQ(read_class(*again, "string").at("code"), 409);
+  auto fresh = open(web_messaging_path());
+  EXPECT_EQ(configure_session(*fresh, kToken, true).at("body").at("newSession"), true);
+}
+
+TEST_F(WebMessaging, RestartResumesTheSessionByToken) {
+  std::string conversation;
+  {
+    auto ws = open(web_messaging_path());
+    configure_session(*ws);
+    ws->send_json({{"action", "onMessage"},
+                   {"token", kToken},
+                   {"message", {{"type", "Text"}, {"text", "hi"}, {"channel", {{"metadata", {{"customAttributes", {{"otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}}}}}}}}}});
+    read_class(*ws, "StructuredMessage");
+    auto found = conversation_of_participant_attribute("otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+    conversation = str(found.at("conversations").at(0), "conversationId");
+    restart();
+    EXPECT_EQ(str(read_class(*ws, "ConnectionClosedEvent").at("body"), "reasonCode"), "server-shutdown");
+  }
+  auto ws = open(web_messaging_path());
+  EXPECT_EQ(configure_session(*ws).at("body").at("newSession"), false);
+  auto found = conversation_of_participant_attribute("otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+  ASSERT_EQ(found.at("totalHits"), 1);
+  EXPECT_EQ(str(found.at("conversations").at(0), "conversationId"), conversation);
+}
