@@ -66,14 +66,15 @@ void add_emulator_command(CLI::App& app, int& exit_code) {
       return;
     }
     const auto& e = **emulator;
-    std::printf("tracechat emulator: listening on %s (%s mode), %zu conversations restored from %s\n"
-                "  guest-chat:    %s/v1/{organizationId}/guest/{guestId}/connect\n"
-                "  web messaging: %s/v1?deploymentId={deploymentId}\n"
-                "  REST:          %s/api/v2/conversations/{id}, %s/api/v2/analytics/conversations/details/query\n",
-                e.http_url().c_str(),
-                options->config.organizations.empty() && options->config.deployments.empty() ? "open" : "restricted",
-                e.restored_conversations(), options->db.c_str(), e.ws_url().c_str(), e.ws_url().c_str(),
-                e.http_url().c_str(), e.http_url().c_str());
+    std::printf(
+        "tracechat emulator: listening on %s (%s mode), %zu conversations restored from %s\n"
+        "  guest-chat:    %s/v1/{organizationId}/guest/{guestId}/connect\n"
+        "  web messaging: %s/v1?deploymentId={deploymentId}\n"
+        "  REST:          %s/api/v2/conversations/{id}, %s/api/v2/analytics/conversations/details/query\n",
+        e.http_url().c_str(),
+        options->config.organizations.empty() && options->config.deployments.empty() ? "open" : "restricted",
+        e.restored_conversations(), options->db.c_str(), e.ws_url().c_str(), e.ws_url().c_str(), e.http_url().c_str(),
+        e.http_url().c_str());
     std::fflush(stdout);
     wait_for_termination_signal();
     (*emulator)->stop();

@@ -8,9 +8,8 @@ bool is_valid_attribute_key(std::string_view key) {
   if (key.empty() || key.size() > 64) return false;
   const auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
   if (!alpha(key.front())) return false;
-  return std::all_of(key.begin() + 1, key.end(), [&](char c) {
-    return alpha(c) || (c >= '0' && c <= '9') || c == '.' || c == '-';
-  });
+  return std::all_of(key.begin() + 1, key.end(),
+                     [&](char c) { return alpha(c) || (c >= '0' && c <= '9') || c == '.' || c == '-'; });
 }
 
 bool truncate_code_points(std::string& value, std::size_t max_code_points) {
@@ -43,9 +42,9 @@ Result<AttributeMerge, AttributeRejection> merge_attributes(const Attributes& cu
   }
   for (const auto& [key, value] : changes) {
     if (!is_valid_attribute_key(key)) {
-      return AttributeRejection{400, "invalid-attributes",
-                                "attributes: invalid key '" + key.substr(0, 80) +
-                                    "' (must match ^[A-Za-z_][A-Za-z0-9_.-]{0,63}$)"};
+      return AttributeRejection{
+          400, "invalid-attributes",
+          "attributes: invalid key '" + key.substr(0, 80) + "' (must match ^[A-Za-z_][A-Za-z0-9_.-]{0,63}$)"};
     }
   }
   // Rule 2: truncation; rule 3: the budget of the merged set.

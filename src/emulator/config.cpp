@@ -43,13 +43,12 @@ Result<void> read_limits(const ObjectReader& r, protocol::guest_chat::Limits& li
       !known) {
     return known.error();
   }
-  for (auto [key, target] : {std::pair{"maxAttributeValueChars", &limits.max_attribute_value_chars},
-                             std::pair{"maxAttributesBytes", &limits.max_attributes_bytes},
-                             std::pair{"maxAttributes", &limits.max_attributes},
-                             std::pair{"maxMessageChars", &limits.max_message_chars},
-                             std::pair{"maxFrameBytes", &limits.max_frame_bytes},
-                             std::pair{"messageBurst", &limits.message_burst},
-                             std::pair{"idleTimeoutSeconds", &limits.idle_timeout_seconds}}) {
+  for (auto [key, target] :
+       {std::pair{"maxAttributeValueChars", &limits.max_attribute_value_chars},
+        std::pair{"maxAttributesBytes", &limits.max_attributes_bytes},
+        std::pair{"maxAttributes", &limits.max_attributes}, std::pair{"maxMessageChars", &limits.max_message_chars},
+        std::pair{"maxFrameBytes", &limits.max_frame_bytes}, std::pair{"messageBurst", &limits.message_burst},
+        std::pair{"idleTimeoutSeconds", &limits.idle_timeout_seconds}}) {
     auto v = r.optional_int(key);
     if (!v) return v.error();
     if (!*v) continue;

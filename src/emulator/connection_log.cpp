@@ -28,7 +28,8 @@ void append_value(std::string& line, std::string_view value) {
 
 }  // namespace
 
-void EventLog::write(std::string_view level, std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+void EventLog::write(std::string_view level,
+                     std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
   if (level == "error") errors_.fetch_add(1);
   if (!enabled_) return;
   std::string line = "time=" + now_rfc3339() + " level=";

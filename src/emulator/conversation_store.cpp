@@ -256,9 +256,9 @@ std::vector<StoredConversation> ConversationStore::load() {
                           "end_time FROM conversations ORDER BY start_time");
   while (conversations.next()) {
     StoredConversation c;
-    c.conversation = ConversationRow{conversations.text(0), conversations.text(1), conversations.text(2),
-                                     conversations.text(3), conversations.text(4), conversations.text(5),
-                                     conversations.text(6), conversations.text(7)};
+    c.conversation =
+        ConversationRow{conversations.text(0), conversations.text(1), conversations.text(2), conversations.text(3),
+                        conversations.text(4), conversations.text(5), conversations.text(6), conversations.text(7)};
     index[c.conversation.id] = out.size();
     out.push_back(std::move(c));
   }
@@ -267,9 +267,9 @@ std::vector<StoredConversation> ConversationStore::load() {
   while (participants.next()) {
     auto it = index.find(participants.text(0));
     if (it == index.end()) continue;
-    out[it->second].participants.push_back(ParticipantRow{participants.text(0), participants.text(1),
-                                                          participants.text(2), participants.text(3),
-                                                          participants.text(4), attributes_from_json(participants.text(5))});
+    out[it->second].participants.push_back(
+        ParticipantRow{participants.text(0), participants.text(1), participants.text(2), participants.text(3),
+                       participants.text(4), attributes_from_json(participants.text(5))});
   }
   Statement seqs(impl_->reader, "SELECT conversation_id, MAX(seq) FROM events GROUP BY conversation_id");
   while (seqs.next()) {

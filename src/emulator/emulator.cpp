@@ -160,9 +160,10 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
   if (!store) return store.error();
   impl->store = std::move(*store);
   auto* raw = impl.get();
-  impl->platform = std::make_unique<Platform>(
-      impl->options.config, *impl->store,
-      [raw](std::chrono::milliseconds delay, std::function<void()> task) { raw->timers.after(delay, std::move(task)); });
+  impl->platform = std::make_unique<Platform>(impl->options.config, *impl->store,
+                                              [raw](std::chrono::milliseconds delay, std::function<void()> task) {
+                                                raw->timers.after(delay, std::move(task));
+                                              });
   impl->restored = impl->platform->restore();
 
   net::HttpServerOptions http;

@@ -26,12 +26,13 @@ void GuestChatConnection::send(const gc::ServerFrame& frame) {
 void GuestChatConnection::send_error(std::optional<std::string> request_id, int code, std::string error,
                                      std::string message, std::optional<std::int64_t> retry_after_ms) {
   ++errors_;
-  log_.write("error", {{"dialect", kGuestChat},
-                       {"remote", remote_},
-                       {"conversation", conversation_ ? std::string_view(conversation_->row.id) : std::string_view("-")},
-                       {"code", std::to_string(code)},
-                       {"error", error},
-                       {"message", message}});
+  log_.write("error",
+             {{"dialect", kGuestChat},
+              {"remote", remote_},
+              {"conversation", conversation_ ? std::string_view(conversation_->row.id) : std::string_view("-")},
+              {"code", std::to_string(code)},
+              {"error", error},
+              {"message", message}});
   send(gc::ErrorReply{std::move(request_id), code, std::move(error), std::move(message), retry_after_ms});
 }
 
@@ -52,9 +53,9 @@ void GuestChatConnection::on_text(std::string text) {
   ++frames_in_;
   const auto& limits = platform_.config().limits;
   if (text.size() > static_cast<std::size_t>(limits.max_frame_bytes)) {
-    return send_error(std::nullopt, 413, "frame-too-large",
-                      "frame of " + std::to_string(text.size()) + " bytes; the limit is " +
-                          std::to_string(limits.max_frame_bytes));
+    return send_error(
+        std::nullopt, 413, "frame-too-large",
+        "frame of " + std::to_string(text.size()) + " bytes; the limit is " + std::to_string(limits.max_frame_bytes));
   }
   auto frame = gc::parse_client_frame(text);
   if (!frame) {

@@ -76,9 +76,9 @@ class Platform {
   // Loads every stored conversation (after a restart).
   std::size_t restore();
 
-  std::shared_ptr<Conversation> start_conversation(const std::string& organization_id,
-                                                   const std::string& deployment_id, std::string_view dialect,
-                                                   const std::string& guest_key, const std::string& display_name);
+  std::shared_ptr<Conversation> start_conversation(const std::string& organization_id, const std::string& deployment_id,
+                                                   std::string_view dialect, const std::string& guest_key,
+                                                   const std::string& display_name);
   std::shared_ptr<Conversation> find(const std::string& conversation_id) const;
   std::shared_ptr<Conversation> find_by_resume_token(const std::string& token) const;
   // Web Messaging: the newest conversation of a session token.

@@ -25,7 +25,8 @@ class TokenBucket {
       return std::chrono::milliseconds(0);
     }
     const double wait_seconds = (1.0 - tokens_) / rate_;
-    return std::chrono::milliseconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait_seconds * 1000))));
+    return std::chrono::milliseconds(
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait_seconds * 1000))));
   }
 
  private:

@@ -17,8 +17,8 @@ constexpr std::string_view kDetailsQuery = "/api/v2/analytics/conversations/deta
 
 // Genesys Cloud's error body: {"message", "code", "status"}.
 net::HttpResponse error(int status, std::string_view code, std::string message) {
-  return net::json_response(status, json::serialize(json::object{
-                                        {"message", message}, {"code", code}, {"status", status}}));
+  return net::json_response(status,
+                            json::serialize(json::object{{"message", message}, {"code", code}, {"status", status}}));
 }
 
 json::object attributes_json(const Attributes& attributes) {
@@ -93,7 +93,8 @@ struct Predicate {
     }
     if (name == "conversationId") return c.row.id == value;
     if (name == "participantId") {
-      return std::ranges::any_of(participants_of(c), [&](const ParticipantRow* p) { return p->participant_id == value; });
+      return std::ranges::any_of(participants_of(c),
+                                 [&](const ParticipantRow* p) { return p->participant_id == value; });
     }
     if (name == "purpose") {
       return std::ranges::any_of(participants_of(c), [&](const ParticipantRow* p) { return p->purpose == value; });
@@ -171,7 +172,9 @@ net::HttpResponse details_query(Platform& platform, const net::HttpRequest& requ
   const auto from = parse_rfc3339_ms(std::string_view(*interval).substr(0, slash));
   const auto to = slash == std::string::npos ? std::nullopt : parse_rfc3339_ms(interval->substr(slash + 1));
   if (!from || !to || *from > *to) {
-    return error(400, "bad.request", "interval: expected start/end in ISO-8601 UTC, e.g. 2026-01-01T00:00:00.000Z/2026-01-02T00:00:00.000Z");
+    return error(
+        400, "bad.request",
+        "interval: expected start/end in ISO-8601 UTC, e.g. 2026-01-01T00:00:00.000Z/2026-01-02T00:00:00.000Z");
   }
   std::vector<Filter> filters;
   for (const auto* key : {"conversationFilters", "segmentFilters"}) {
@@ -237,13 +240,17 @@ net::HttpResponse patch_attributes(Platform& platform, const std::shared_ptr<Con
     } else if (value.is_string()) {
       changes.emplace_back(std::string(key), std::string(value.get_string()));
     } else {
-      return error(400, "invalid.attributes", "attributes." + std::string(key).substr(0, 64) + ": expected string or null");
+      return error(400, "invalid.attributes",
+                   "attributes." + std::string(key).substr(0, 64) + ": expected string or null");
     }
   }
   auto merged = platform.set_attributes(*c, changes);
   if (!merged) {
     const auto& e = merged.error();
-    return error(e.code, e.code == 409 ? "conversation.ended" : e.code == 413 ? "attributes.too.large" : "invalid.attributes",
+    return error(e.code,
+                 e.code == 409   ? "conversation.ended"
+                 : e.code == 413 ? "attributes.too.large"
+                                 : "invalid.attributes",
                  e.message);
   }
   json::array truncated;
@@ -257,8 +264,7 @@ net::HttpResponse patch_attributes(Platform& platform, const std::shared_ptr<Con
 std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, consumed = 0;
   const std::string t(text.substr(0, 40));
-  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6 ||
-      consumed != 19) {
+  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6 || consumed != 19) {
     return std::nullopt;
   }
   std::string_view rest = std::string_view(t).substr(19);

@@ -23,7 +23,10 @@ std::string lower(std::string_view text) {
 }  // namespace
 
 WebMessagingConnection::WebMessagingConnection(Platform& platform, EventLog& log, std::string deployment_id)
-    : platform_(platform), log_(log), deployment_id_(std::move(deployment_id)), opened_(std::chrono::steady_clock::now()) {}
+    : platform_(platform),
+      log_(log),
+      deployment_id_(std::move(deployment_id)),
+      opened_(std::chrono::steady_clock::now()) {}
 
 void WebMessagingConnection::on_open(std::weak_ptr<net::WebSocketChannel> channel) {
   channel_ = std::move(channel);
@@ -39,11 +42,12 @@ void WebMessagingConnection::send(const wm::ServerMessage& message) {
 
 void WebMessagingConnection::send_error(int code, std::string text, const std::optional<std::string>& tracing_id) {
   ++errors_;
-  log_.write("error", {{"dialect", kWebMessaging},
-                       {"remote", remote_},
-                       {"conversation", conversation_ ? std::string_view(conversation_->row.id) : std::string_view("-")},
-                       {"code", std::to_string(code)},
-                       {"message", text}});
+  log_.write("error",
+             {{"dialect", kWebMessaging},
+              {"remote", remote_},
+              {"conversation", conversation_ ? std::string_view(conversation_->row.id) : std::string_view("-")},
+              {"code", std::to_string(code)},
+              {"message", text}});
   send(response(code, wm::ErrorText{std::move(text)}, tracing_id));
 }
 
@@ -66,10 +70,10 @@ void WebMessagingConnection::on_text(std::string text) {
   ++frames_in_;
   const auto& limits = platform_.config().limits;
   if (text.size() > static_cast<std::size_t>(limits.max_frame_bytes)) {
-    return send_error(413,
-                      "frame of " + std::to_string(text.size()) + " bytes; the limit is " +
-                          std::to_string(limits.max_frame_bytes),
-                      std::nullopt);
+    return send_error(
+        413,
+        "frame of " + std::to_string(text.size()) + " bytes; the limit is " + std::to_string(limits.max_frame_bytes),
+        std::nullopt);
   }
   auto request = wm::parse_client_request(text);
   if (!request) return send_error(request.error().code, request.error().message, request.error().tracing_id);
@@ -130,11 +134,11 @@ void WebMessagingConnection::handle(const wm::OnMessage& request) {
   // A tracingId in W3C form is the request's trace context and is recorded with the message.
   std::optional<std::string> traceparent;
   if (request.tracing_id && trace::parse_traceparent(*request.tracing_id)) traceparent = request.tracing_id;
-  auto posted = platform_.post_guest_message(conversation_, m.text.value_or(""), "standard", traceparent,
-                                             [&](const Event& e) {
-                                               echo_message_id_ = std::get<gc::MessageEvent>(e).message_id;
-                                               echo_tracing_id_ = request.tracing_id;
-                                             });
+  auto posted =
+      platform_.post_guest_message(conversation_, m.text.value_or(""), "standard", traceparent, [&](const Event& e) {
+        echo_message_id_ = std::get<gc::MessageEvent>(e).message_id;
+        echo_tracing_id_ = request.tracing_id;
+      });
   if (!posted) send_error(posted.error(), request.tracing_id);
 }
 

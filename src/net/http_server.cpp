@@ -1,7 +1,5 @@
 #include "tracechat/net/http_server.h"
 
-#include "websocket_session.h"
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -13,6 +11,8 @@
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include "websocket_session.h"
 
 namespace tracechat::net {
 

@@ -58,7 +58,8 @@ TEST(EmulatorConfig, ParsesAndRejectsWithPaths) {
   EXPECT_EQ(config->limits.messages_per_second, 100);
   EXPECT_EQ(config->limits.message_burst, 200);
   EXPECT_EQ(config->bot.name, "Ava");
-  EXPECT_EQ(parse_config(R"({"limits":{"maxFrameBytes":"big"}})").error().message, "limits.maxFrameBytes: expected integer");
+  EXPECT_EQ(parse_config(R"({"limits":{"maxFrameBytes":"big"}})").error().message,
+            "limits.maxFrameBytes: expected integer");
   EXPECT_EQ(parse_config(R"({"limits":{"messagesPerSecond":0}})").error().message,
             "limits.messagesPerSecond: must be in (0, 1000000]");
   EXPECT_EQ(parse_config(R"({"organisations":[]})").error().message, "organisations: unknown setting");

@@ -14,7 +14,8 @@ const std::regex kTimestamp(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$)");
 const char* kTraceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 std::string str(const json::value& v, const char* key) {
-  if (!v.is_object() || !v.as_object().contains(key) || !v.at(key).is_string()) return "<missing " + std::string(key) + ">";
+  if (!v.is_object() || !v.as_object().contains(key) || !v.at(key).is_string())
+    return "<missing " + std::string(key) + ">";
   return std::string(v.at(key).as_string());
 }
 
@@ -115,7 +116,8 @@ TEST_F(GuestChat, SetAttributesMergesTruncatesAndBroadcasts) {
   auto ws = open(guest_path());
   auto connected = connect(*ws);
   const std::string conversation = str(connected, "conversationId");
-  const std::string long_value = std::string(250, 'a') + "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9";  // 258 code points
+  const std::string long_value =
+      std::string(250, 'a') + "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9";  // 258 code points
   ws->send_json({{"command", "set-attributes"},
                  {"requestId", "a1"},
                  {"traceparent", kTraceparent},
@@ -125,7 +127,8 @@ TEST_F(GuestChat, SetAttributesMergesTruncatesAndBroadcasts) {
   EXPECT_EQ(str(set, "traceparent"), kTraceparent);
   EXPECT_EQ(json::serialize(set.at("truncated")), R"(["note"])");
   const std::string cut = str(set.at("attributes"), "note");
-  EXPECT_EQ(cut, std::string(250, 'a') + "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9");  // 256 code points, whole characters
+  EXPECT_EQ(cut, std::string(250, 'a') +
+                     "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9");  // 256 code points, whole characters
   auto updated = ws->read_json();
   EXPECT_EQ(str(updated, "type"), "attributes-updated");
   EXPECT_EQ(json::serialize(updated.at("changed")), R"(["note","otel_trace_id"])");
@@ -182,11 +185,12 @@ TEST_F(GuestChatNoBot, SendMessageIsAcceptedThenPublishedAndDropsUnknownFields) 
   auto ws = open(guest_path());
   auto connected = connect(*ws);
   ws->read_until_type("member-joined");
-  ws->send_json({{"command", "send-message"},
-                 {"requestId", "m1"},
-                 {"traceparent", kTraceparent},
-                 {"customAttributes", {{"otel_trace_id", "dropped"}}},
-                 {"message", {{"body", "Where is my order?"}, {"bodyType", "standard"}, {"customAttributes", {{"x", "y"}}}}}});
+  ws->send_json(
+      {{"command", "send-message"},
+       {"requestId", "m1"},
+       {"traceparent", kTraceparent},
+       {"customAttributes", {{"otel_trace_id", "dropped"}}},
+       {"message", {{"body", "Where is my order?"}, {"bodyType", "standard"}, {"customAttributes", {{"x", "y"}}}}}});
   auto accepted = ws->read_json();
   EXPECT_EQ(str(accepted, "type"), "message-accepted");
   EXPECT_EQ(str(accepted, "requestId"), "m1");
@@ -332,14 +336,20 @@ TEST_F(GuestChat, ResumeReplaysExactlyTheMissedEvents) {
   std::vector<std::string> all;
   {
     auto reader = open(guest_path());
-    reader->send_json({{"command", "connect"}, {"requestId", "r"}, {"resumeToken", str(connected, "resumeToken")}, {"lastEventSeq", 0}});
+    reader->send_json({{"command", "connect"},
+                       {"requestId", "r"},
+                       {"resumeToken", str(connected, "resumeToken")},
+                       {"lastEventSeq", 0}});
     reader->read_until_type("connected");
     for (int i = 0; i < 8; ++i) all.push_back(*reader->read());
     EXPECT_FALSE(reader->read(100ms));
   }
   ws->drop();
   auto again = open(guest_path());
-  again->send_json({{"command", "connect"}, {"requestId", "c2"}, {"resumeToken", str(connected, "resumeToken")}, {"lastEventSeq", 5}});
+  again->send_json({{"command", "connect"},
+                    {"requestId", "c2"},
+                    {"resumeToken", str(connected, "resumeToken")},
+                    {"lastEventSeq", 5}});
   auto resumed = again->read_json();
   EXPECT_EQ(str(resumed, "type"), "connected");
   EXPECT_EQ(resumed.at("resumed"), true);
@@ -367,11 +377,15 @@ TEST_F(GuestChat, RestartKeepsConversationsAndReplaysExactly) {
     conversation = str(connected, "conversationId");
     before.push_back(*ws->read());
     before.push_back(*ws->read());
-    ws->send_json({{"command", "set-attributes"}, {"requestId", "a1"}, {"attributes", {{"otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}}}});
+    ws->send_json({{"command", "set-attributes"},
+                   {"requestId", "a1"},
+                   {"attributes", {{"otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}}}});
     ws->read_until_type("attributes-set");
     before.push_back(*ws->read());
     for (int i = 0; i < 2; ++i) {
-      ws->send_json({{"command", "send-message"}, {"requestId", "m" + std::to_string(i)}, {"message", {{"body", "before restart " + std::to_string(i)}}}});
+      ws->send_json({{"command", "send-message"},
+                     {"requestId", "m" + std::to_string(i)},
+                     {"message", {{"body", "before restart " + std::to_string(i)}}}});
       ws->read_until_type("message-accepted");
       before.push_back(*ws->read());
       before.push_back(*ws->read());  // bot
@@ -408,16 +422,20 @@ TEST_F(GuestChat, HostileFramesGetErrorsAndTheConnectionStaysOpen) {
   expect_error("{not json", 400, "bad-request");
   expect_error("[1,2,3]", 400, "bad-request");
   expect_error(std::string(60, '[') + std::string(60, ']'), 400, "bad-request");
-  auto nested = expect_error(R"({"command":"ping","requestId":"n","x":)" + std::string(55, '[') + std::string(55, ']') + "}", 400, "bad-request");
+  auto nested =
+      expect_error(R"({"command":"ping","requestId":"n","x":)" + std::string(55, '[') + std::string(55, ']') + "}", 400,
+                   "bad-request");
   EXPECT_NE(str(nested, "message").find("deeper than 50"), std::string::npos);
   expect_error(R"({"command":"fly","requestId":"u1"})", 400, "bad-request");
-  auto wrong = expect_error(R"({"command":"send-message","requestId":"w1","message":{"body":7}})", 400, "invalid-message");
+  auto wrong =
+      expect_error(R"({"command":"send-message","requestId":"w1","message":{"body":7}})", 400, "invalid-message");
   EXPECT_EQ(str(wrong, "message"), "message.body: expected string");
   EXPECT_EQ(str(wrong, "requestId"), "w1");
   expect_error(R"({"command":"ping"})", 400, "bad-request");
   expect_error(R"({"command":"ping","requestId":""})", 400, "bad-request");
   expect_error(R"({"command":"ping","requestId":")" + std::string(129, 'r') + "\"}", 400, "bad-request");
-  auto big = expect_error(R"({"command":"ping","requestId":"big","pad":")" + std::string(70000, 'x') + "\"}", 413, "frame-too-large");
+  auto big = expect_error(R"({"command":"ping","requestId":"big","pad":")" + std::string(70000, 'x') + "\"}", 413,
+                          "frame-too-large");
   EXPECT_FALSE(big.as_object().contains("requestId"));  // not processed
   ws->send_binary(std::string("\x00\x01\x02", 3));
   EXPECT_EQ(ws->read_until_type("error").at("code"), 400);

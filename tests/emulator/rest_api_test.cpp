@@ -58,14 +58,18 @@ TEST_F(RestApi, PatchAttributesAppliesTheSameRulesAndNotifiesTheGuest) {
   auto event = ws->read_until_type("attributes-updated");
   EXPECT_EQ(str(event.at("attributes"), "order"), "A-1");
 
-  EXPECT_EQ(http("PATCH", base + str(connected, "memberId") + "/attributes", R"({"attributes":{"bad key":"x"}})").status, 400);
+  EXPECT_EQ(
+      http("PATCH", base + str(connected, "memberId") + "/attributes", R"({"attributes":{"bad key":"x"}})").status,
+      400);
   EXPECT_EQ(http("PATCH", base + str(connected, "memberId") + "/attributes", R"({"attributes":{"n":1}})").status, 400);
   EXPECT_EQ(http("PATCH", base + str(connected, "memberId") + "/attributes", "not json").status, 400);
   std::string big = R"({"attributes":{)";
-  for (int i = 0; i < 9; ++i) big += (i ? "," : "") + std::string("\"k") + std::to_string(i) + "\":\"" + std::string(250, 'x') + "\"";
+  for (int i = 0; i < 9; ++i)
+    big += (i ? "," : "") + std::string("\"k") + std::to_string(i) + "\":\"" + std::string(250, 'x') + "\"";
   big += "}}";
   EXPECT_EQ(http("PATCH", base + str(connected, "memberId") + "/attributes", big).status, 413);
-  EXPECT_EQ(http("PATCH", base + "00000000-0000-4000-8000-000000000000/attributes", R"({"attributes":{}})").status, 404);
+  EXPECT_EQ(http("PATCH", base + "00000000-0000-4000-8000-000000000000/attributes", R"({"attributes":{}})").status,
+            404);
   auto after = http_json("GET", "/api/v2/conversations/" + str(connected, "conversationId"));
   EXPECT_EQ(after.at("participants").at(0).at("attributes").as_object().size(), 2u);
 }
@@ -77,18 +81,21 @@ TEST_F(RestApi, DetailsQueryFindsTheConversationByTraceId) {
   auto second = conversation_with_trace(*b, "22222222222222222222222222222222");
   const std::string everything = R"("interval":"2000-01-01T00:00:00.000Z/2100-01-01T00:00:00.000Z")";
 
-  auto by_trace = http_json("POST", kQueryPath,
-                            "{" + everything +
-                                R"(,"segmentFilters":[{"type":"or","predicates":[{"type":"property","propertyType":"string","property":"otel_trace_id","operator":"matches","value":"22222222222222222222222222222222"}]}]})");
+  auto by_trace = http_json(
+      "POST", kQueryPath,
+      "{" + everything +
+          R"(,"segmentFilters":[{"type":"or","predicates":[{"type":"property","propertyType":"string","property":"otel_trace_id","operator":"matches","value":"22222222222222222222222222222222"}]}]})");
   ASSERT_EQ(by_trace.at("totalHits"), 1);
   const auto& hit = by_trace.at("conversations").at(0);
   EXPECT_EQ(str(hit, "conversationId"), str(second, "conversationId"));
   EXPECT_EQ(str(hit.at("participants").at(0), "purpose"), "customer");
   EXPECT_EQ(str(hit.at("participants").at(0).at("attributes"), "otel_trace_id"), "22222222222222222222222222222222");
 
-  auto by_id = http_json("POST", kQueryPath,
-                         "{" + everything + R"(,"conversationFilters":[{"type":"and","predicates":[{"dimension":"conversationId","value":")" +
-                             str(first, "conversationId") + "\"}]}]}");
+  auto by_id =
+      http_json("POST", kQueryPath,
+                "{" + everything +
+                    R"(,"conversationFilters":[{"type":"and","predicates":[{"dimension":"conversationId","value":")" +
+                    str(first, "conversationId") + "\"}]}]}");
   ASSERT_EQ(by_id.at("totalHits"), 1);
   EXPECT_EQ(str(by_id.at("conversations").at(0), "conversationId"), str(first, "conversationId"));
 
@@ -110,10 +117,14 @@ TEST_F(RestApi, DetailsQueryRejectsBadQueriesClearly) {
   EXPECT_EQ(message("{}"), "interval: required");
   EXPECT_NE(message(R"({"interval":"yesterday"})").find("interval"), std::string::npos);
   EXPECT_NE(message(R"({"interval":"2002-01-01T00:00:00Z/2001-01-01T00:00:00Z"})").find("interval"), std::string::npos);
-  EXPECT_EQ(message(R"({"interval":"2001-01-01T00:00:00Z/2002-01-01T00:00:00Z","segmentFilters":[{"predicates":[{"dimension":"wrapUpCode","value":"x"}]}]})"),
-            "segmentFilters[0].predicates[0].dimension: unsupported dimension 'wrapUpCode'");
-  EXPECT_EQ(message(R"({"interval":"2001-01-01T00:00:00Z/2002-01-01T00:00:00Z","segmentFilters":[{"predicates":[{"type":"property","property":"k","value":"v","operator":"exists"}]}]})"),
-            "segmentFilters[0].predicates[0].operator: only matches is supported");
+  EXPECT_EQ(
+      message(
+          R"({"interval":"2001-01-01T00:00:00Z/2002-01-01T00:00:00Z","segmentFilters":[{"predicates":[{"dimension":"wrapUpCode","value":"x"}]}]})"),
+      "segmentFilters[0].predicates[0].dimension: unsupported dimension 'wrapUpCode'");
+  EXPECT_EQ(
+      message(
+          R"({"interval":"2001-01-01T00:00:00Z/2002-01-01T00:00:00Z","segmentFilters":[{"predicates":[{"type":"property","property":"k","value":"v","operator":"exists"}]}]})"),
+      "segmentFilters[0].predicates[0].operator: only matches is supported");
   EXPECT_NE(message("nope").find("request body"), std::string::npos);
   EXPECT_EQ(http("GET", kQueryPath).status, 405);
 }

@@ -11,7 +11,8 @@ const char* kToken = "7d2e4c1a-0b9f-4e3d-8c7b-6a5f4e3d2c1b";
 const char* kTraceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 std::string str(const json::value& v, const char* key) {
-  if (!v.is_object() || !v.as_object().contains(key) || !v.at(key).is_string()) return "<missing " + std::string(key) + ">";
+  if (!v.is_object() || !v.as_object().contains(key) || !v.at(key).is_string())
+    return "<missing " + std::string(key) + ">";
   return std::string(v.at(key).as_string());
 }
 
@@ -26,16 +27,18 @@ json::value read_class(RawWsClient& ws, const std::string& klass) {
 class WebMessaging : public EmulatorTest {
  protected:
   json::value configure_session(RawWsClient& ws, const char* token = kToken, bool start_new = false) {
-    json::object request{{"action", "configureSession"}, {"token", token}, {"deploymentId", kDeployment}, {"tracingId", "cfg-1"}};
+    json::object request{
+        {"action", "configureSession"}, {"token", token}, {"deploymentId", kDeployment}, {"tracingId", "cfg-1"}};
     if (start_new) request["startNew"] = true;
     ws.send_json(request);
     return read_class(ws, "SessionResponse");
   }
   // The conversation of the session token, through the analytics API.
   json::value conversation_of_participant_attribute(const std::string& key, const std::string& value) {
-    return http_json("POST", "/api/v2/analytics/conversations/details/query",
-                     R"({"interval":"2000-01-01T00:00:00Z/2100-01-01T00:00:00Z","segmentFilters":[{"type":"and","predicates":[{"type":"property","property":")" +
-                         key + R"(","value":")" + value + R"("}]}]})");
+    return http_json(
+        "POST", "/api/v2/analytics/conversations/details/query",
+        R"({"interval":"2000-01-01T00:00:00Z/2100-01-01T00:00:00Z","segmentFilters":[{"type":"and","predicates":[{"type":"property","property":")" +
+            key + R"(","value":")" + value + R"("}]}]})");
   }
 };
 
@@ -91,23 +94,25 @@ TEST_F(WebMessaging, ConfigureSessionAnswersWithTheSessionAndEchoesTracingId) {
   ws->send_json({{"action", "configureSession"}, {"token", kToken}, {"deploymentId", kDeployment}});
   EXPECT_EQ(read_class(*ws, "string").at("code"), 400);  // already configured here
   auto other = open(web_messaging_path());
-  other->send_json({{"action", "configureSession"}, {"token", "x"}, {"deploymentId", "99999999-9999-4999-8999-999999999999"}});
+  other->send_json(
+      {{"action", "configureSession"}, {"token", "x"}, {"deploymentId", "99999999-9999-4999-8999-999999999999"}});
   EXPECT_EQ(read_class(*other, "string").at("code"), 400);  // not the URL's deployment
 }
 
 TEST_F(WebMessaging, PresenceJoinCarriesCustomAttributesIntoParticipantData) {
   auto ws = open(web_messaging_path());
   configure_session(*ws);
-  ws->send_json({{"action", "onMessage"},
-                 {"token", kToken},
-                 {"tracingId", kTraceparent},
-                 {"message",
-                  {{"type", "Event"},
-                   {"events", json::array{{{"eventType", "Presence"}, {"presence", {{"type", "Join"}}}}}},
-                   {"channel",
-                    {{"metadata",
-                      {{"customAttributes",
-                        {{"otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}, {"otel_span_id", "00f067aa0ba902b7"}}}}}}}}}});
+  ws->send_json(
+      {{"action", "onMessage"},
+       {"token", kToken},
+       {"tracingId", kTraceparent},
+       {"message",
+        {{"type", "Event"},
+         {"events", json::array{{{"eventType", "Presence"}, {"presence", {{"type", "Join"}}}}}},
+         {"channel",
+          {{"metadata",
+            {{"customAttributes",
+              {{"otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}, {"otel_span_id", "00f067aa0ba902b7"}}}}}}}}}});
   auto echo = read_class(*ws, "StructuredMessage");
   EXPECT_EQ(str(echo, "type"), "message");
   EXPECT_EQ(str(echo, "tracingId"), kTraceparent);
@@ -124,20 +129,25 @@ TEST_F(WebMessaging, PresenceJoinCarriesCustomAttributesIntoParticipantData) {
 TEST_F(WebMessaging, DeprecatedTopLevelChannelMetadataIsSilentlyIgnored) {
   auto ws = open(web_messaging_path());
   configure_session(*ws);
-  ws->send_json({{"action", "onMessage"},
-                 {"token", kToken},
-                 {"tracingId", "m1"},
-                 {"channel", {{"metadata", {{"customAttributes", {{"otel_trace_id", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}}}}}},
-                 {"message", {{"type", "Text"}, {"text", "hello"}}}});
+  ws->send_json(
+      {{"action", "onMessage"},
+       {"token", kToken},
+       {"tracingId", "m1"},
+       {"channel", {{"metadata", {{"customAttributes", {{"otel_trace_id", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}}}}}},
+       {"message", {{"type", "Text"}, {"text", "hello"}}}});
   auto echo = read_class(*ws, "StructuredMessage");
   EXPECT_EQ(str(echo, "tracingId"), "m1");  // no error: the attributes just vanish
-  EXPECT_EQ(conversation_of_participant_attribute("otel_trace_id", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").at("totalHits"), 0);
+  EXPECT_EQ(conversation_of_participant_attribute("otel_trace_id", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").at("totalHits"),
+            0);
 }
 
 TEST_F(WebMessaging, TextIsEchoedInboundAndTheBotAnswersOutbound) {
   auto ws = open(web_messaging_path());
   configure_session(*ws);
-  ws->send_json({{"action", "onMessage"}, {"token", kToken}, {"tracingId", "t-1"}, {"message", {{"type", "Text"}, {"text", "Where is my order?"}}}});
+  ws->send_json({{"action", "onMessage"},
+                 {"token", kToken},
+                 {"tracingId", "t-1"},
+                 {"message", {{"type", "Text"}, {"text", "Where is my order?"}}}});
   auto echo = read_class(*ws, "StructuredMessage");
   EXPECT_EQ(str(echo, "tracingId"), "t-1");
   EXPECT_EQ(str(echo.at("body"), "direction"), "Inbound");
@@ -154,7 +164,10 @@ TEST_F(WebMessagingNoBot, OnMessageIsLimitedToTheRateWithRetryAfter) {
   auto ws = open(web_messaging_path());
   configure_session(*ws);
   for (int i = 0; i < 6; ++i) {
-    ws->send_json({{"action", "onMessage"}, {"token", kToken}, {"tracingId", "r" + std::to_string(i)}, {"message", {{"type", "Text"}, {"text", "x"}}}});
+    ws->send_json({{"action", "onMessage"},
+                   {"token", kToken},
+                   {"tracingId", "r" + std::to_string(i)},
+                   {"message", {{"type", "Text"}, {"text", "x"}}}});
   }
   int echoed = 0;
   int limited = 0;
@@ -175,7 +188,8 @@ TEST_F(WebMessagingNoBot, OnMessageIsLimitedToTheRateWithRetryAfter) {
 TEST_F(WebMessaging, EchoAnswersWithTheSameText) {
   auto ws = open(web_messaging_path());
   configure_session(*ws);
-  ws->send_text(std::string(R"({"action":"echo","token":")") + kToken + R"(","tracingId":"hb","message":{"type":"Text","text":"ping"}})");
+  ws->send_text(std::string(R"({"action":"echo","token":")") + kToken +
+                R"(","tracingId":"hb","message":{"type":"Text","text":"ping"}})");
   auto v = read_class(*ws, "StructuredMessage");
   EXPECT_EQ(str(v, "type"), "response");
   EXPECT_EQ(str(v, "tracingId"), "hb");
@@ -188,10 +202,12 @@ TEST_F(WebMessaging, OverBudgetAttributesAreRejectedWhole) {
   json::object attributes;
   for (int i = 0; i < 9; ++i) attributes["k" + std::to_string(i)] = std::string(250, 'x');
   attributes["marker"] = "m";
-  ws->send_json({{"action", "onMessage"},
-                 {"token", kToken},
-                 {"tracingId", "big"},
-                 {"message", {{"type", "Text"}, {"text", "hi"}, {"channel", {{"metadata", {{"customAttributes", attributes}}}}}}}});
+  ws->send_json(
+      {{"action", "onMessage"},
+       {"token", kToken},
+       {"tracingId", "big"},
+       {"message",
+        {{"type", "Text"}, {"text", "hi"}, {"channel", {{"metadata", {{"customAttributes", attributes}}}}}}}});
   auto v = read_class(*ws, "string");
   EXPECT_EQ(v.at("code"), 413);
   EXPECT_EQ(str(v, "tracingId"), "big");
@@ -214,7 +230,8 @@ TEST_F(WebMessaging, BadRequestsAreAnsweredAndTheConnectionStaysOpen) {
   EXPECT_EQ(str(read_class(*ws, "string"), "body"), "message.text: expected string");
   ws->send_text(R"({"action":"echo","token":"x","pad":")" + std::string(70000, 'p') + "\"}");
   EXPECT_EQ(read_class(*ws, "string").at("code"), 413);
-  ws->send_text(std::string(R"({"action":"echo","token":")") + kToken + R"(","message":{"type":"Text","text":"alive"}})");
+  ws->send_text(std::string(R"({"action":"echo","token":")") + kToken +
+                R"(","message":{"type":"Text","text":"alive"}})");
   EXPECT_EQ(str(read_class(*ws, "StructuredMessage").at("body"), "text"), "alive");
 }
 
@@ -238,7 +255,9 @@ TEST_F(WebMessaging, GuestDisconnectMakesTheSessionReadOnlyUntilStartNew) {
   configure_session(*ws);
   ws->send_json({{"action", "onMessage"},
                  {"token", kToken},
-                 {"message", {{"type", "Event"}, {"events", json::array{{{"eventType", "Presence"}, {"presence", {{"type", "Disconnect"}}}}}}}}});
+                 {"message",
+                  {{"type", "Event"},
+                   {"events", json::array{{{"eventType", "Presence"}, {"presence", {{"type", "Disconnect"}}}}}}}}});
   read_class(*ws, "StructuredMessage");
   auto again = open(web_messaging_path());
   auto session = configure_session(*again);
@@ -255,9 +274,14 @@ TEST_F(WebMessaging, RestartResumesTheSessionByToken) {
   {
     auto ws = open(web_messaging_path());
     configure_session(*ws);
-    ws->send_json({{"action", "onMessage"},
-                   {"token", kToken},
-                   {"message", {{"type", "Text"}, {"text", "hi"}, {"channel", {{"metadata", {{"customAttributes", {{"otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}}}}}}}}}});
+    ws->send_json(
+        {{"action", "onMessage"},
+         {"token", kToken},
+         {"message",
+          {{"type", "Text"},
+           {"text", "hi"},
+           {"channel",
+            {{"metadata", {{"customAttributes", {{"otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}}}}}}}}}});
     read_class(*ws, "StructuredMessage");
     auto found = conversation_of_participant_attribute("otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
     conversation = str(found.at("conversations").at(0), "conversationId");

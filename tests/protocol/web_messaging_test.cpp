@@ -21,7 +21,8 @@ TEST(WebMessagingClient, ParsesConfigureSessionAndRoundTrips) {
   EXPECT_EQ(c.deployment_id, "d");
   EXPECT_TRUE(c.start_new);
   EXPECT_EQ(*c.tracing_id, "x");
-  EXPECT_EQ(serialize(*r), R"({"action":"configureSession","token":"t-1","tracingId":"x","deploymentId":"d","startNew":true})");
+  EXPECT_EQ(serialize(*r),
+            R"({"action":"configureSession","token":"t-1","tracingId":"x","deploymentId":"d","startNew":true})");
 }
 
 TEST(WebMessagingClient, ParsesOnMessageWithEventsAndCustomAttributes) {
@@ -51,8 +52,10 @@ TEST(WebMessagingClient, ErrorsNameThePathAndKeepTheTracingId) {
   EXPECT_EQ(request_error(R"({"action":"echo","token":""})").message, "token: must not be empty");
   EXPECT_EQ(request_error(R"({"action":"onMessage","token":"t","message":{"type":"Text"}})").message,
             "message.text: required for a Text message");
-  EXPECT_EQ(request_error(R"({"action":"onMessage","token":"t","message":{"type":"Event","events":[{"eventType":"Wave"}]}})").message,
-            "message.events[0].eventType: expected Presence or Typing");
+  EXPECT_EQ(
+      request_error(R"({"action":"onMessage","token":"t","message":{"type":"Event","events":[{"eventType":"Wave"}]}})")
+          .message,
+      "message.events[0].eventType: expected Presence or Typing");
   EXPECT_EQ(request_error(R"({"action":"onMessage","token":"t","message":{"type":"Blob","text":"x"}})").message,
             "message.type: expected Text, Structured, Event, Message or Receipt");
   EXPECT_NE(request_error(std::string(60, '[')).message.find("deeper"), std::string::npos);
@@ -60,9 +63,10 @@ TEST(WebMessagingClient, ErrorsNameThePathAndKeepTheTracingId) {
 }
 
 TEST(WebMessagingClient, LintReportsTheDeprecatedLocationAndUnknownFields) {
-  EXPECT_EQ(lint_client_request(R"({"action":"onMessage","token":"t","channel":{"metadata":{"customAttributes":{"a":"b"}}},
+  EXPECT_EQ(
+      lint_client_request(R"({"action":"onMessage","token":"t","channel":{"metadata":{"customAttributes":{"a":"b"}}},
     "message":{"type":"Text","text":"x","customAttributes":{"a":"b"}}})"),
-            (std::vector<std::string>{"channel.metadata.customAttributes", "message.customAttributes"}));
+      (std::vector<std::string>{"channel.metadata.customAttributes", "message.customAttributes"}));
   EXPECT_EQ(lint_client_request(R"({"action":"onMessage","token":"t","message":{"type":"Text","text":"x",
     "channel":{"metadata":{"customAttributes":{"a":"b"}}}}})"),
             std::vector<std::string>{});
@@ -99,22 +103,34 @@ TEST(WebMessagingServer, SerializesAndParsesEveryClass) {
   auto text = parse_server_message(R"({"type":"response","class":"string","code":400,"body":"bad thing"})");
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(std::get<ErrorText>(text->body).text, "bad thing");
-  auto closed = parse_server_message(R"({"type":"message","class":"ConnectionClosedEvent","code":200,"body":{"reason":"x"}})");
+  auto closed =
+      parse_server_message(R"({"type":"message","class":"ConnectionClosedEvent","code":200,"body":{"reason":"x"}})");
   ASSERT_TRUE(closed.ok());
   EXPECT_EQ(std::get<ConnectionClosedEvent>(closed->body).reason_code, "x");
   for (const char* k : {"SessionExpiredEvent", "SessionClearedEvent"}) {
-    EXPECT_TRUE(parse_server_message(std::string(R"({"type":"message","class":")") + k + R"(","code":200,"body":{}})").ok());
+    EXPECT_TRUE(
+        parse_server_message(std::string(R"({"type":"message","class":")") + k + R"(","code":200,"body":{}})").ok());
   }
 }
 
 TEST(WebMessagingServer, RejectsMalformedMessagesWithPaths) {
-  EXPECT_EQ(parse_server_message(R"({"type":"response","class":"TooManyRequestsErrorMessage","body":{}})").error().message,
-            "body.retryAfter: required");
-  EXPECT_EQ(parse_server_message(R"({"type":"response","class":"string","body":{}})").error().message, "body: expected string");
-  EXPECT_EQ(parse_server_message(R"({"type":"x","class":"string","body":"b"})").error().message, "type: expected response or message");
-  EXPECT_EQ(parse_server_message(R"({"type":"message","class":"Nope","body":{}})").error().message, "class: unknown class 'Nope'");
-  EXPECT_EQ(parse_server_message(R"({"type":"message","class":"StructuredMessage","body":{"type":"Text","direction":"Up"}})").error().message,
-            "body.direction: expected Inbound or Outbound");
-  EXPECT_EQ(parse_server_message(R"({"type":"message","class":"StructuredMessage","body":{"type":"Text","channel":{"from":{"id":3}}}})").error().message,
+  EXPECT_EQ(
+      parse_server_message(R"({"type":"response","class":"TooManyRequestsErrorMessage","body":{}})").error().message,
+      "body.retryAfter: required");
+  EXPECT_EQ(parse_server_message(R"({"type":"response","class":"string","body":{}})").error().message,
+            "body: expected string");
+  EXPECT_EQ(parse_server_message(R"({"type":"x","class":"string","body":"b"})").error().message,
+            "type: expected response or message");
+  EXPECT_EQ(parse_server_message(R"({"type":"message","class":"Nope","body":{}})").error().message,
+            "class: unknown class 'Nope'");
+  EXPECT_EQ(
+      parse_server_message(R"({"type":"message","class":"StructuredMessage","body":{"type":"Text","direction":"Up"}})")
+          .error()
+          .message,
+      "body.direction: expected Inbound or Outbound");
+  EXPECT_EQ(parse_server_message(
+                R"({"type":"message","class":"StructuredMessage","body":{"type":"Text","channel":{"from":{"id":3}}}})")
+                .error()
+                .message,
             "body.channel.from.id: expected string");
 }

@@ -127,7 +127,8 @@ boost::json::value RawWsClient::read_json(std::chrono::milliseconds timeout) {
 boost::json::value RawWsClient::read_until_type(const std::string& type, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return nullptr;
     auto v = read_json(left);
     if (v.is_null()) return v;

@@ -3,13 +3,12 @@
 // client. One I/O thread; received frames queue up until the test reads them.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/json/value.hpp>
 
 namespace tracechat::testing {
 

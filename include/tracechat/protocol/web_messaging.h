@@ -22,8 +22,8 @@ using StringMap = std::map<std::string, std::string>;
 
 // An event inside a message: Presence (Join, Disconnect, Clear, ...) or Typing (On).
 struct MessageEvent {
-  std::string event_type;  // Presence | Typing
-  std::string type;        // presence.type or typing.type
+  std::string event_type;                   // Presence | Typing
+  std::string type;                         // presence.type or typing.type
   std::optional<std::int64_t> duration_ms;  // typing.duration
   friend bool operator==(const MessageEvent&, const MessageEvent&) = default;
 };
@@ -105,7 +105,7 @@ struct Participant {  // channel.from / channel.to
 
 struct StructuredMessage {
   std::string id;
-  std::string type = "Text";         // Text | Event | Structured
+  std::string type = "Text";  // Text | Event | Structured
   std::optional<std::string> text;
   std::string direction = "Inbound";  // Inbound: from the guest, echoed; Outbound: agent or bot
   std::string channel_time;           // RFC 3339; orders messages the server sent out of order
@@ -131,9 +131,8 @@ struct ConnectionClosedEvent {
   std::string reason_code;
 };
 
-using Body =
-    std::variant<SessionResponse, StructuredMessage, ErrorText, TooManyRequests, SessionExpiredEvent,
-                 SessionClearedEvent, ConnectionClosedEvent>;
+using Body = std::variant<SessionResponse, StructuredMessage, ErrorText, TooManyRequests, SessionExpiredEvent,
+                          SessionClearedEvent, ConnectionClosedEvent>;
 
 // The envelope of everything the server sends.
 struct ServerMessage {

@@ -115,7 +115,8 @@ json::object incoming_message_json(const IncomingMessage& m) {
   if (m.channel_message_id || m.custom_attributes) {
     json::object channel;
     if (m.channel_message_id) channel["messageId"] = *m.channel_message_id;
-    if (m.custom_attributes) channel["metadata"] = json::object{{"customAttributes", string_map_json(*m.custom_attributes)}};
+    if (m.custom_attributes)
+      channel["metadata"] = json::object{{"customAttributes", string_map_json(*m.custom_attributes)}};
     o["channel"] = std::move(channel);
   }
   return o;

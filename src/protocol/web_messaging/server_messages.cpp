@@ -25,14 +25,15 @@ json::value body_json(const Body& body) {
       [](const auto& b) -> json::value {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, SessionResponse>) {
-          json::object o{{"connected", b.connected},
-                         {"newSession", b.new_session},
-                         {"readOnly", b.read_only},
-                         {"clearedExistingSession", b.cleared_existing_session},
-                         {"allowedMedia", json::object{{"inbound", json::object{{"fileTypes", strings_json(b.allowed_media)}}}}},
-                         {"blockedExtensions", strings_json(b.blocked_extensions)},
-                         {"maxCustomDataBytes", b.max_custom_data_bytes},
-                         {"autoStarted", b.auto_started}};
+          json::object o{
+              {"connected", b.connected},
+              {"newSession", b.new_session},
+              {"readOnly", b.read_only},
+              {"clearedExistingSession", b.cleared_existing_session},
+              {"allowedMedia", json::object{{"inbound", json::object{{"fileTypes", strings_json(b.allowed_media)}}}}},
+              {"blockedExtensions", strings_json(b.blocked_extensions)},
+              {"maxCustomDataBytes", b.max_custom_data_bytes},
+              {"autoStarted", b.auto_started}};
           if (b.duration_seconds) o["durationSeconds"] = *b.duration_seconds;
           if (b.expiration_date) o["expirationDate"] = *b.expiration_date;
           return o;
@@ -50,9 +51,8 @@ json::value body_json(const Body& body) {
         } else if constexpr (std::is_same_v<T, ErrorText>) {
           return json::string(b.text);
         } else if constexpr (std::is_same_v<T, TooManyRequests>) {
-          return json::object{{"errorCode", b.error_code},
-                              {"errorMessage", b.error_message},
-                              {"retryAfter", b.retry_after_seconds}};
+          return json::object{
+              {"errorCode", b.error_code}, {"errorMessage", b.error_message}, {"retryAfter", b.retry_after_seconds}};
         } else if constexpr (std::is_same_v<T, ConnectionClosedEvent>) {
           return json::object{{"reasonCode", b.reason_code}};
         } else {
@@ -64,7 +64,8 @@ json::value body_json(const Body& body) {
 
 Result<Participant> read_participant(const ObjectReader& r) {
   Participant p;
-  for (auto [key, target] : {std::pair{"nickname", &p.nickname}, std::pair{"id", &p.id}, std::pair{"idType", &p.id_type}}) {
+  for (auto [key, target] :
+       {std::pair{"nickname", &p.nickname}, std::pair{"id", &p.id}, std::pair{"idType", &p.id_type}}) {
     auto v = r.optional_string(key);
     if (!v) return v.error();
     *target = v->value_or("");
@@ -86,10 +87,10 @@ Result<std::vector<std::string>> read_strings(const ObjectReader& r, std::string
 
 Result<SessionResponse> read_session_response(const ObjectReader& r) {
   SessionResponse s;
-  for (auto [key, target] : {std::pair{"connected", &s.connected}, std::pair{"newSession", &s.new_session},
-                             std::pair{"readOnly", &s.read_only},
-                             std::pair{"clearedExistingSession", &s.cleared_existing_session},
-                             std::pair{"autoStarted", &s.auto_started}}) {
+  for (auto [key, target] :
+       {std::pair{"connected", &s.connected}, std::pair{"newSession", &s.new_session},
+        std::pair{"readOnly", &s.read_only}, std::pair{"clearedExistingSession", &s.cleared_existing_session},
+        std::pair{"autoStarted", &s.auto_started}}) {
     auto v = r.optional_bool(key);
     if (!v) return v.error();
     if (*v) *target = **v;
@@ -172,9 +173,9 @@ Result<StructuredMessage> read_structured_message(const ObjectReader& r) {
 }  // namespace
 
 std::string_view class_name(const Body& body) {
-  static constexpr std::string_view kNames[] = {"SessionResponse",     "StructuredMessage",  "string",
-                                                "TooManyRequestsErrorMessage", "SessionExpiredEvent",
-                                                "SessionClearedEvent", "ConnectionClosedEvent"};
+  static constexpr std::string_view kNames[] = {
+      "SessionResponse",     "StructuredMessage",    "string", "TooManyRequestsErrorMessage", "SessionExpiredEvent",
+      "SessionClearedEvent", "ConnectionClosedEvent"};
   return kNames[body.index()];
 }
 
