@@ -10,12 +10,6 @@ using protocol::detail::ObjectReader;
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 Result<std::set<std::string>> read_uuid_set(const ObjectReader& r, std::string_view key) {
   auto array = r.optional_array(key);
   if (!array) return array.error();
@@ -26,7 +20,7 @@ Result<std::set<std::string>> read_uuid_set(const ObjectReader& r, std::string_v
     const std::string path = r.path_of(key) + "[" + std::to_string(i) + "]";
     if (!v.is_string()) return Error{path + ": expected string"};
     if (!is_uuid(v.get_string())) return Error{path + ": expected a UUID"};
-    out.insert(lower(v.get_string()));
+    out.insert(lowercase_id(v.get_string()));
   }
   return out;
 }
@@ -87,6 +81,12 @@ Result<void> read_bot(const ObjectReader& r, BotConfig& bot) {
 }
 
 }  // namespace
+
+std::string lowercase_id(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
 bool is_uuid(std::string_view text) {
   if (text.size() != 36) return false;

@@ -23,12 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 net::HttpResponse refuse(int status, std::string message) { return net::text_response(status, message + "\n"); }
 
 // The bot's delayed replies: one timer thread, so the WebSocket threads never sleep.
@@ -110,7 +104,7 @@ struct Emulator::Impl {
       if (param.key == "deploymentId") deployment = std::string(param.value);
     }
     if (deployment && !is_uuid(*deployment)) return refuse(400, "deploymentId must be a UUID");
-    if (deployment) *deployment = lower(*deployment);
+    if (deployment) *deployment = lowercase_id(*deployment);
     const std::string path(target->path());
 
     if (path == "/v1" || path == "/v1/") {
@@ -130,10 +124,10 @@ struct Emulator::Impl {
       const std::string guest(middle.substr(guest_at + 7));
       if (!is_uuid(organization)) return refuse(400, "organizationId must be a UUID");
       if (!is_uuid(guest)) return refuse(400, "guestId must be a UUID");
-      if (!organization_allowed(lower(organization))) return refuse(404, "unknown organization");
+      if (!organization_allowed(lowercase_id(organization))) return refuse(404, "unknown organization");
       if (deployment && !deployment_allowed(*deployment)) return refuse(404, "unknown deployment");
-      auto connection = std::make_shared<GuestChatConnection>(*platform, log, lower(organization), lower(guest),
-                                                              deployment.value_or(""));
+      auto connection = std::make_shared<GuestChatConnection>(*platform, log, lowercase_id(organization),
+                                                              lowercase_id(guest), deployment.value_or(""));
       remember(guest_chat_connections, connection);
       return net::WebSocketAccept{connection, socket_options()};
     }

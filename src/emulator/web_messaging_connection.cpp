@@ -14,12 +14,6 @@ wm::ServerMessage pushed(wm::Body body, std::optional<std::string> tracing_id = 
   return wm::ServerMessage{"message", 200, std::move(tracing_id), std::move(body)};
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 WebMessagingConnection::WebMessagingConnection(Platform& platform, EventLog& log, std::string deployment_id)
@@ -93,7 +87,7 @@ void WebMessagingConnection::on_text(std::string text) {
 
 void WebMessagingConnection::handle(const wm::ConfigureSession& request) {
   if (conversation_) return send_error(400, "session already configured on this connection", request.tracing_id);
-  if (lower(request.deployment_id) != lower(deployment_id_)) {
+  if (lowercase_id(request.deployment_id) != lowercase_id(deployment_id_)) {
     return send_error(400, "deploymentId does not match the connection's deploymentId", request.tracing_id);
   }
   wm::SessionResponse session;

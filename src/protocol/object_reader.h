@@ -94,6 +94,19 @@ class ObjectReader {
     return out;
   }
 
+  // An array whose items are all strings.
+  Result<std::vector<std::string>> optional_string_array(std::string_view key) const {
+    auto a = optional_array(key);
+    if (!a) return a.error();
+    std::vector<std::string> out;
+    if (*a == nullptr) return out;
+    for (std::size_t i = 0; i < (*a)->size(); ++i) {
+      if (!(**a)[i].is_string()) return Error{path_of(key) + "[" + std::to_string(i) + "]: expected string"};
+      out.emplace_back((**a)[i].get_string());
+    }
+    return out;
+  }
+
   // Members not in `known`, in document order (for lint).
   std::vector<std::string> unknown_members(std::initializer_list<std::string_view> known) const {
     std::vector<std::string> out;

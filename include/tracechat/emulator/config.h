@@ -38,5 +38,7 @@ Result<EmulatorConfig> load_config(const std::filesystem::path& path);
 
 // The UUID form both dialects require for organization, guest and deployment ids.
 bool is_uuid(std::string_view text);
+// Ids are compared lower-cased (UUIDs are case-insensitive).
+std::string lowercase_id(std::string_view text);
 
 }  // namespace tracechat::emulator

@@ -76,18 +76,6 @@ Result<EventHeader> read_event_header(const ObjectReader& r) {
   return h;
 }
 
-Result<std::vector<std::string>> read_strings(const ObjectReader& r, std::string_view key) {
-  auto a = r.optional_array(key);
-  if (!a) return a.error();
-  std::vector<std::string> out;
-  if (*a == nullptr) return out;
-  for (std::size_t i = 0; i < (*a)->size(); ++i) {
-    if (!(**a)[i].is_string()) return Error{r.path_of(key) + "[" + std::to_string(i) + "]: expected string"};
-    out.emplace_back((**a)[i].get_string());
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string serialize(const ServerFrame& frame) {
@@ -198,7 +186,7 @@ Result<ServerFrame> parse_server_frame(std::string_view text) {
     AttributesSet f;
     TRY_ASSIGN(f.request_id, r.required_string("requestId"));
     TRY_ASSIGN(f.attributes, r.optional_string_map("attributes"));
-    TRY_ASSIGN(f.truncated, read_strings(r, "truncated"));
+    TRY_ASSIGN(f.truncated, r.optional_string_array("truncated"));
     TRY_ASSIGN(f.traceparent, r.optional_string("traceparent"));
     return ServerFrame(std::move(f));
   }
@@ -267,7 +255,7 @@ Result<ServerFrame> parse_server_frame(std::string_view text) {
     AttributesUpdated f;
     static_cast<EventHeader&>(f) = header;
     TRY_ASSIGN(f.attributes, r.optional_string_map("attributes"));
-    TRY_ASSIGN(f.changed, read_strings(r, "changed"));
+    TRY_ASSIGN(f.changed, r.optional_string_array("changed"));
     return ServerFrame(std::move(f));
   }
   if (type == "disconnected") {

@@ -73,18 +73,6 @@ Result<Participant> read_participant(const ObjectReader& r) {
   return p;
 }
 
-Result<std::vector<std::string>> read_strings(const ObjectReader& r, std::string_view key) {
-  auto a = r.optional_array(key);
-  if (!a) return a.error();
-  std::vector<std::string> out;
-  if (*a == nullptr) return out;
-  for (std::size_t i = 0; i < (*a)->size(); ++i) {
-    if (!(**a)[i].is_string()) return Error{r.path_of(key) + "[" + std::to_string(i) + "]: expected string"};
-    out.emplace_back((**a)[i].get_string());
-  }
-  return out;
-}
-
 Result<SessionResponse> read_session_response(const ObjectReader& r) {
   SessionResponse s;
   for (auto [key, target] :
@@ -104,7 +92,7 @@ Result<SessionResponse> read_session_response(const ObjectReader& r) {
   auto expiration = r.optional_string("expirationDate");
   if (!expiration) return expiration.error();
   s.expiration_date = std::move(*expiration);
-  auto blocked = read_strings(r, "blockedExtensions");
+  auto blocked = r.optional_string_array("blockedExtensions");
   if (!blocked) return blocked.error();
   s.blocked_extensions = std::move(*blocked);
   auto media = r.optional_object("allowedMedia");
@@ -114,7 +102,7 @@ Result<SessionResponse> read_session_response(const ObjectReader& r) {
     if (auto inbound = m.optional_object("inbound"); !inbound) {
       return inbound.error();
     } else if (*inbound != nullptr) {
-      auto types = read_strings(ObjectReader(**inbound, "body.allowedMedia.inbound"), "fileTypes");
+      auto types = ObjectReader(**inbound, "body.allowedMedia.inbound").optional_string_array("fileTypes");
       if (!types) return types.error();
       s.allowed_media = std::move(*types);
     }
