@@ -44,4 +44,21 @@ void EventLog::write(std::string_view level,
   std::fwrite(line.data(), 1, line.size(), out_);  // one write per line: lines from threads do not interleave
 }
 
+void log_connection_closed(EventLog& log, std::string_view dialect, std::string_view remote,
+                           std::pair<std::string_view, std::string_view> scope, std::string_view conversation_id,
+                           const ConnectionCounters& counters, std::string_view why) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - counters.opened);
+  log.write("info", {{"event", "connection"},
+                     {"dialect", dialect},
+                     {"remote", remote},
+                     scope,
+                     {"conversation", conversation_id.empty() ? std::string_view("-") : conversation_id},
+                     {"duration_ms", std::to_string(ms.count())},
+                     {"frames_in", std::to_string(counters.frames_in)},
+                     {"frames_out", std::to_string(counters.frames_out.load())},
+                     {"errors", std::to_string(counters.errors)},
+                     {"closed", why}});
+}
+
 }  // namespace tracechat::emulator

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -23,5 +25,21 @@ class EventLog {
   bool enabled_;
   std::atomic<std::uint64_t> errors_{0};
 };
+
+// What one connection did, for the line logged when it closes. frames_out is counted
+// from other threads (events are sent under their conversation's lock); the rest only
+// on the connection's strand.
+struct ConnectionCounters {
+  std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
+  std::uint64_t frames_in = 0;
+  std::atomic<std::uint64_t> frames_out{0};
+  std::uint64_t errors = 0;
+};
+
+// The connection's closing line. `scope` names what the URL addressed: the organization
+// (guest-chat) or the deployment (Web Messaging).
+void log_connection_closed(EventLog& log, std::string_view dialect, std::string_view remote,
+                           std::pair<std::string_view, std::string_view> scope, std::string_view conversation_id,
+                           const ConnectionCounters& counters, std::string_view why);
 
 }  // namespace tracechat::emulator

@@ -8,8 +8,7 @@ GuestChatConnection::GuestChatConnection(Platform& platform, EventLog& log, std:
       log_(log),
       organization_id_(std::move(organization_id)),
       guest_id_(std::move(guest_id)),
-      deployment_id_(std::move(deployment_id)),
-      opened_(std::chrono::steady_clock::now()) {}
+      deployment_id_(std::move(deployment_id)) {}
 
 void GuestChatConnection::on_open(std::weak_ptr<net::WebSocketChannel> channel) {
   channel_ = std::move(channel);
@@ -19,13 +18,13 @@ void GuestChatConnection::on_open(std::weak_ptr<net::WebSocketChannel> channel) 
 void GuestChatConnection::send(const gc::ServerFrame& frame) {
   if (auto c = channel_.lock()) {
     c->send(gc::serialize(frame));
-    frames_out_.fetch_add(1, std::memory_order_relaxed);
+    counters_.frames_out.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
 void GuestChatConnection::send_error(std::optional<std::string> request_id, int code, std::string error,
                                      std::string message, std::optional<std::int64_t> retry_after_ms) {
-  ++errors_;
+  ++counters_.errors;
   log_.write("error",
              {{"dialect", kGuestChat},
               {"remote", remote_},
@@ -50,7 +49,7 @@ void GuestChatConnection::on_event(const Event& event) {
 }
 
 void GuestChatConnection::on_text(std::string text) {
-  ++frames_in_;
+  ++counters_.frames_in;
   const auto& limits = platform_.config().limits;
   if (text.size() > static_cast<std::size_t>(limits.max_frame_bytes)) {
     return send_error(
@@ -140,7 +139,7 @@ void GuestChatConnection::handle(gc::Disconnect& frame) {
 }
 
 void GuestChatConnection::on_binary(std::size_t bytes) {
-  ++frames_in_;
+  ++counters_.frames_in;
   send_error(std::nullopt, 400, "bad-request",
              "binary frame of " + std::to_string(bytes) + " bytes; only text frames (UTF-8 JSON) are accepted");
 }
@@ -158,17 +157,8 @@ void GuestChatConnection::shut_down() {
 
 void GuestChatConnection::on_closed(std::string_view why) {
   if (conversation_) platform_.detach(*conversation_, this);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - opened_);
-  log_.write("info", {{"event", "connection"},
-                      {"dialect", kGuestChat},
-                      {"remote", remote_},
-                      {"organization", organization_id_},
-                      {"conversation", conversation_ ? std::string_view(conversation_->row.id) : std::string_view("-")},
-                      {"duration_ms", std::to_string(ms.count())},
-                      {"frames_in", std::to_string(frames_in_)},
-                      {"frames_out", std::to_string(frames_out_.load())},
-                      {"errors", std::to_string(errors_)},
-                      {"closed", why}});
+  log_connection_closed(log_, kGuestChat, remote_, {"organization", organization_id_},
+                        conversation_ ? conversation_->row.id : "", counters_, why);
   conversation_.reset();
 }
 

@@ -2,8 +2,6 @@
 // commands, the frame-size and idle rules, and the conversation's events on the way out.
 #pragma once
 
-#include <atomic>
-#include <chrono>
 #include <memory>
 #include <string>
 
@@ -51,10 +49,7 @@ class GuestChatConnection final : public net::WebSocketHandler,
   std::string remote_;
   // Touched only on the connection's strand (the WebSocketHandler calls).
   std::shared_ptr<Conversation> conversation_;
-  std::chrono::steady_clock::time_point opened_;
-  std::uint64_t frames_in_ = 0;
-  std::atomic<std::uint64_t> frames_out_{0};
-  std::uint64_t errors_ = 0;
+  ConnectionCounters counters_;
 };
 
 }  // namespace tracechat::emulator

@@ -17,10 +17,7 @@ wm::ServerMessage pushed(wm::Body body, std::optional<std::string> tracing_id = 
 }  // namespace
 
 WebMessagingConnection::WebMessagingConnection(Platform& platform, EventLog& log, std::string deployment_id)
-    : platform_(platform),
-      log_(log),
-      deployment_id_(std::move(deployment_id)),
-      opened_(std::chrono::steady_clock::now()) {}
+    : platform_(platform), log_(log), deployment_id_(std::move(deployment_id)) {}
 
 void WebMessagingConnection::on_open(std::weak_ptr<net::WebSocketChannel> channel) {
   channel_ = std::move(channel);
@@ -30,12 +27,12 @@ void WebMessagingConnection::on_open(std::weak_ptr<net::WebSocketChannel> channe
 void WebMessagingConnection::send(const wm::ServerMessage& message) {
   if (auto c = channel_.lock()) {
     c->send(wm::serialize(message));
-    frames_out_.fetch_add(1, std::memory_order_relaxed);
+    counters_.frames_out.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
 void WebMessagingConnection::send_error(int code, std::string text, const std::optional<std::string>& tracing_id) {
-  ++errors_;
+  ++counters_.errors;
   log_.write("error",
              {{"dialect", kWebMessaging},
               {"remote", remote_},
@@ -47,7 +44,7 @@ void WebMessagingConnection::send_error(int code, std::string text, const std::o
 
 void WebMessagingConnection::send_error(const PlatformError& e, const std::optional<std::string>& tracing_id) {
   if (e.code == 429) {
-    ++errors_;
+    ++counters_.errors;
     const auto seconds = (e.retry_after_ms.value_or(1000) + 999) / 1000;
     log_.write("error", {{"dialect", kWebMessaging}, {"remote", remote_}, {"code", "429"}, {"message", e.message}});
     return send(response(429, wm::TooManyRequests{"4029", e.message, seconds}, tracing_id));
@@ -61,7 +58,7 @@ void WebMessagingConnection::close(net::CloseCode code, std::string reason_code)
 }
 
 void WebMessagingConnection::on_text(std::string text) {
-  ++frames_in_;
+  ++counters_.frames_in;
   const auto& limits = platform_.config().limits;
   if (text.size() > static_cast<std::size_t>(limits.max_frame_bytes)) {
     return send_error(
@@ -227,7 +224,7 @@ void WebMessagingConnection::on_event(const Event& event) {
 void WebMessagingConnection::on_session_closed() { close(net::CloseCode::normal, "session-closed"); }
 
 void WebMessagingConnection::on_binary(std::size_t bytes) {
-  ++frames_in_;
+  ++counters_.frames_in;
   send_error(400, "binary frame of " + std::to_string(bytes) + " bytes; only JSON text frames are accepted",
              std::nullopt);
 }
@@ -238,17 +235,8 @@ void WebMessagingConnection::shut_down() { close(net::CloseCode::going_away, "se
 
 void WebMessagingConnection::on_closed(std::string_view why) {
   if (conversation_) platform_.detach(*conversation_, this);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - opened_);
-  log_.write("info", {{"event", "connection"},
-                      {"dialect", kWebMessaging},
-                      {"remote", remote_},
-                      {"deployment", deployment_id_},
-                      {"conversation", conversation_ ? std::string_view(conversation_->row.id) : std::string_view("-")},
-                      {"duration_ms", std::to_string(ms.count())},
-                      {"frames_in", std::to_string(frames_in_)},
-                      {"frames_out", std::to_string(frames_out_.load())},
-                      {"errors", std::to_string(errors_)},
-                      {"closed", why}});
+  log_connection_closed(log_, kWebMessaging, remote_, {"deployment", deployment_id_},
+                        conversation_ ? conversation_->row.id : "", counters_, why);
   conversation_.reset();
 }
 

@@ -4,8 +4,6 @@
 // events rendered as StructuredMessages.
 #pragma once
 
-#include <atomic>
-#include <chrono>
 #include <memory>
 #include <string>
 
@@ -55,10 +53,7 @@ class WebMessagingConnection final : public net::WebSocketHandler,
   std::shared_ptr<Conversation> conversation_;
   std::string token_;
   std::string organization_id_;
-  std::chrono::steady_clock::time_point opened_;
-  std::uint64_t frames_in_ = 0;
-  std::atomic<std::uint64_t> frames_out_{0};
-  std::uint64_t errors_ = 0;
+  ConnectionCounters counters_;
   // Set and read under the conversation's lock: the guest message this connection just
   // sent, whose echo carries the request's tracingId.
   std::string echo_message_id_;

@@ -495,3 +495,48 @@ TEST_F(GuestChat, ManyConnectionsOpeningAndClosingLeaveOthersUntouched) {
   auto rest = http_json("GET", "/api/v2/conversations/" + str(connected, "conversationId"));
   EXPECT_FALSE(rest.as_object().contains("endTime"));
 }
+
+class GuestChatLogged : public EmulatorTest {
+ protected:
+  void configure(tracechat::emulator::EmulatorOptions& o) override {
+    log_file_ = std::tmpfile();
+    o.log = log_file_;
+  }
+  std::string logged() {
+    std::fflush(log_file_);
+    std::rewind(log_file_);
+    std::string out;
+    char buffer[4096];
+    while (const auto n = std::fread(buffer, 1, sizeof buffer, log_file_)) out.append(buffer, n);
+    return out;
+  }
+  void TearDown() override {
+    EmulatorTest::TearDown();
+    std::fclose(log_file_);
+  }
+  std::FILE* log_file_ = nullptr;
+};
+
+TEST_F(GuestChatLogged, OneLinePerConnectionAndPerErrorWithoutBodies) {
+  auto ws = open(guest_path());
+  const std::string conversation = str(connect(*ws), "conversationId");
+  ws->send_json({{"command", "set-attributes"}, {"requestId", "a"}, {"attributes", {{"secret_key", "s3cr3t-value"}}}});
+  ws->read_until_type("attributes-set");
+  send_message(*ws, "m1", "my card number is 4111");
+  ws->send_text(R"({"command":"fly","requestId":"u"})");
+  ws->read_until_type("error");
+  ws->send_text(R"({"command":"disconnect","requestId":"d"})");
+  EXPECT_EQ(ws->wait_closed(), 1000);
+  emulator_->stop();
+  const std::string log = logged();
+  EXPECT_EQ(log.find("4111"), std::string::npos);
+  EXPECT_EQ(log.find("s3cr3t"), std::string::npos);
+  const auto connection_line = log.find("event=connection dialect=guest-chat");
+  ASSERT_NE(connection_line, std::string::npos) << log;
+  const std::string line = log.substr(connection_line, log.find('\n', connection_line) - connection_line);
+  EXPECT_NE(line.find("organization=" + std::string(kOrg)), std::string::npos) << line;
+  EXPECT_NE(line.find("conversation=" + conversation), std::string::npos) << line;
+  EXPECT_NE(line.find("frames_in=5"), std::string::npos) << line;
+  EXPECT_NE(line.find("errors=1"), std::string::npos) << line;
+  EXPECT_NE(log.find("level=error dialect=guest-chat"), std::string::npos) << log;
+}
