@@ -15,6 +15,12 @@ namespace websocket = beast::websocket;
 
 namespace {
 
+using tcp = asio::ip::tcp;
+
+// The TCP socket under a plain or a TLS WebSocket.
+tcp::socket& tcp_socket(tcp::socket& s) { return s; }
+tcp::socket& tcp_socket(beast::ssl_stream<beast::tcp_stream>& s) { return beast::get_lowest_layer(s).socket(); }
+
 // One WebSocket connection: accept the upgrade, then one read loop and one write queue,
 // all on the connection's strand. Only one async write (or close) is ever in flight, as
 // Beast requires; send() and close() from other threads are posted onto the strand.
@@ -29,11 +35,13 @@ class WebSocketSession final : public WebSocketChannel, public std::enable_share
         remote_(std::move(remote)) {}
 
   void run(UpgradeRequest request) {
-    beast::get_lowest_layer(ws_).expires_never();  // the WebSocket timeouts take over
+    if constexpr (!std::is_same_v<Stream, tcp::socket>) {
+      beast::get_lowest_layer(ws_).expires_never();  // the WebSocket timeouts take over
+    }
     // Small frames answered one by one: Nagle's algorithm against the peer's delayed ACK
     // would add up to 40 ms to a reply.
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    tcp_socket(ws_.next_layer()).set_option(tcp::no_delay(true), ignored);
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(30);
     timeouts.idle_timeout = websocket::stream_base::none();  // the application's idle rule applies
@@ -66,17 +74,27 @@ class WebSocketSession final : public WebSocketChannel, public std::enable_share
   const std::string& remote_address() const override { return remote_; }
 
  private:
-  void read() {
-    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
-      self->on_read(ec, bytes);
-    });
+  // Reads one message. The wait for its first bytes asks for only kWaitReadBytes: Beast
+  // prepares (allocates) the buffer of a pending read up front, and most connections
+  // spend most of their life waiting, so a full-size read would pin ~1.5 KiB on every
+  // idle connection. Once the message has begun, it is read in large pieces.
+  static constexpr std::size_t kWaitReadBytes = 64;
+  static constexpr std::size_t kMessageReadBytes = 64 * 1024;
+
+  void read() { read_some(kWaitReadBytes); }
+
+  void read_some(std::size_t limit) {
+    ws_.async_read_some(buffer_, limit,
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
-  void on_read(beast::error_code ec, std::size_t bytes) {
+  void on_read(beast::error_code ec) {
     if (ec == websocket::error::closed) return finish("closed by peer");
     if (ec == websocket::error::message_too_big) return finish("message larger than the limit");
     if (ec) return finish(ec.message());
+    if (!ws_.is_message_done()) return read_some(kMessageReadBytes);
     arm_idle_timer();
+    const std::size_t bytes = buffer_.size();
     if (ws_.got_text()) {
       std::string text = beast::buffers_to_string(buffer_.data());
       buffer_.consume(bytes);
@@ -85,8 +103,7 @@ class WebSocketSession final : public WebSocketChannel, public std::enable_share
       buffer_.consume(bytes);
       handler_->on_binary(bytes);
     }
-    // Most connections are idle between frames: giving the read buffer back costs one
-    // allocation per frame and saves ~2 KiB per idle connection (docs/performance.md).
+    // Give the message's buffer back before waiting again, for the same reason.
     buffer_.shrink_to_fit();
     if (!finished_) read();
   }
@@ -148,7 +165,7 @@ class WebSocketSession final : public WebSocketChannel, public std::enable_share
     if (handler_) handler_->on_closed(why);
     handler_.reset();
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    tcp_socket(ws_.next_layer()).close(ignored);
   }
 
   websocket::stream<Stream> ws_;
@@ -169,7 +186,10 @@ class WebSocketSession final : public WebSocketChannel, public std::enable_share
 
 void start_websocket_session(beast::tcp_stream stream, UpgradeRequest request, WebSocketAccept accept,
                              std::string remote_address) {
-  std::make_shared<WebSocketSession<beast::tcp_stream>>(std::move(stream), std::move(accept), std::move(remote_address))
+  // A plain socket under the WebSocket, not the tcp_stream the HTTP part used: its
+  // timers and per-operation state would cost every idle connection ~1 KiB, and the
+  // WebSocket stream keeps its own timer for the handshake (docs/performance.md).
+  std::make_shared<WebSocketSession<tcp::socket>>(stream.release_socket(), std::move(accept), std::move(remote_address))
       ->run(std::move(request));
 }
 
