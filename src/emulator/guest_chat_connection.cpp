@@ -75,36 +75,37 @@ void GuestChatConnection::on_text(std::string text) {
 
 void GuestChatConnection::handle(gc::Connect& frame) {
   if (conversation_) return send_error(frame.request_id, 409, "already-connected", "this connection is connected");
-  std::shared_ptr<Conversation> c;
-  bool resumed = false;
-  if (frame.resume_token) {
-    c = platform_.find_by_resume_token(*frame.resume_token);
-    bool usable = false;
-    if (c) {
-      std::lock_guard lock(c->mutex);
-      usable = !c->ended() && c->row.guest_key == guest_id_ && c->row.organization_id == organization_id_;
-    }
-    if (!usable) {
-      return send_error(frame.request_id, 404, "conversation-not-found",
-                        "no active conversation for this resume token; connect without one to start a new one");
-    }
-    resumed = true;
-  } else {
-    c = platform_.start_conversation(organization_id_, deployment_id_, kGuestChat, guest_id_,
-                                     frame.display_name.empty() ? "Guest" : frame.display_name);
+  const auto connected = [&](const Conversation& c, bool resumed) {
+    gc::Connected reply;
+    reply.request_id = frame.request_id;
+    reply.conversation_id = c.row.id;
+    reply.member_id = c.customer.participant_id;
+    reply.resume_token = c.row.resume_token;
+    reply.resumed = resumed;
+    reply.limits = platform_.config().limits;
+    return reply;
+  };
+  if (!frame.resume_token) {
+    // `connected` goes out before the conversation's first events (member-joined).
+    conversation_ =
+        platform_.start_conversation(organization_id_, deployment_id_, kGuestChat, guest_id_,
+                                     frame.display_name.empty() ? "Guest" : frame.display_name, shared_from_this(),
+                                     [&](const Conversation& c) { send(connected(c, false)); });
+    return;
+  }
+  auto c = platform_.find_by_resume_token(*frame.resume_token);
+  bool usable = false;
+  if (c) {
+    std::lock_guard lock(c->mutex);
+    usable = !c->ended() && c->row.guest_key == guest_id_ && c->row.organization_id == organization_id_;
+  }
+  if (!usable) {
+    return send_error(frame.request_id, 404, "conversation-not-found",
+                      "no active conversation for this resume token; connect without one to start a new one");
   }
   conversation_ = c;
-  gc::Connected reply;
-  reply.request_id = frame.request_id;
-  reply.conversation_id = c->row.id;
-  reply.member_id = c->customer.participant_id;
-  reply.resume_token = c->row.resume_token;
-  reply.resumed = resumed;
-  reply.limits = platform_.config().limits;
-  send(reply);
-  // A new conversation's first events (member-joined) are replayed too: they happened
-  // before this connection could follow it.
-  platform_.attach(*c, shared_from_this(), resumed ? frame.last_event_seq.value_or(0) : 0);
+  send(connected(*c, true));
+  platform_.attach(*c, shared_from_this(), frame.last_event_seq.value_or(0));
 }
 
 void GuestChatConnection::handle(gc::SetAttributes& frame) {

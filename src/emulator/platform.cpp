@@ -67,10 +67,10 @@ std::size_t Platform::restore() {
   return stored.size();
 }
 
-std::shared_ptr<Conversation> Platform::start_conversation(const std::string& organization_id,
-                                                           const std::string& deployment_id, std::string_view dialect,
-                                                           const std::string& guest_key,
-                                                           const std::string& display_name) {
+std::shared_ptr<Conversation> Platform::start_conversation(
+    const std::string& organization_id, const std::string& deployment_id, std::string_view dialect,
+    const std::string& guest_key, const std::string& display_name, std::shared_ptr<ConversationListener> listener,
+    const std::function<void(const Conversation&)>& before_events) {
   auto c = std::make_shared<Conversation>(config_.limits.messages_per_second,
                                           static_cast<double>(config_.limits.message_burst));
   c->row.id = random_uuid();
@@ -86,6 +86,8 @@ std::shared_ptr<Conversation> Platform::start_conversation(const std::string& or
     std::lock_guard lock(c->mutex);
     store_.save_conversation(c->row);
     save_participants(*c);
+    if (before_events) before_events(*c);
+    if (listener) c->listeners.push_back(std::move(listener));
     publish(*c, gc::MemberJoined{{}, c->customer_member()});
     if (c->agent) publish(*c, gc::MemberJoined{{}, gc::Member{c->agent->participant_id, "bot", c->agent->name}});
   }

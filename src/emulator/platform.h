@@ -76,9 +76,13 @@ class Platform {
   // Loads every stored conversation (after a restart).
   std::size_t restore();
 
+  // Starts a conversation followed by `listener` from its first event on; `before_events`
+  // runs first (under the conversation's lock), for the reply that announces it.
   std::shared_ptr<Conversation> start_conversation(const std::string& organization_id, const std::string& deployment_id,
                                                    std::string_view dialect, const std::string& guest_key,
-                                                   const std::string& display_name);
+                                                   const std::string& display_name,
+                                                   std::shared_ptr<ConversationListener> listener,
+                                                   const std::function<void(const Conversation&)>& before_events);
   std::shared_ptr<Conversation> find(const std::string& conversation_id) const;
   std::shared_ptr<Conversation> find_by_resume_token(const std::string& token) const;
   // Web Messaging: the newest conversation of a session token.
@@ -86,7 +90,8 @@ class Platform {
   std::vector<std::shared_ptr<Conversation>> conversations() const;
 
   // Follows the conversation from now on; with `replay_after`, first hands the listener
-  // every stored event with a greater seq, atomically with joining.
+  // every stored event with a greater seq, atomically with joining. The replay reads
+  // the database (after a flush), so it is for resumes, not for every connect.
   void attach(Conversation& c, std::shared_ptr<ConversationListener> listener,
               std::optional<std::int64_t> replay_after = std::nullopt);
   void detach(Conversation& c, const ConversationListener* listener);

@@ -96,17 +96,19 @@ void WebMessagingConnection::handle(const wm::ConfigureSession& request) {
     std::lock_guard lock(c->mutex);
     ended = c->ended();
   }
+  token_ = request.token;
   if (c && !(ended && request.start_new)) {
     session.new_session = false;
     session.read_only = ended;
-  } else {
-    c = platform_.start_conversation(organization_id_, deployment_id_, kWebMessaging, request.token, "Guest");
-    session.new_session = true;
+    conversation_ = c;
+    send(response(200, session, request.tracing_id));
+    platform_.attach(*c, shared_from_this());
+    return;
   }
-  conversation_ = c;
-  token_ = request.token;
-  send(response(200, session, request.tracing_id));
-  platform_.attach(*c, shared_from_this());
+  session.new_session = true;
+  conversation_ = platform_.start_conversation(
+      organization_id_, deployment_id_, kWebMessaging, request.token, "Guest", shared_from_this(),
+      [&](const Conversation&) { send(response(200, session, request.tracing_id)); });
 }
 
 void WebMessagingConnection::handle(const wm::OnMessage& request) {
