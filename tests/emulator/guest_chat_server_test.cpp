@@ -540,3 +540,22 @@ TEST_F(GuestChatLogged, OneLinePerConnectionAndPerErrorWithoutBodies) {
   EXPECT_NE(line.find("errors=1"), std::string::npos) << line;
   EXPECT_NE(log.find("level=error dialect=guest-chat"), std::string::npos) << log;
 }
+
+TEST_F(GuestChatNoBot, TypingReachesTheConversationsOtherConnectionsOnly) {
+  auto ws = open(guest_path());
+  auto connected = connect(*ws);
+  ws->read_until_type("member-joined");
+  auto other = open(guest_path());
+  other->send_json({{"command", "connect"},
+                    {"requestId", "o"},
+                    {"resumeToken", str(connected, "resumeToken")},
+                    {"lastEventSeq", 1}});
+  other->read_until_type("connected");
+  ws->send_text(R"({"command":"typing","requestId":"t1"})");
+  EXPECT_EQ(str(ws->read_json(), "type"), "ack");
+  auto typing = other->read_json();
+  EXPECT_EQ(str(typing, "type"), "typing");
+  EXPECT_EQ(str(typing, "memberId"), str(connected, "memberId"));
+  EXPECT_EQ(typing.at("seq"), 2);
+  EXPECT_FALSE(ws->read(150ms));  // not echoed to the connection that typed
+}

@@ -294,3 +294,19 @@ TEST_F(WebMessaging, RestartResumesTheSessionByToken) {
   ASSERT_EQ(found.at("totalHits"), 1);
   EXPECT_EQ(str(found.at("conversations").at(0), "conversationId"), conversation);
 }
+
+TEST_F(WebMessaging, PresenceClearEndsTheConversationAndClearsTheSession) {
+  auto ws = open(web_messaging_path());
+  configure_session(*ws);
+  ws->send_json(
+      {{"action", "onMessage"},
+       {"token", kToken},
+       {"tracingId", "clr"},
+       {"message",
+        {{"type", "Event"}, {"events", json::array{{{"eventType", "Presence"}, {"presence", {{"type", "Clear"}}}}}}}}});
+  auto cleared = read_class(*ws, "SessionClearedEvent");
+  EXPECT_EQ(str(cleared, "tracingId"), "clr");
+  EXPECT_EQ(ws->wait_closed(), 1000);
+  auto again = open(web_messaging_path());
+  EXPECT_EQ(configure_session(*again).at("body").at("readOnly"), true);
+}
