@@ -1,9 +1,5 @@
 #include "tracechat/emulator/emulator.h"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/url/parse.hpp>
 #include <thread>
 
@@ -12,42 +8,18 @@
 #include "guest_chat_connection.h"
 #include "platform.h"
 #include "rest_api.h"
+#include "tracechat/net/event_loop.h"
 #include "tracechat/net/http_server.h"
 #include "tracechat/net/url.h"
 #include "web_messaging_connection.h"
 
 namespace tracechat::emulator {
 
-namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {
 
 net::HttpResponse refuse(int status, std::string message) { return net::text_response(status, message + "\n"); }
-
-// The bot's delayed replies: one timer thread, so the WebSocket threads never sleep.
-class TimerThread {
- public:
-  TimerThread() : guard_(asio::make_work_guard(ioc_)), thread_([this] { ioc_.run(); }) {}
-  ~TimerThread() { stop(); }
-  void stop() {
-    if (!thread_.joinable()) return;
-    guard_.reset();
-    ioc_.stop();
-    thread_.join();
-  }
-  void after(std::chrono::milliseconds delay, std::function<void()> task) {
-    auto timer = std::make_shared<asio::steady_timer>(ioc_, delay);
-    timer->async_wait([timer, task = std::move(task)](const boost::system::error_code& ec) {
-      if (!ec) task();
-    });
-  }
-
- private:
-  asio::io_context ioc_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
 
 }  // namespace
 
@@ -55,7 +27,8 @@ struct Emulator::Impl {
   EmulatorOptions options;
   EventLog log;
   std::unique_ptr<ConversationStore> store;
-  TimerThread timers;
+  // The bot's delayed replies, off the WebSocket threads.
+  net::EventLoop timers;
   std::unique_ptr<Platform> platform;
   std::unique_ptr<net::HttpServer> server;
   std::size_t restored = 0;

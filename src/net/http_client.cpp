@@ -11,6 +11,8 @@
 #include <boost/beast/ssl.hpp>
 #include <optional>
 
+#include "tls_context.h"
+
 namespace tracechat::net {
 
 namespace asio = boost::asio;
@@ -41,26 +43,7 @@ struct HttpClient::Impl {
   Impl(Url u, TlsOptions t) : origin(std::move(u)), tls(std::move(t)) {
     if (!origin.tls()) return;
     ssl_ctx.emplace(ssl::context::tls_client);
-    beast::error_code ec;
-    if (tls.verify_peer) {
-      ssl_ctx->set_verify_mode(ssl::verify_peer, ec);
-      if (!tls.ca_file.empty()) {
-        ssl_ctx->load_verify_file(tls.ca_file, ec);
-        if (ec) tls_setup_error = "cannot load CA file '" + tls.ca_file + "': " + ec.message();
-      } else {
-        ssl_ctx->set_default_verify_paths(ec);
-      }
-    } else {
-      ssl_ctx->set_verify_mode(ssl::verify_none, ec);
-    }
-    if (!tls.client_cert_file.empty()) {
-      ssl_ctx->use_certificate_chain_file(tls.client_cert_file, ec);
-      if (ec) tls_setup_error = "cannot load client certificate '" + tls.client_cert_file + "': " + ec.message();
-    }
-    if (!tls.client_key_file.empty()) {
-      ssl_ctx->use_private_key_file(tls.client_key_file, ssl::context::pem, ec);
-      if (ec) tls_setup_error = "cannot load client key '" + tls.client_key_file + "': " + ec.message();
-    }
+    if (auto ok = detail::configure_client_tls(*ssl_ctx, tls); !ok) tls_setup_error = ok.error().message;
   }
 
   beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
