@@ -117,6 +117,16 @@ TEST(WebMessagingServer, RejectsMalformedMessagesWithPaths) {
   EXPECT_EQ(
       parse_server_message(R"({"type":"response","class":"TooManyRequestsErrorMessage","body":{}})").error().message,
       "body.retryAfter: required");
+  // Found by web_messaging_fuzz: a huge retryAfter used to overflow its conversion to an integer.
+  EXPECT_EQ(
+      parse_server_message(R"({"type":"response","class":"TooManyRequestsErrorMessage","body":{"retryAfter":1e300}})")
+          .error()
+          .message,
+      "body.retryAfter: more than 2147483647 seconds");
+  auto fraction =
+      parse_server_message(R"({"type":"response","class":"TooManyRequestsErrorMessage","body":{"retryAfter":1.2}})");
+  ASSERT_TRUE(fraction.ok());
+  EXPECT_EQ(std::get<TooManyRequests>(fraction->body).retry_after_seconds, 2) << "rounds up, never retries early";
   EXPECT_EQ(parse_server_message(R"({"type":"response","class":"string","body":{}})").error().message,
             "body: expected string");
   EXPECT_EQ(parse_server_message(R"({"type":"x","class":"string","body":"b"})").error().message,

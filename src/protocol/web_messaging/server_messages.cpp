@@ -1,4 +1,5 @@
 #include <boost/json.hpp>
+#include <cmath>
 
 #include "../object_reader.h"
 #include "message_fields.h"
@@ -9,6 +10,8 @@ namespace json = boost::json;
 using protocol::detail::ObjectReader;
 
 namespace {
+
+constexpr double kMaxRetryAfterSeconds = 2147483647;
 
 json::array strings_json(const std::vector<std::string>& items) {
   json::array a;
@@ -222,8 +225,11 @@ Result<ServerMessage> parse_server_message(std::string_view text) {
     auto retry = b.optional_number("retryAfter");
     if (!retry) return retry.error();
     if (!*retry) return Error{"body.retryAfter: required"};
+    // A fraction rounds up so that a client never retries before the server allows; the
+    // bound keeps the conversion to an integer defined (1e300 is valid JSON).
     if (**retry < 0) return Error{"body.retryAfter: must not be negative"};
-    t.retry_after_seconds = static_cast<std::int64_t>(**retry);
+    if (**retry > kMaxRetryAfterSeconds) return Error{"body.retryAfter: more than 2147483647 seconds"};
+    t.retry_after_seconds = static_cast<std::int64_t>(std::ceil(**retry));
     out.body = t;
   } else if (*klass == "SessionExpiredEvent") {
     out.body = SessionExpiredEvent{};
