@@ -2,15 +2,9 @@
 
 #include <algorithm>
 
-namespace tracechat::emulator {
+#include "tracechat/protocol/attribute_text.h"
 
-bool is_valid_attribute_key(std::string_view key) {
-  if (key.empty() || key.size() > 64) return false;
-  const auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
-  if (!alpha(key.front())) return false;
-  return std::all_of(key.begin() + 1, key.end(),
-                     [&](char c) { return alpha(c) || (c >= '0' && c <= '9') || c == '.' || c == '-'; });
-}
+namespace tracechat::emulator {
 
 bool truncate_code_points(std::string& value, std::size_t max_code_points) {
   std::size_t code_points = 0;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "tracechat/protocol/attribute_text.h"
 #include "tracechat/protocol/guest_chat.h"
 #include "tracechat/result.h"
 
@@ -30,7 +31,7 @@ struct AttributeRejection {
   std::string message;
 };
 
-bool is_valid_attribute_key(std::string_view key);
+using protocol::is_valid_attribute_key;
 
 // Truncates to at most `max_code_points` code points, never inside a UTF-8 sequence.
 // Returns true when something was cut.

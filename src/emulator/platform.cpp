@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "tracechat/protocol/attribute_text.h"
+
 namespace tracechat::emulator {
 
 std::string now_rfc3339() {
@@ -35,11 +37,6 @@ std::string random_uuid() {
     out.push_back(kHex[b[i] & 0xF]);
   }
   return out;
-}
-
-std::size_t code_points(std::string_view utf8) {
-  return static_cast<std::size_t>(
-      std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 Platform::Platform(EmulatorConfig config, ConversationStore& store, Scheduler scheduler)
@@ -187,7 +184,7 @@ Result<AttributeMerge, PlatformError> Platform::set_attributes(
 
 std::optional<PlatformError> Platform::check_body(std::string_view body) const {
   if (body.empty()) return PlatformError{400, "invalid-message", "message.body: must not be empty", std::nullopt};
-  const auto n = code_points(body);
+  const auto n = protocol::count_code_points(body);
   if (n > static_cast<std::size_t>(config_.limits.max_message_chars)) {
     return PlatformError{413, "message-too-large",
                          "message.body: " + std::to_string(n) + " characters; the limit is " +

@@ -19,7 +19,7 @@
 
 #include "attribute_rules.h"
 #include "conversation_store.h"
-#include "rate_limiter.h"
+#include "../common/token_bucket.h"
 #include "tracechat/emulator/config.h"
 #include "tracechat/protocol/guest_chat.h"
 

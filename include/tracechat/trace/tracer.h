@@ -47,6 +47,8 @@ struct TracerContext {
 class Tracer {
  public:
   Tracer() = default;  // makes only non-recording spans
+  // False for a default Tracer, whose spans are invalid and do not propagate.
+  bool enabled() const noexcept { return context_ != nullptr; }
   Span start_span(std::string_view name, const StartSpanOptions& options = {}) const;
 
   // Convenience: a child of `parent`.

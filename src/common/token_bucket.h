@@ -1,6 +1,6 @@
-// A token bucket: `rate` tokens per second, at most `burst` stored. One per conversation
-// (guest-chat) or session (Web Messaging). Not thread-safe; its conversation's lock
-// guards it.
+// A token bucket: `rate` tokens per second, at most `burst` stored. The emulator keeps
+// one per conversation (guest-chat) or session (Web Messaging); the chat client keeps
+// one to stay under the server's limit. Not thread-safe: its owner guards it.
 #pragma once
 
 #include <algorithm>
@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstdint>
 
-namespace tracechat::emulator {
+namespace tracechat {
 
 class TokenBucket {
  public:
@@ -44,4 +44,4 @@ class TokenBucket {
   Clock::time_point last_;
 };
 
-}  // namespace tracechat::emulator
+}  // namespace tracechat

@@ -1,0 +1,53 @@
+// The client's view of a conversation's attributes: what the session wants there
+// (desired) and what the server has confirmed. Only the difference is ever sent, and a
+// change is checked against the server's limits before it is accepted, so the server
+// never has to truncate or refuse what the client sends.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tracechat/result.h"
+
+namespace tracechat::client {
+
+struct AttributeLimits {
+  std::size_t max_value_chars = 256;  // code points
+  std::size_t max_bytes = 2048;       // UTF-8 bytes of every key and value
+  std::size_t max_count = 50;
+};
+
+// In order; nullopt deletes the key.
+using AttributeChanges = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
+class AttributeState {
+ public:
+  // Applies `changes` to the desired state if every key is valid and the result fits
+  // `limits`; otherwise changes nothing and names the first key at fault.
+  Result<void> apply(const std::map<std::string, std::optional<std::string>>& changes, const AttributeLimits& limits);
+  // Whether `value` would be stored unshortened under `limits` (the context keys must be).
+  static bool fits_value(const std::string& value, const AttributeLimits& limits);
+
+  // What differs between the desired state and the server's, in key order.
+  AttributeChanges diff() const;
+  // The server has taken `sent`.
+  void confirm(const AttributeChanges& sent);
+  // The server's complete state (guest-chat answers it). A key it truncated is taken as
+  // stored, so it is not sent again and again.
+  void confirm_all(const std::map<std::string, std::string>& stored, const std::vector<std::string>& truncated);
+  // A new conversation: the server holds nothing yet.
+  void forget_server() { confirmed_.clear(); }
+
+  const std::map<std::string, std::optional<std::string>>& desired() const { return desired_; }
+  const std::map<std::string, std::string>& confirmed() const { return confirmed_; }
+
+ private:
+  std::map<std::string, std::optional<std::string>> desired_;
+  std::map<std::string, std::string> confirmed_;
+};
+
+}  // namespace tracechat::client

@@ -1,0 +1,215 @@
+// The thread-safe face of a chat session: checks what it can on the caller's thread
+// (so errors come back from the call itself) and posts the rest to the SessionCore.
+#include <future>
+
+#include "session_core.h"
+#include "tracechat/protocol/attribute_text.h"
+
+namespace tracechat::client {
+
+const char* to_string(Dialect dialect) noexcept {
+  switch (dialect) {
+    case Dialect::automatic:
+      return "automatic";
+    case Dialect::guest_chat:
+      return "guest-chat";
+    case Dialect::web_messaging:
+      return "web-messaging";
+  }
+  return "?";
+}
+
+const char* to_string(SessionState state) noexcept {
+  switch (state) {
+    case SessionState::idle:
+      return "idle";
+    case SessionState::connecting:
+      return "connecting";
+    case SessionState::handshaking:
+      return "handshaking";
+    case SessionState::attaching_context:
+      return "attaching-context";
+    case SessionState::active:
+      return "active";
+    case SessionState::reconnecting:
+      return "reconnecting";
+    case SessionState::closing:
+      return "closing";
+    case SessionState::closed:
+      return "closed";
+    case SessionState::failed:
+      return "failed";
+  }
+  return "?";
+}
+
+namespace {
+
+Result<void> check_config(const ChatSessionConfig& c) {
+  if (c.display_name.empty()) return Error{"display name: must not be empty"};
+  if (c.max_queued_messages == 0) return Error{"max_queued_messages: must be at least 1"};
+  if (c.heartbeat_interval.count() <= 0) return Error{"heartbeat_interval: must be positive"};
+  if (c.reconnect.initial_delay.count() <= 0 || c.reconnect.max_delay < c.reconnect.initial_delay) {
+    return Error{"reconnect: initial_delay must be positive and at most max_delay"};
+  }
+  if (c.web_messaging_messages_per_second <= 0 || c.web_messaging_burst < 1) {
+    return Error{"web messaging rate: messages per second must be positive and the burst at least 1"};
+  }
+  const auto& t = c.trace;
+  for (const auto* key : {&t.trace_id_key, &t.span_id_key, &t.traceparent_key}) {
+    if (!protocol::is_valid_attribute_key(*key)) {
+      return Error{"trace attribute name '" + *key + "': must match " + std::string(protocol::kAttributeKeyPattern)};
+    }
+  }
+  if (t.trace_id_key == t.span_id_key || t.trace_id_key == t.traceparent_key || t.span_id_key == t.traceparent_key) {
+    return Error{"trace attribute names: must be three different keys"};
+  }
+  for (const auto& [key, value] : c.attributes.initial) {
+    if (!protocol::is_valid_attribute_key(key)) {
+      return Error{"attribute '" + key + "': the key must match " + std::string(protocol::kAttributeKeyPattern)};
+    }
+    if (key == t.trace_id_key || key == t.span_id_key || key == t.traceparent_key) {
+      return Error{"attribute '" + key + "': that key carries the trace context and is set by the session"};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ChatSession>> ChatSession::open(ChatSessionConfig config, EventCallback on_event,
+                                                       net::EventLoop* loop) {
+  if (auto ok = check_config(config); !ok) return ok.error();
+  auto endpoint = resolve_endpoint(config.url, config.dialect);
+  if (!endpoint) return endpoint.error();
+  auto dialect = endpoint->dialect == Dialect::web_messaging ? make_web_messaging_dialect(*endpoint, config)
+                                                             : make_guest_chat_dialect();
+  auto shared = std::make_shared<SessionShared>();
+  shared->callback = std::move(on_event);
+  shared->max_events = std::max<std::size_t>(1, config.max_pending_events);
+  shared->max_queued = config.max_queued_messages;
+  shared->trace_keys = {config.trace.trace_id_key, config.trace.span_id_key, config.trace.traceparent_key};
+  if (endpoint->dialect == Dialect::web_messaging) {
+    shared->limits.attributes.max_value_chars = config.attributes.web_messaging_max_value_chars;
+    shared->limits.attributes.max_count = config.attributes.web_messaging_max_attributes;
+  }
+  shared->info.dialect = endpoint->dialect;
+
+  std::unique_ptr<net::EventLoop> own_loop;
+  if (loop == nullptr) {
+    own_loop = std::make_unique<net::EventLoop>();
+    loop = own_loop.get();
+  }
+  auto core = std::make_shared<SessionCore>(*loop, std::move(config), std::move(*endpoint), std::move(dialect), shared);
+  loop->post([core] { core->start(); });
+  return std::unique_ptr<ChatSession>(new ChatSession(std::move(own_loop), *loop, std::move(shared), std::move(core)));
+}
+
+ChatSession::ChatSession(std::unique_ptr<net::EventLoop> own_loop, net::EventLoop& loop,
+                         std::shared_ptr<SessionShared> shared, std::shared_ptr<SessionCore> core)
+    : own_loop_(std::move(own_loop)), loop_(loop), shared_(std::move(shared)), core_(std::move(core)) {}
+
+ChatSession::~ChatSession() {
+  // The core belongs to the loop's thread: it is stopped there, and the caller waits,
+  // so no callback runs once the destructor has returned.
+  if (loop_.in_loop_thread()) {
+    core_->abandon();
+  } else {
+    std::promise<void> done;
+    loop_.post([core = core_, &done] {
+      core->abandon();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+  if (own_loop_) own_loop_->stop();
+}
+
+Result<std::uint64_t> ChatSession::send(std::string text) {
+  std::size_t max_chars = 0;
+  SessionState now;
+  {
+    std::lock_guard lock(shared_->mutex);
+    max_chars = shared_->limits.max_message_chars;
+    now = shared_->info.state;
+  }
+  if (now == SessionState::closing || now == SessionState::closed || now == SessionState::failed) {
+    return Error{std::string("the session is ") + to_string(now)};
+  }
+  if (text.empty()) return Error{"the message is empty"};
+  if (const auto chars = protocol::count_code_points(text); chars > max_chars) {
+    return Error{"the message is " + std::to_string(chars) + " characters; the server accepts " +
+                 std::to_string(max_chars)};
+  }
+  if (shared_->queued.fetch_add(1) >= shared_->max_queued) {
+    shared_->queued.fetch_sub(1);
+    return Error{"the send queue is full (" + std::to_string(shared_->max_queued) +
+                 " messages waiting); send again once some are delivered"};
+  }
+  const std::uint64_t id = shared_->next_client_id.fetch_add(1);
+  loop_.post([core = core_, id, text = std::move(text)]() mutable { core->enqueue(id, std::move(text)); });
+  return id;
+}
+
+Result<void> ChatSession::set_attributes(const std::map<std::string, std::optional<std::string>>& changes) {
+  {
+    std::lock_guard lock(shared_->mutex);
+    for (const auto& [key, value] : changes) {
+      for (const auto& reserved : shared_->trace_keys) {
+        if (key == reserved) {
+          return Error{"attribute '" + key + "': that key carries the trace context and is set by the session"};
+        }
+      }
+    }
+    const auto st = shared_->info.state;
+    if (st == SessionState::closing || st == SessionState::closed || st == SessionState::failed) {
+      return Error{std::string("the session is ") + to_string(st)};
+    }
+    if (auto applied = shared_->attributes.apply(changes, shared_->limits.attributes); !applied) return applied;
+  }
+  loop_.post([core = core_] { core->attributes_changed(); });
+  return {};
+}
+
+void ChatSession::typing() {
+  loop_.post([core = core_] { core->typing(); });
+}
+
+void ChatSession::close() {
+  loop_.post([core = core_] { core->close(); });
+}
+
+std::optional<SessionEvent> ChatSession::poll_event(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(shared_->mutex);
+  shared_->changed.wait_for(lock, timeout, [&] { return !shared_->events.empty(); });
+  if (shared_->events.empty()) return std::nullopt;
+  SessionEvent event = std::move(shared_->events.front());
+  shared_->events.pop_front();
+  return event;
+}
+
+bool ChatSession::wait_finished(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(shared_->mutex);
+  return shared_->changed.wait_for(lock, timeout, [&] {
+    return shared_->info.state == SessionState::closed || shared_->info.state == SessionState::failed;
+  });
+}
+
+SessionState ChatSession::state() const {
+  std::lock_guard lock(shared_->mutex);
+  return shared_->info.state;
+}
+
+SessionInfo ChatSession::info() const {
+  std::lock_guard lock(shared_->mutex);
+  SessionInfo copy = shared_->info;
+  copy.queued_messages = shared_->queued.load();
+  return copy;
+}
+
+trace::SpanContext ChatSession::context() const {
+  std::lock_guard lock(shared_->mutex);
+  return shared_->context;
+}
+
+}  // namespace tracechat::client
