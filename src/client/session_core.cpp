@@ -126,9 +126,6 @@ void SessionCore::on_connected(std::uint64_t epoch,
     if (!self || epoch != self->epoch_ || self->state_ != SessionState::handshaking || !self->ws_) return;
     self->ws_->abort();  // on_closed decides: reconnect or fail
   });
-  loop_.after(heartbeat_interval() / 4, [weak, epoch] {
-    if (auto self = weak.lock()) self->heartbeat(epoch);
-  });
 }
 
 void SessionCore::on_closed(std::uint64_t epoch, const net::WebSocketClosed& closed) {
@@ -495,6 +492,11 @@ void SessionCore::handle(HandshakeDone& h) {
   if (!conversation_id_.empty()) session_span_.set_attribute("chat.conversation.id", conversation_id_);
   session_span_.set_attribute("chat.session.id", session_id_);
   shared_->emit(Connected{conversation_id_, session_id_, h.resumed, session_span_.context().trace_id.hex()});
+  // The heartbeat starts now that the server's idle timeout is known.
+  std::weak_ptr<SessionCore> weak = weak_from_this();
+  loop_.after(heartbeat_interval() / 4, [weak, epoch = epoch_] {
+    if (auto self = weak.lock()) self->heartbeat(epoch);
+  });
   if (h.read_only) {
     shared_->emit(ConversationEnded{"read-only"});
     return finish_closed("the conversation has ended (read-only session)");
