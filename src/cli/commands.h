@@ -9,6 +9,7 @@ namespace tracechat::cli {
 void add_context_command(CLI::App& app, int& exit_code);
 void add_collector_command(CLI::App& app, int& exit_code);
 void add_emulator_command(CLI::App& app, int& exit_code);
+void add_chat_command(CLI::App& app, int& exit_code);
 void add_traces_command(CLI::App& app, int& exit_code);
 
 }  // namespace tracechat::cli

@@ -19,6 +19,13 @@ void block_termination_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
+int pending_termination_signal() {
+  const sigset_t set = termination_set();
+  const timespec no_wait{0, 0};
+  const int signal = sigtimedwait(&set, nullptr, &no_wait);
+  return signal > 0 ? signal : 0;
+}
+
 int wait_for_termination_signal() {
   const sigset_t set = termination_set();
   int signal = 0;

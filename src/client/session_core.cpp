@@ -96,7 +96,9 @@ void SessionCore::on_connected(std::uint64_t epoch,
   }
   if (!result) {
     const auto& failure = result.error();
-    const std::string cause = "cannot connect to " + endpoint_.url.to_string() + ": " + failure.message;
+    const std::string cause = failure.message.rfind("cannot connect", 0) == 0
+                                  ? failure.message
+                                  : "cannot connect to " + endpoint_.url.to_string() + ": " + failure.message;
     // A refused upgrade (4xx) will be refused again; a network failure may pass.
     const bool refused = failure.http_status >= 400 && failure.http_status < 500 && failure.http_status != 408 &&
                          failure.http_status != 429;
@@ -210,8 +212,18 @@ void SessionCore::fail_queued(const std::string& why) {
 void SessionCore::close() {
   if (state_ == SessionState::closed || state_ == SessionState::failed || state_ == SessionState::closing) return;
   const bool can_drain = state_ == SessionState::active || state_ == SessionState::attaching_context;
-  set_state(SessionState::closing);
   std::weak_ptr<SessionCore> weak = weak_from_this();
+  if (!can_drain && !queue_.empty() && !close_requested_) {
+    // Messages are waiting for the session to be up: close once they are delivered
+    // (finish_attach comes back here), within the same close_timeout.
+    close_requested_ = true;
+    loop_.after(config_.close_timeout, [weak] {
+      auto self = weak.lock();
+      if (self && self->state_ != SessionState::closing) self->fail("close_timeout passed before the session was up");
+    });
+    return;
+  }
+  set_state(SessionState::closing);
   loop_.after(config_.close_timeout, [weak] {
     auto self = weak.lock();
     if (!self || self->state_ != SessionState::closing) return;
@@ -568,6 +580,7 @@ void SessionCore::finish_attach() {
   set_state(SessionState::active);
   // Attribute changes made while attaching go out now.
   if (!dialect_->attributes_ride_on_messages()) send_attributes();
+  if (close_requested_) return close();  // drains the queue, then leaves
   pump();
 }
 
@@ -773,7 +786,8 @@ void SessionCore::handle(Ended& e) {
   if (!accept_seq(e.seq)) return;
   const bool ours = e.correlation && pending_.contains(*e.correlation) && pending_[*e.correlation] == Pending::leave;
   if (ours || state_ == SessionState::closing) {
-    shared_->emit(ConversationEnded{e.reason});
+    // Leaving may make the server report the end from its side first; it was still us.
+    shared_->emit(ConversationEnded{leave_sent_ ? "guest-left" : e.reason});
     return finish_closed("left the conversation");
   }
   if (!e.conversation_over) {

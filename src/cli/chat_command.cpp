@@ -1,0 +1,148 @@
+// `tracechat chat <url>`: a guest chat in the terminal, with its trace context attached
+// to the conversation. Spans go to an OTLP endpoint when one is given.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "chat_modes.h"
+#include "commands.h"
+#include "tracechat/client/chat_session.h"
+#include "tracechat/otlp/http_exporter.h"
+#include "tracechat/trace/batch_span_processor.h"
+#include "tracechat/trace/resource.h"
+#include "tracechat/trace/sampler.h"
+
+namespace tracechat::cli {
+namespace {
+
+struct ChatOptions {
+  std::string url;
+  std::string name = "Guest";
+  std::string dialect = "auto";
+  std::string ca_file;
+  std::vector<std::string> attributes;
+  bool per_message_context = false;
+  std::string parent;
+  std::string otlp_endpoint;
+  std::string script;
+  double reply_timeout_seconds = 10;
+  bool plain = false;
+  std::string token;
+};
+
+bool otlp_configured_by_env() {
+  return std::getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != nullptr ||
+         std::getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != nullptr;
+}
+
+// The tracer provider: spans to OTLP when an endpoint is set (flag or environment),
+// else none are exported (the context is still attached and propagated).
+Result<std::unique_ptr<trace::TracerProvider>> make_provider(const ChatOptions& o) {
+  trace::TracerProviderOptions options;
+  options.resource = std::make_shared<trace::Resource>(trace::Resource::from_env("tracechat-chat"));
+  if (!o.otlp_endpoint.empty() || otlp_configured_by_env()) {
+    auto exporter_options = otlp::OtlpHttpExporterOptions::from_env();
+    if (!exporter_options) return exporter_options.error();
+    if (!o.otlp_endpoint.empty()) {
+      auto url = otlp::OtlpHttpExporterOptions::traces_url_from_base(o.otlp_endpoint);
+      if (!url) return Error{"--otlp-endpoint: " + url.error().message};
+      exporter_options->endpoint = *url;
+    }
+    options.processor = std::make_shared<trace::BatchSpanProcessor>(
+        std::make_unique<otlp::OtlpHttpExporter>(std::move(*exporter_options)));
+  }
+  return std::make_unique<trace::TracerProvider>(std::move(options));
+}
+
+int run(const ChatOptions& o) {
+  client::ChatSessionConfig config;
+  config.url = o.url;
+  config.display_name = o.name;
+  if (o.dialect == "guest-chat") config.dialect = client::Dialect::guest_chat;
+  if (o.dialect == "web-messaging") config.dialect = client::Dialect::web_messaging;
+  config.tls.ca_file = o.ca_file;
+  config.trace.per_message_context = o.per_message_context;
+  config.web_messaging_token = o.token;
+  config.attributes.lint = true;  // a terminal user wants to hear about dropped fields
+  for (const auto& a : o.attributes) {
+    const auto eq = a.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr, "error: --attr %s: expected key=value\n", a.c_str());
+      return 2;
+    }
+    config.attributes.initial[a.substr(0, eq)] = a.substr(eq + 1);
+  }
+  if (!o.parent.empty()) {
+    auto parent = trace::SpanContext::from_headers(o.parent);
+    if (!parent) {
+      std::fprintf(stderr, "error: --parent: %s\n", parent.error().message.c_str());
+      return 2;
+    }
+    config.trace.parent = *parent;
+  }
+  auto provider = make_provider(o);
+  if (!provider) {
+    std::fprintf(stderr, "error: %s\n", provider.error().message.c_str());
+    return 2;
+  }
+  config.trace.tracer = (*provider)->tracer("tracechat.client", TRACECHAT_VERSION);
+
+  auto session = client::ChatSession::open(std::move(config));
+  if (!session) {
+    std::fprintf(stderr, "error: %s\n", session.error().message.c_str());
+    return 2;
+  }
+  int code = 0;
+  if (!o.script.empty()) {
+    code = run_script(**session, o.script,
+                      std::chrono::milliseconds(static_cast<std::int64_t>(o.reply_timeout_seconds * 1000)));
+  } else if (!o.plain && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
+    code = run_screen(**session);
+  } else {
+    code = run_line_mode(**session);
+  }
+  session->reset();
+  (*provider)->shutdown(std::chrono::seconds(5));  // export what the chat produced
+  return code;
+}
+
+}  // namespace
+
+void add_chat_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ChatOptions>();
+  auto* cmd = app.add_subcommand(
+      "chat",
+      "Chat as a guest, with the trace context attached to the conversation.\n"
+      "Full-screen on a terminal, else one line per event; type a message, or /attr key=value,\n"
+      "/state, /typing, /quit. Exit status 0 when the chat ended cleanly.");
+  cmd->add_option("url", o->url,
+                  "ws:// or wss:// endpoint: .../v1/{organizationId}/guest/{guestId}/connect (guest-chat)\n"
+                  "or .../v1?deploymentId={id} (Web Messaging)")
+      ->required();
+  cmd->add_option("--name", o->name, "display name")->capture_default_str();
+  cmd->add_option("--dialect", o->dialect, "wire protocol; auto tells it from the URL")
+      ->check(CLI::IsMember({"auto", "guest-chat", "web-messaging"}))
+      ->capture_default_str();
+  cmd->add_option("--ca-file", o->ca_file, "PEM file of an extra CA to trust for wss:// (verification is always on)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--attr", o->attributes, "key=value attached with the trace context (repeatable)");
+  cmd->add_flag("--per-message-context", o->per_message_context,
+                "move the otel_span_id and traceparent attributes to each message's span before it is sent");
+  cmd->add_option("--parent", o->parent, "traceparent to continue (the chat.session span becomes its child)");
+  cmd->add_option("--otlp-endpoint", o->otlp_endpoint,
+                  "export spans over OTLP/HTTP to this base URL (e.g. http://127.0.0.1:4318);\n"
+                  "OTEL_EXPORTER_OTLP_* variables are honoured too. Without either nothing is exported");
+  cmd->add_option("--script", o->script,
+                  "send each line of FILE (messages, or /commands; # comments) and wait for a reply to each;\n"
+                  "exit status 1 if a reply does not come or a message is not delivered")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--reply-timeout", o->reply_timeout_seconds, "seconds to wait for each reply with --script")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_flag("--plain", o->plain, "line mode even on a terminal");
+  cmd->add_option("--token", o->token, "Web Messaging session token to resume (a new one otherwise)");
+  cmd->callback([o, &exit_code] { exit_code = run(*o); });
+}
+
+}  // namespace tracechat::cli

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `tracechat chat` as a user runs it, against `tracechat emulator`, with its spans going
+# to `tracechat collector`: the script mode's exit codes, line mode's header, and the
+# chat's trace arriving in the collector with the id the chat printed.
+set -u
+bin="$1"
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail=0
+ok() { echo "ok   $1"; }
+bad() {
+  echo "FAIL $1"
+  [ -n "${2:-}" ] && echo "$2"
+  fail=1
+}
+
+# Both listen on a free port and print it.
+"$bin" emulator --listen 127.0.0.1:0 --db "$work/platform.sqlite" --quiet >"$work/emulator.out" 2>&1 &
+pids+=($!)
+"$bin" collector --listen 127.0.0.1:0 --db "$work/traces.sqlite" >"$work/collector.out" 2>&1 &
+pids+=($!)
+emulator_port="" collector_port=""
+for _ in $(seq 100); do
+  emulator_port="$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/emulator.out" 2>/dev/null)"
+  collector_port="$(sed -n 's|.*OTLP/HTTP on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/collector.out" 2>/dev/null)"
+  [ -n "$emulator_port" ] && [ -n "$collector_port" ] && break
+  sleep 0.1
+done
+[ -n "$emulator_port" ] && [ -n "$collector_port" ] || { bad "servers did not start" "$(cat "$work"/*.out)"; exit 1; }
+
+guest="ws://127.0.0.1:$emulator_port/v1/5d6e0a54-7c34-4c2e-9b4b-0f1b2c3d4e5f/guest/0f0e0d0c-0b0a-4908-8706-050403020100/connect"
+web="ws://127.0.0.1:$emulator_port/v1?deploymentId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+
+printf '# two messages, each waits for the bot\nhello\n/attr order=A-1\nsecond\n' >"$work/script.txt"
+for url in "$guest" "$web"; do
+  out="$("$bin" chat "$url" --script "$work/script.txt" --otlp-endpoint "http://127.0.0.1:$collector_port" 2>&1)"
+  code=$?
+  if [ $code -eq 0 ] && grep -q "You said: second" <<<"$out" && grep -qE "^trace [0-9a-f]{32}$" <<<"$out"; then
+    ok "script $(basename "${url%%\?*}")"
+  else
+    bad "script $url: exit $code" "$out"
+  fi
+  trace_id="$(sed -n 's/^trace \([0-9a-f]\{32\}\)$/\1/p' <<<"$out" | head -1)"
+  # The spans were exported on exit: the collector has the trace the chat printed.
+  shown=""
+  for _ in $(seq 50); do
+    shown="$("$bin" traces --db "$work/traces.sqlite" show "$trace_id" 2>&1)" && grep -q chat.send_message <<<"$shown" && break
+    sleep 0.1
+  done
+  if grep -q chat.session <<<"$shown" && grep -q chat.set_attributes <<<"$shown" && grep -q chat.send_message <<<"$shown"; then
+    ok "spans in the collector"
+  else
+    bad "spans for $trace_id" "$shown"
+  fi
+done
+
+# Line mode: the ids as soon as the session is active, then one line per event; end of
+# input delivers what is queued and leaves cleanly.
+out="$(printf 'hi\n/state\n' | "$bin" chat "$guest" 2>&1)"
+code=$?
+if [ $code -eq 0 ] && grep -qE "^conversation [0-9a-f-]{36}$" <<<"$out" && grep -q "^<you> hi$" <<<"$out" &&
+  grep -q "conversation ended: guest-left" <<<"$out"; then
+  ok "line mode"
+else
+  bad "line mode: exit $code" "$out"
+fi
+
+# An unreachable server, a URL of no known dialect and a malformed --attr fail clearly.
+printf 'anyone?\n' >"$work/short.txt"
+out="$("$bin" chat "ws://127.0.0.1:1/v1?deploymentId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d" --script "$work/short.txt" 2>&1)"
+code=$?
+if [ $code -eq 1 ] && grep -q "cannot connect" <<<"$out"; then ok "unreachable"; else bad "unreachable: exit $code" "$out"; fi
+out="$("$bin" chat "ws://127.0.0.1:$emulator_port/nowhere" 2>&1)"
+code=$?
+if [ $code -eq 2 ] && grep -q "cannot tell the dialect" <<<"$out"; then ok "bad url"; else bad "bad url: exit $code" "$out"; fi
+out="$("$bin" chat "$guest" --attr novalue 2>&1 </dev/null)"
+code=$?
+if [ $code -eq 2 ] && grep -q "expected key=value" <<<"$out"; then ok "bad --attr"; else bad "bad --attr: exit $code" "$out"; fi
+exit $fail
