@@ -492,7 +492,10 @@ void SessionCore::handle(HandshakeDone& h) {
   if (!h.resume_token.empty()) resume_token_ = h.resume_token;
   if (!bucket_ || limits_.messages_per_second != h.limits.messages_per_second ||
       limits_.message_burst != h.limits.message_burst) {
-    bucket_.emplace(h.limits.messages_per_second, h.limits.message_burst);
+    // The server refills its bucket by the time a message arrives, the client by the
+    // time it leaves; 10% slack absorbs the difference in transit times, which would
+    // otherwise now and then cost a 429.
+    bucket_.emplace(h.limits.messages_per_second / 1.1, h.limits.message_burst);
   }
   limits_ = h.limits;
   {
