@@ -277,19 +277,7 @@ std::string SessionCore::send_request(Request request, Pending kind) {
 }
 
 void SessionCore::enqueue(std::uint64_t client_id, std::string text) {
-  Outgoing out;
-  out.client_id = client_id;
-  out.text = std::move(text);
-  trace::StartSpanOptions options;
-  options.kind = trace::SpanKind::producer;
-  options.parent = session_span_.context();
-  options.attributes.set("messaging.system", messaging_system_);
-  options.attributes.set("messaging.operation.type", "send");
-  options.attributes.set("messaging.operation.name", "send_message");
-  options.attributes.set("messaging.message.body.size", static_cast<std::int64_t>(out.text.size()));
-  options.attributes.set("chat.client_message_id", static_cast<std::int64_t>(client_id));
-  out.span = tracer_.start_span("chat.send_message", options);
-  out.traceparent = out.span.traceparent();
+  Outgoing out = start_outgoing(tracer_, session_span_.context(), messaging_system_, client_id, std::move(text));
   if (state_ == SessionState::closed || state_ == SessionState::failed) {
     out.span.set_status(trace::StatusCode::error, "session is over");
     out.span.end();

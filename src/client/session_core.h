@@ -16,6 +16,7 @@
 #include "../common/token_bucket.h"
 #include "dialect.h"
 #include "endpoint.h"
+#include "outgoing.h"
 #include "session_shared.h"
 #include "tracechat/net/event_loop.h"
 #include "tracechat/net/websocket_client.h"
@@ -39,14 +40,6 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
 
  private:
   enum class Pending { handshake, attach, attributes, message, ping, typing, leave };
-  struct Outgoing {
-    std::uint64_t client_id = 0;
-    std::string text;
-    trace::Span span;
-    std::string traceparent;
-    int attempts = 0;
-    AttributeChanges carried;  // Web Messaging: attributes sent along with it
-  };
 
   void connect();
   void on_connected(std::uint64_t epoch, Result<std::shared_ptr<net::WebSocketClient>, net::ConnectFailure> result);
