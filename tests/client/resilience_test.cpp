@@ -141,6 +141,32 @@ TEST_F(CutConnectionTest, ResumesAfterCutsWithNoLossAndNoDuplicate) {
   EXPECT_EQ(session->state(), SessionState::active);
 }
 
+TEST_F(CutConnectionTest, AConversationThatCannotBeResumedIsReplacedAndGetsTheContextAgain) {
+  test_support::TcpProxy proxy(start().port());
+  Recorder r;
+  auto config = config_for("ws://127.0.0.1:" + std::to_string(proxy.port()) + guest_path());
+  config.reconnect.initial_delay = 20ms;
+  config.reconnect.max_delay = 200ms;
+  auto session = open(config, r);
+  ASSERT_TRUE(r.wait_state(SessionState::active)) << r.transcript();
+  const auto first = session->info().conversation_id;
+  // The platform loses everything (a new database); the client's resume token means nothing now.
+  emulator_.reset();
+  options_.db = dir_ / "other.sqlite";
+  proxy.set_target(start().port());
+  proxy.cut_all();
+  ASSERT_TRUE(r.wait_count<client::Connected>(2, 20s)) << r.transcript();
+  ASSERT_TRUE(r.wait_count<client::ContextAttached>(2, 10s)) << r.transcript();
+  const auto warnings = r.all<client::Warning>();
+  ASSERT_EQ(warnings.size(), 1u) << r.transcript();
+  EXPECT_EQ(warnings[0].code, "resume-refused");
+  const auto second = session->info().conversation_id;
+  EXPECT_NE(second, first);
+  EXPECT_EQ(str(guest_attributes(second), "otel_trace_id"), session->context().trace_id.hex());
+  ASSERT_TRUE(session->send("still there?").ok());
+  ASSERT_TRUE(r.wait_count<MessageDelivered>(1)) << r.transcript();
+}
+
 class ShortIdleTimeoutTest : public ClientTest {
   void configure(emulator::EmulatorOptions& o) override { o.config.limits.idle_timeout_seconds = 1; }
 };

@@ -49,7 +49,7 @@ struct Pair : std::enable_shared_from_this<Pair> {
 struct TcpProxy::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
-  std::uint16_t target;
+  std::atomic<std::uint16_t> target;
   std::list<std::weak_ptr<Pair>> pairs;
   std::atomic<std::uint64_t> accepted{0};
   std::thread thread;
@@ -59,7 +59,7 @@ struct TcpProxy::Impl {
     acceptor.async_accept(pair->client, [this, pair](auto ec) {
       if (ec) return;
       ++accepted;
-      pair->server.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), target), [pair](auto ec2) {
+      pair->server.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), target.load()), [pair](auto ec2) {
         if (ec2) return pair->cut();
         pair->start();
       });
@@ -100,6 +100,8 @@ void TcpProxy::cut_all() {
   });
   done.get_future().wait();
 }
+
+void TcpProxy::set_target(std::uint16_t target_port) { impl_->target = target_port; }
 
 std::uint64_t TcpProxy::connections_accepted() const { return impl_->accepted.load(); }
 

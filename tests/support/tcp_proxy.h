@@ -16,6 +16,8 @@ class TcpProxy {
   TcpProxy& operator=(const TcpProxy&) = delete;
 
   std::uint16_t port() const;
+  // Connections from now on go to `target_port` (a server restarted elsewhere).
+  void set_target(std::uint16_t target_port);
   // Closes every connection open now; new ones are accepted as before.
   void cut_all();
   std::uint64_t connections_accepted() const;
