@@ -111,11 +111,11 @@ int run(const ChatOptions& o) {
 
 void add_chat_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ChatOptions>();
-  auto* cmd = app.add_subcommand(
-      "chat",
-      "Chat as a guest, with the trace context attached to the conversation.\n"
-      "Full-screen on a terminal, else one line per event; type a message, or /attr key=value,\n"
-      "/state, /typing, /quit. Exit status 0 when the chat ended cleanly.");
+  auto* cmd =
+      app.add_subcommand("chat",
+                         "Chat as a guest, with the trace context attached to the conversation.\n"
+                         "Full-screen on a terminal, else one line per event; type a message, or /attr key=value,\n"
+                         "/state, /typing, /quit. Exit status 0 when the chat ended cleanly.");
   cmd->add_option("url", o->url,
                   "ws:// or wss:// endpoint: .../v1/{organizationId}/guest/{guestId}/connect (guest-chat)\n"
                   "or .../v1?deploymentId={id} (Web Messaging)")

@@ -18,7 +18,8 @@ void EventPrinter::print(const client::SessionEvent& event, const client::ChatSe
   if (std::holds_alternative<client::MessageDelivered>(event)) ++delivered_;
   if (std::holds_alternative<client::MessageFailed>(event)) ++failed_;
   std::fprintf(out_, "%s\n", client::describe(event).c_str());
-  if (const auto* s = std::get_if<client::StateChanged>(&event); s && s->to == SessionState::active && !header_printed_) {
+  if (const auto* s = std::get_if<client::StateChanged>(&event);
+      s && s->to == SessionState::active && !header_printed_) {
     header_printed_ = true;
     const auto info = session.info();
     if (!info.conversation_id.empty()) {
@@ -144,7 +145,8 @@ int run_line_mode(client::ChatSession& session) {
   }
   const int code = exit_code_of(session);
   if (code == 0 && printer.failed() > 0) {
-    std::fprintf(stderr, "error: %llu messages were not delivered\n", static_cast<unsigned long long>(printer.failed()));
+    std::fprintf(stderr, "error: %llu messages were not delivered\n",
+                 static_cast<unsigned long long>(printer.failed()));
     return 1;
   }
   return code;
@@ -202,9 +204,11 @@ int run_script(client::ChatSession& session, const std::string& path, std::chron
   const int code = exit_code_of(session);
   if (code != 0) return code;
   if (!ok || printer.failed() > 0 || printer.delivered() < expected_deliveries) {
-    if (ok) std::fprintf(stderr, "error: %llu of %zu messages were not delivered\n",
-                         static_cast<unsigned long long>(expected_deliveries - std::min<std::uint64_t>(printer.delivered(), expected_deliveries)),
-                         expected_deliveries);
+    if (ok)
+      std::fprintf(stderr, "error: %llu of %zu messages were not delivered\n",
+                   static_cast<unsigned long long>(expected_deliveries -
+                                                   std::min<std::uint64_t>(printer.delivered(), expected_deliveries)),
+                   expected_deliveries);
     return 1;
   }
   return 0;

@@ -9,36 +9,24 @@ namespace tracechat::client {
 
 const char* to_string(Dialect dialect) noexcept {
   switch (dialect) {
-    case Dialect::automatic:
-      return "automatic";
-    case Dialect::guest_chat:
-      return "guest-chat";
-    case Dialect::web_messaging:
-      return "web-messaging";
+    case Dialect::automatic: return "automatic";
+    case Dialect::guest_chat: return "guest-chat";
+    case Dialect::web_messaging: return "web-messaging";
   }
   return "?";
 }
 
 const char* to_string(SessionState state) noexcept {
   switch (state) {
-    case SessionState::idle:
-      return "idle";
-    case SessionState::connecting:
-      return "connecting";
-    case SessionState::handshaking:
-      return "handshaking";
-    case SessionState::attaching_context:
-      return "attaching-context";
-    case SessionState::active:
-      return "active";
-    case SessionState::reconnecting:
-      return "reconnecting";
-    case SessionState::closing:
-      return "closing";
-    case SessionState::closed:
-      return "closed";
-    case SessionState::failed:
-      return "failed";
+    case SessionState::idle: return "idle";
+    case SessionState::connecting: return "connecting";
+    case SessionState::handshaking: return "handshaking";
+    case SessionState::attaching_context: return "attaching-context";
+    case SessionState::active: return "active";
+    case SessionState::reconnecting: return "reconnecting";
+    case SessionState::closing: return "closing";
+    case SessionState::closed: return "closed";
+    case SessionState::failed: return "failed";
   }
   return "?";
 }

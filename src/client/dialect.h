@@ -35,11 +35,11 @@ struct Request {
   enum class Kind { handshake, attach, message, ping, typing, leave };
   Kind kind = Kind::ping;
   std::string correlation;
-  std::string traceparent;         // may be empty (ping)
-  std::string text;                // message
-  AttributeChanges attributes;     // attach; message (Web Messaging carries them along)
-  std::string display_name;        // handshake
-  std::string resume_token;        // handshake; empty: a new conversation
+  std::string traceparent;                     // may be empty (ping)
+  std::string text;                            // message
+  AttributeChanges attributes;                 // attach; message (Web Messaging carries them along)
+  std::string display_name;                    // handshake
+  std::string resume_token;                    // handshake; empty: a new conversation
   std::optional<std::int64_t> last_event_seq;  // handshake
 };
 

@@ -42,12 +42,15 @@ Result<Endpoint> resolve_endpoint(std::string_view text, Dialect requested) {
 
   const bool guest_chat_path =
       segments.size() == 5 && segments[0] == "v1" && segments[2] == "guest" && segments[4] == "connect";
-  const bool web_messaging_path = segments.size() <= 1 && (segments.empty() || segments[0] == "v1") &&
-                                  !deployment.empty();
-  Dialect found = guest_chat_path ? Dialect::guest_chat : web_messaging_path ? Dialect::web_messaging : Dialect::automatic;
+  const bool web_messaging_path =
+      segments.size() <= 1 && (segments.empty() || segments[0] == "v1") && !deployment.empty();
+  Dialect found = guest_chat_path      ? Dialect::guest_chat
+                  : web_messaging_path ? Dialect::web_messaging
+                                       : Dialect::automatic;
   if (requested == Dialect::automatic && found == Dialect::automatic) {
-    return Error{"url: cannot tell the dialect: expected /v1/{organizationId}/guest/{guestId}/connect (guest-chat) "
-                 "or /v1?deploymentId={uuid} (Web Messaging)"};
+    return Error{
+        "url: cannot tell the dialect: expected /v1/{organizationId}/guest/{guestId}/connect (guest-chat) "
+        "or /v1?deploymentId={uuid} (Web Messaging)"};
   }
   if (requested != Dialect::automatic && found != Dialect::automatic && requested != found) {
     return Error{std::string("url: the path is a ") + to_string(found) + " endpoint, but the dialect is set to " +

@@ -59,8 +59,7 @@ class GuestChatDialect final : public WireDialect {
         envelope(d);
         return gc::serialize(gc::ClientFrame(std::move(d)));
       }
-      case Request::Kind::ping:
-        break;
+      case Request::Kind::ping: break;
     }
     gc::Ping p;
     envelope(p);

@@ -2,8 +2,8 @@
 
 namespace tracechat::client {
 
-Outgoing start_outgoing(const trace::Tracer& tracer, const trace::SpanContext& session, const std::string& messaging_system,
-                        std::uint64_t client_id, std::string text) {
+Outgoing start_outgoing(const trace::Tracer& tracer, const trace::SpanContext& session,
+                        const std::string& messaging_system, std::uint64_t client_id, std::string text) {
   Outgoing out;
   out.client_id = client_id;
   out.text = std::move(text);

@@ -20,7 +20,7 @@ struct Outgoing {
   AttributeChanges carried;  // Web Messaging: attributes sent along with it
 };
 
-Outgoing start_outgoing(const trace::Tracer& tracer, const trace::SpanContext& session, const std::string& messaging_system,
-                        std::uint64_t client_id, std::string text);
+Outgoing start_outgoing(const trace::Tracer& tracer, const trace::SpanContext& session,
+                        const std::string& messaging_system, std::uint64_t client_id, std::string text);
 
 }  // namespace tracechat::client

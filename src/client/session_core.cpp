@@ -159,8 +159,8 @@ void SessionCore::schedule_reconnect(const std::string& cause) {
   set_state(SessionState::reconnecting, cause);
   // Capped exponential backoff with jitter (half fixed, half random), so that many
   // clients cut off together do not come back together.
-  const auto base = std::min<std::int64_t>(config_.reconnect.max_delay.count(),
-                                           config_.reconnect.initial_delay.count() << std::min(attempts_ - 1, 20));
+  const auto base = std::min<std::int64_t>(config_.reconnect.max_delay.count(), config_.reconnect.initial_delay.count()
+                                                                                    << std::min(attempts_ - 1, 20));
   std::uniform_int_distribution<std::int64_t> spread(base / 2, std::max<std::int64_t>(base / 2, base));
   std::weak_ptr<SessionCore> weak = weak_from_this();
   const std::uint64_t epoch = epoch_;
@@ -425,8 +425,8 @@ void SessionCore::heartbeat(std::uint64_t epoch) {
     ws_->abort();  // no answer for two intervals: the connection is gone
     return;
   }
-  const bool connected = state_ == SessionState::active || state_ == SessionState::attaching_context ||
-                         state_ == SessionState::closing;
+  const bool connected =
+      state_ == SessionState::active || state_ == SessionState::attaching_context || state_ == SessionState::closing;
   if (connected && !ping_since_ && now - last_sent_ >= interval) {
     Request ping;
     ping.kind = Request::Kind::ping;
@@ -523,13 +523,13 @@ void SessionCore::begin_attach() {
         if (!AttributeState::fits_value(*value, limits_.attributes)) too_long = key;
       }
       if (!too_long.empty()) {
-        warnings.push_back(Warning{"context-not-attached",
-                                   "the trace context is not attached: the server keeps " +
-                                       std::to_string(limits_.attributes.max_value_chars) +
-                                       " characters per value and would truncate '" + too_long + "' (" +
-                                       std::to_string(keys[too_long]->size()) + ")"});
+        warnings.push_back(Warning{"context-not-attached", "the trace context is not attached: the server keeps " +
+                                                               std::to_string(limits_.attributes.max_value_chars) +
+                                                               " characters per value and would truncate '" + too_long +
+                                                               "' (" + std::to_string(keys[too_long]->size()) + ")"});
       } else if (auto applied = shared_->attributes.apply(keys, limits_.attributes); !applied) {
-        warnings.push_back(Warning{"context-not-attached", "the trace context is not attached: " + applied.error().message});
+        warnings.push_back(
+            Warning{"context-not-attached", "the trace context is not attached: " + applied.error().message});
       }
       if (!initial_applied_) {
         initial_applied_ = true;
@@ -634,8 +634,8 @@ void SessionCore::handle(Refused& r) {
   if (r.correlation && *r.correlation == handshake_correlation_ && state_ == SessionState::handshaking) {
     if (r.code == 404 && !resume_token_.empty()) {
       // The conversation ended or is unknown: the spec's answer is a new conversation.
-      shared_->emit(Warning{"resume-refused", "the conversation could not be resumed (" + r.error +
-                                                  "); starting a new one"});
+      shared_->emit(
+          Warning{"resume-refused", "the conversation could not be resumed (" + r.error + "); starting a new one"});
       resume_token_.clear();
       last_seq_.reset();
       if (ws_) ws_->abort();  // on_closed reconnects, now without the token
@@ -675,12 +675,14 @@ void SessionCore::handle(Refused& r) {
   if (attach_correlation_ && correlation == *attach_correlation_) {
     attach_span_.set_status(trace::StatusCode::error, r.error);
     attach_span_.end();
-    shared_->emit(Warning{"attributes-refused", "the server refused the attributes: " + std::to_string(r.code) + " " + r.error});
+    shared_->emit(
+        Warning{"attributes-refused", "the server refused the attributes: " + std::to_string(r.code) + " " + r.error});
     return finish_attach();  // the chat goes on without them
   }
   if (attributes_correlation_ && correlation == *attributes_correlation_) {
     attributes_correlation_.reset();
-    shared_->emit(Warning{"attributes-refused", "the server refused the attributes: " + std::to_string(r.code) + " " + r.error});
+    shared_->emit(
+        Warning{"attributes-refused", "the server refused the attributes: " + std::to_string(r.code) + " " + r.error});
     pump();
     return;
   }
@@ -701,8 +703,8 @@ bool SessionCore::accept_seq(const std::optional<std::int64_t>& seq) {
 void SessionCore::handle(Incoming& in) {
   if (!accept_seq(in.seq)) return publish();
   in.own = in.own || (!session_id_.empty() && in.sender_id == session_id_);
-  MessageReceived out{in.message_id, in.seq, in.sender_role, in.sender_name, std::move(in.body), in.own, std::nullopt,
-                      in.traceparent};
+  MessageReceived out{in.message_id,      in.seq, in.sender_role, in.sender_name,
+                      std::move(in.body), in.own, std::nullopt,   in.traceparent};
   if (in.own) {
     const std::string key = in.traceparent.value_or(in.correlation.value_or(""));
     if (!key.empty()) {
@@ -743,8 +745,8 @@ void SessionCore::handle(Incoming& in) {
       if (auto sender = context_of(in.traceparent)) options.links.push_back(trace::SpanLink{*sender, {}});
       tracer_.start_span("chat.receive_message", options).end();
     } else {
-      session_span_.add_event("chat.message.received", {{"messaging.message.id", in.message_id},
-                                                        {"chat.sender.role", in.sender_role}});
+      session_span_.add_event("chat.message.received",
+                              {{"messaging.message.id", in.message_id}, {"chat.sender.role", in.sender_role}});
     }
   }
   shared_->emit(std::move(out));

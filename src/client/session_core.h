@@ -124,8 +124,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
 
   std::chrono::steady_clock::time_point last_sent_;
   std::optional<std::chrono::steady_clock::time_point> ping_since_;
-  std::uint64_t messages_sent_ = 0, messages_received_ = 0, rate_limit_waits_ = 0, reconnects_ = 0,
-                duplicates_ = 0;
+  std::uint64_t messages_sent_ = 0, messages_received_ = 0, rate_limit_waits_ = 0, reconnects_ = 0, duplicates_ = 0;
 };
 
 }  // namespace tracechat::client

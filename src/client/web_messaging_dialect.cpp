@@ -43,14 +43,11 @@ class WebMessagingDialect final : public WireDialect {
       }
       case Request::Kind::attach:
         return on_message(request, "Event", {wm::MessageEvent{"Presence", "Join", std::nullopt}});
-      case Request::Kind::message:
-        return on_message(request, "Text", {});
-      case Request::Kind::typing:
-        return on_message(request, "Event", {wm::MessageEvent{"Typing", "On", 5000}});
+      case Request::Kind::message: return on_message(request, "Text", {});
+      case Request::Kind::typing: return on_message(request, "Event", {wm::MessageEvent{"Typing", "On", 5000}});
       case Request::Kind::leave:
         return on_message(request, "Event", {wm::MessageEvent{"Presence", "Disconnect", std::nullopt}});
-      case Request::Kind::ping:
-        break;
+      case Request::Kind::ping: break;
     }
     wm::Echo e;
     envelope(e);
@@ -166,7 +163,8 @@ class WebMessagingDialect final : public WireDialect {
   void convert(const wm::ServerMessage&, wm::ConnectionClosedEvent& c, const std::optional<std::string>&,
                std::vector<WireEvent>& out) const {
     // About this connection; the session itself can be configured again.
-    out.push_back(Ended{std::nullopt, std::nullopt, c.reason_code.empty() ? "connection-closed" : c.reason_code, false});
+    out.push_back(
+        Ended{std::nullopt, std::nullopt, c.reason_code.empty() ? "connection-closed" : c.reason_code, false});
   }
 
   std::string deployment_id_;

@@ -1,8 +1,9 @@
 // The client's attribute bookkeeping (diff, confirm, budget) and endpoint resolution,
 // without a server.
+#include "client/attribute_state.h"
+
 #include <gtest/gtest.h>
 
-#include "client/attribute_state.h"
 #include "client/endpoint.h"
 
 namespace tracechat::client {
@@ -52,9 +53,10 @@ TEST(AttributeState, RefusesWholeChangeSetsThatBreakALimitNamingTheKey) {
 }
 
 TEST(Endpoint, TellsTheDialectFromTheUrl) {
-  auto gc = resolve_endpoint("wss://chat.example.com/v1/5d6e0a54-7c34-4c2e-9b4b-0f1b2c3d4e5f/guest/"
-                             "0f0e0d0c-0b0a-4908-8706-050403020100/connect",
-                             Dialect::automatic);
+  auto gc = resolve_endpoint(
+      "wss://chat.example.com/v1/5d6e0a54-7c34-4c2e-9b4b-0f1b2c3d4e5f/guest/"
+      "0f0e0d0c-0b0a-4908-8706-050403020100/connect",
+      Dialect::automatic);
   ASSERT_TRUE(gc.ok()) << gc.error().message;
   EXPECT_EQ(gc->dialect, Dialect::guest_chat);
   EXPECT_EQ(gc->url.scheme, "wss");

@@ -139,7 +139,7 @@ TEST_F(ChatSessionTest, OnlyChangedAttributesAreSent) {
 
   ASSERT_TRUE(session->set_attributes({{"order", "A-1"}}).ok());
   ASSERT_TRUE(r.wait_count<client::AttributesChanged>(2)) << r.transcript();  // the attach, then this
-  ASSERT_TRUE(session->set_attributes({{"order", "A-1"}}).ok());  // unchanged: nothing to send
+  ASSERT_TRUE(session->set_attributes({{"order", "A-1"}}).ok());              // unchanged: nothing to send
   ASSERT_TRUE(session->set_attributes({{"order", "A-1"}, {"step", "checkout"}}).ok());
   ASSERT_TRUE(session->set_attributes({{"order", std::nullopt}}).ok());
   ASSERT_TRUE(r.wait([&](const auto&) {
@@ -172,7 +172,8 @@ TEST_F(ChatSessionTest, CallerAttributesOverBudgetAreRefusedLocallyNamingTheKey)
   for (int i = 0; i < 10; ++i) many["k" + std::to_string(i)] = std::string(250, 'v');
   auto too_much = session->set_attributes(many);
   ASSERT_FALSE(too_much.ok());
-  EXPECT_NE(too_much.error().message.find("bytes; the server allows 2048"), std::string::npos) << too_much.error().message;
+  EXPECT_NE(too_much.error().message.find("bytes; the server allows 2048"), std::string::npos)
+      << too_much.error().message;
   auto reserved = session->set_attributes({{"traceparent", "x"}});
   ASSERT_FALSE(reserved.ok());
   EXPECT_NE(reserved.error().message.find("set by the session"), std::string::npos);

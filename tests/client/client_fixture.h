@@ -93,7 +93,8 @@ class ClientTest : public EmulatorTest {
   ClientTest() {
     trace::TracerProviderOptions options;
     options.sampler = trace::always_on_sampler();
-    options.processor = std::make_shared<trace::SimpleSpanProcessor>(std::make_unique<trace::InMemorySpanExporter>(spans_));
+    options.processor =
+        std::make_shared<trace::SimpleSpanProcessor>(std::make_unique<trace::InMemorySpanExporter>(spans_));
     provider_ = std::make_unique<trace::TracerProvider>(std::move(options));
   }
 

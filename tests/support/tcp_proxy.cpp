@@ -3,8 +3,8 @@
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
-#include <list>
 #include <future>
+#include <list>
 #include <mutex>
 #include <thread>
 
@@ -26,13 +26,14 @@ struct Pair : std::enable_shared_from_this<Pair> {
     pump(server, client, down);
   }
   void pump(tcp::socket& from, tcp::socket& to, std::array<char, 16384>& buffer) {
-    from.async_read_some(asio::buffer(buffer), [self = shared_from_this(), &from, &to, &buffer](auto ec, std::size_t n) {
-      if (ec) return self->cut();
-      asio::async_write(to, asio::buffer(buffer.data(), n), [self, &from, &to, &buffer](auto ec2, std::size_t) {
-        if (ec2) return self->cut();
-        self->pump(from, to, buffer);
-      });
-    });
+    from.async_read_some(
+        asio::buffer(buffer), [self = shared_from_this(), &from, &to, &buffer](auto ec, std::size_t n) {
+          if (ec) return self->cut();
+          asio::async_write(to, asio::buffer(buffer.data(), n), [self, &from, &to, &buffer](auto ec2, std::size_t) {
+            if (ec2) return self->cut();
+            self->pump(from, to, buffer);
+          });
+        });
   }
   void cut() {
     boost::system::error_code ignored;

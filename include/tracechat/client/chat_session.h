@@ -47,7 +47,17 @@ const char* to_string(Dialect dialect) noexcept;
 // idle → connecting → handshaking → attaching_context → active ⇄ reconnecting → closing →
 // closed; failed from anywhere, with the cause. reconnecting goes back through
 // handshaking and attaching_context (which sends only what changed, or a ping).
-enum class SessionState { idle, connecting, handshaking, attaching_context, active, reconnecting, closing, closed, failed };
+enum class SessionState {
+  idle,
+  connecting,
+  handshaking,
+  attaching_context,
+  active,
+  reconnecting,
+  closing,
+  closed,
+  failed
+};
 const char* to_string(SessionState state) noexcept;
 
 struct TraceOptions {
@@ -100,7 +110,7 @@ struct ChatSessionConfig {
   TraceOptions trace;
   AttributeOptions attributes;
   ReconnectOptions reconnect;
-  std::size_t max_queued_messages = 256;  // waiting or in flight; send() fails beyond it
+  std::size_t max_queued_messages = 256;   // waiting or in flight; send() fails beyond it
   std::size_t max_pending_events = 65536;  // poll mode only: the oldest are dropped and counted beyond it
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds handshake_timeout{10000};
@@ -145,9 +155,9 @@ struct MessageReceived {
   std::string sender_role;          // guest, agent, bot, system
   std::string sender_name;
   std::string body;
-  bool own = false;                         // this session's own message, as the server stored it
-  std::optional<std::uint64_t> client_id;   // for an own message: what send() returned
-  std::optional<std::string> traceparent;   // the sender's context, when it gave one
+  bool own = false;                        // this session's own message, as the server stored it
+  std::optional<std::uint64_t> client_id;  // for an own message: what send() returned
+  std::optional<std::string> traceparent;  // the sender's context, when it gave one
 };
 
 struct MessageDelivered {
@@ -191,9 +201,9 @@ struct ConversationEnded {
   std::string reason;  // guest-left, agent-ended, idle-timeout, session-cleared, ...
 };
 
-using SessionEvent = std::variant<StateChanged, Connected, ContextAttached, MessageReceived, MessageDelivered,
-                                  MessageFailed, MemberChanged, TypingSeen, AttributesChanged, RateLimited, Warning,
-                                  ConversationEnded>;
+using SessionEvent =
+    std::variant<StateChanged, Connected, ContextAttached, MessageReceived, MessageDelivered, MessageFailed,
+                 MemberChanged, TypingSeen, AttributesChanged, RateLimited, Warning, ConversationEnded>;
 
 // A one-line human description of an event (what `tracechat chat` prints).
 std::string describe(const SessionEvent& event);
@@ -207,9 +217,9 @@ struct SessionInfo {
   std::string trace_id;
   std::string traceparent;  // of the chat.session span
   std::size_t queued_messages = 0;
-  std::uint64_t messages_sent = 0;       // acknowledged by the server
-  std::uint64_t messages_received = 0;   // from other members
-  std::uint64_t rate_limit_waits = 0;    // 429s and waits for the local bucket's token
+  std::uint64_t messages_sent = 0;      // acknowledged by the server
+  std::uint64_t messages_received = 0;  // from other members
+  std::uint64_t rate_limit_waits = 0;   // 429s and waits for the local bucket's token
   std::uint64_t reconnects = 0;
   std::uint64_t duplicates_dropped = 0;  // replayed or repeated events not shown twice
   std::uint64_t events_dropped = 0;      // poll mode: events the UI did not take in time
