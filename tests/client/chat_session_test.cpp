@@ -43,12 +43,7 @@ TEST_F(ChatSessionTest, GuestChatLifecycleAttachesTheContextRightAfterTheHandsha
 
   auto id = session->send("Where is my order?");
   ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(r.wait([](const auto& events) {
-    for (const auto& e : events) {
-      if (const auto* m = std::get_if<MessageReceived>(&e); m && m->sender_role == "bot") return true;
-    }
-    return false;
-  })) << r.transcript();
+  ASSERT_TRUE(r.wait_messages_from("bot")) << r.transcript();
   auto delivered = r.all<MessageDelivered>();
   ASSERT_EQ(delivered.size(), 1u);
   EXPECT_EQ(delivered[0].client_id, *id);
@@ -98,24 +93,14 @@ TEST_F(ChatSessionTest, WebMessagingLifecycleAttachesTheContextOnTheFirstMessage
   const auto context = session->context();
   // Web Messaging does not show the conversation id to the guest: find it the way a
   // support engineer would, by trace id in the analytics query.
-  auto found = http_json("POST", "/api/v2/analytics/conversations/details/query",
-                         R"({"interval":"2000-01-01T00:00:00.000Z/2100-01-01T00:00:00.000Z",
-                             "segmentFilters":[{"type":"and","predicates":[{"type":"property",
-                             "property":"otel_trace_id","value":")" +
-                             context.trace_id.hex() + R"("}]}]})");
-  ASSERT_EQ(found.at("totalHits"), 1) << found;
-  const auto conversation_id = std::string(found.at("conversations").at(0).at("conversationId").as_string());
+  const auto conversation_id = conversation_with_trace(context.trace_id.hex());
+  ASSERT_FALSE(conversation_id.empty());
   auto stored = guest_attributes(conversation_id);
   EXPECT_EQ(str(stored, "traceparent"), context.traceparent());
 
   auto id = session->send("hello");
   ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(r.wait([](const auto& events) {
-    for (const auto& e : events) {
-      if (const auto* m = std::get_if<MessageReceived>(&e); m && m->sender_role == "bot") return true;
-    }
-    return false;
-  })) << r.transcript();
+  ASSERT_TRUE(r.wait_messages_from("bot")) << r.transcript();
   ASSERT_EQ(r.all<MessageDelivered>().size(), 1u);
   auto received = r.all<MessageReceived>();
   ASSERT_EQ(received.size(), 2u) << r.transcript();
@@ -219,13 +204,9 @@ TEST_F(ChatSessionTest, PerMessageContextMovesTheSpanKeysToEachMessage) {
     ASSERT_TRUE(session->send("one").ok());
     ASSERT_TRUE(session->send("two").ok());
     ASSERT_TRUE(r.wait_count<MessageDelivered>(2)) << r.transcript();
-    auto found = http_json("POST", "/api/v2/analytics/conversations/details/query",
-                           R"({"interval":"2000-01-01T00:00:00.000Z/2100-01-01T00:00:00.000Z",
-                               "segmentFilters":[{"type":"and","predicates":[{"type":"property",
-                               "property":"otel_trace_id","value":")" +
-                               trace_id + R"("}]}]})");
-    ASSERT_EQ(found.at("totalHits"), 1) << found;
-    auto stored = guest_attributes(std::string(found.at("conversations").at(0).at("conversationId").as_string()));
+    const auto conversation = conversation_with_trace(trace_id);
+    ASSERT_FALSE(conversation.empty());
+    auto stored = guest_attributes(conversation);
     session.reset();
     std::string last_traceparent;
     for (const auto& s : spans_named("chat.send_message")) {

@@ -65,6 +65,18 @@ class Recorder {
         },
         timeout);
   }
+  // Waits for `n` messages from members with `role` (guest: this session's own).
+  bool wait_messages_from(const std::string& role, std::size_t n = 1, std::chrono::milliseconds timeout = 10s) {
+    return wait(
+        [&](const auto& events) {
+          std::size_t count = 0;
+          for (const auto& e : events) {
+            if (const auto* m = std::get_if<client::MessageReceived>(&e); m && m->sender_role == role) ++count;
+          }
+          return count >= n;
+        },
+        timeout);
+  }
   std::vector<SessionState> states() {
     std::vector<SessionState> out;
     for (const auto& s : all<client::StateChanged>()) out.push_back(s.to);
@@ -108,6 +120,26 @@ class ClientTest : public EmulatorTest {
     c.trace.tracer = provider_->tracer("client-test");
     c.attributes.lint = true;
     return c;
+  }
+
+  // Through a proxy, with short reconnect delays.
+  client::ChatSessionConfig proxied_config(std::uint16_t proxy_port) {
+    auto c = config_for("ws://127.0.0.1:" + std::to_string(proxy_port) + guest_path());
+    c.reconnect.initial_delay = 20ms;
+    c.reconnect.max_delay = 200ms;
+    return c;
+  }
+
+  // The conversation carrying `trace_id` as otel_trace_id, through the analytics query
+  // (how a support engineer finds a Web Messaging conversation); empty if not exactly one.
+  std::string conversation_with_trace(const std::string& trace_id) {
+    auto found = http_json("POST", "/api/v2/analytics/conversations/details/query",
+                           R"({"interval":"2000-01-01T00:00:00.000Z/2100-01-01T00:00:00.000Z",
+                               "segmentFilters":[{"type":"and","predicates":[{"type":"property",
+                               "property":"otel_trace_id","value":")" +
+                               trace_id + R"("}]}]})");
+    if (found.at("totalHits") != 1) return {};
+    return std::string(found.at("conversations").at(0).at("conversationId").as_string());
   }
 
   std::unique_ptr<ChatSession> open(client::ChatSessionConfig config, Recorder& recorder) {

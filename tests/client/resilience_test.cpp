@@ -98,10 +98,7 @@ class CutConnectionTest : public ClientTest {
 TEST_F(CutConnectionTest, ResumesAfterCutsWithNoLossAndNoDuplicate) {
   test_support::TcpProxy proxy(start().port());
   Recorder r;
-  auto config = config_for("ws://127.0.0.1:" + std::to_string(proxy.port()) + guest_path());
-  config.reconnect.initial_delay = 20ms;
-  config.reconnect.max_delay = 200ms;
-  auto session = open(config, r);
+  auto session = open(proxied_config(proxy.port()), r);
   ASSERT_TRUE(r.wait_state(SessionState::active)) << r.transcript();
   const auto conversation = session->info().conversation_id;
   const auto bodies = numbered(60);
@@ -144,10 +141,7 @@ TEST_F(CutConnectionTest, ResumesAfterCutsWithNoLossAndNoDuplicate) {
 TEST_F(CutConnectionTest, AConversationThatCannotBeResumedIsReplacedAndGetsTheContextAgain) {
   test_support::TcpProxy proxy(start().port());
   Recorder r;
-  auto config = config_for("ws://127.0.0.1:" + std::to_string(proxy.port()) + guest_path());
-  config.reconnect.initial_delay = 20ms;
-  config.reconnect.max_delay = 200ms;
-  auto session = open(config, r);
+  auto session = open(proxied_config(proxy.port()), r);
   ASSERT_TRUE(r.wait_state(SessionState::active)) << r.transcript();
   const auto first = session->info().conversation_id;
   // The platform loses everything (a new database); the client's resume token means nothing now.
