@@ -1,6 +1,7 @@
 #include "session_core.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "tracechat/trace/traceparent.h"
 
@@ -126,6 +127,8 @@ void SessionCore::on_connected(std::uint64_t epoch,
   loop_.after(config_.handshake_timeout, [weak, epoch] {
     auto self = weak.lock();
     if (!self || epoch != self->epoch_ || self->state_ != SessionState::handshaking || !self->ws_) return;
+    self->close_cause_ =
+        "no answer to the handshake within " + std::to_string(self->config_.handshake_timeout.count()) + " ms";
     self->ws_->abort();  // on_closed decides: reconnect or fail
   });
 }
@@ -143,9 +146,10 @@ void SessionCore::on_closed(std::uint64_t epoch, const net::WebSocketClosed& clo
   waiting_retry_ = false;
   if (state_ == SessionState::closing) return finish_closed(leave_sent_ ? "left" : "closed");
   if (state_ == SessionState::closed || state_ == SessionState::failed) return;
-  std::string cause = closed.code != 0 ? "connection closed by the server (" + std::to_string(closed.code) +
-                                             (closed.reason.empty() ? "" : " " + closed.reason) + ")"
-                                       : "connection lost" + (closed.reason.empty() ? "" : ": " + closed.reason);
+  std::string cause = !close_cause_.empty() ? std::exchange(close_cause_, {})
+                      : closed.code != 0    ? "connection closed by the server (" + std::to_string(closed.code) +
+                                               (closed.reason.empty() ? "" : " " + closed.reason) + ")"
+                                         : "connection lost" + (closed.reason.empty() ? "" : ": " + closed.reason);
   if (!handshaken_once_) return fail(cause + " before the handshake completed");
   if (!config_.reconnect.enabled) return fail(cause);
   schedule_reconnect(cause);
@@ -422,7 +426,8 @@ void SessionCore::heartbeat(std::uint64_t epoch) {
   const auto interval = heartbeat_interval();
   const auto now = Clock::now();
   if (ping_since_ && now - *ping_since_ > 2 * interval) {
-    ws_->abort();  // no answer for two intervals: the connection is gone
+    close_cause_ = "no answer to the heartbeat for " + std::to_string((2 * interval).count()) + " ms";
+    ws_->abort();  // the connection is gone
     return;
   }
   const bool connected =
@@ -509,6 +514,7 @@ void SessionCore::handle(HandshakeDone& h) {
 
 void SessionCore::begin_attach() {
   set_state(SessionState::attaching_context);
+  attach_span_ = trace::Span();
   std::vector<Warning> warnings;
   {
     std::lock_guard lock(shared_->mutex);
@@ -589,10 +595,8 @@ void SessionCore::handle(Accepted& a) {
         shared_->attributes.confirm(attach_sent_);
       }
     }
-    if (attach_span_.recording() || attach_span_.context().valid()) {
-      attach_span_.set_status(trace::StatusCode::ok);
-      attach_span_.end();
-    }
+    attach_span_.set_status(trace::StatusCode::ok);
+    attach_span_.end();
     if (!attach_sent_.empty()) {
       ContextAttached attached;
       for (const auto& [k, v] : attach_sent_) attached.attributes[k] = v.value_or("");
@@ -638,6 +642,7 @@ void SessionCore::handle(Refused& r) {
           Warning{"resume-refused", "the conversation could not be resumed (" + r.error + "); starting a new one"});
       resume_token_.clear();
       last_seq_.reset();
+      close_cause_ = "the conversation could not be resumed";
       if (ws_) ws_->abort();  // on_closed reconnects, now without the token
       return;
     }

@@ -92,7 +92,9 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   bool initial_applied_ = false;
   bool resumed_ = false;
   bool abandoned_ = false;
-  bool close_requested_ = false;  // close() before the session was up, with messages waiting
+  bool close_requested_ = false;
+  std::string close_cause_;  // why this side aborted the connection, for on_closed  // close() before the session was
+                             // up, with messages waiting
   int attempts_ = 0;
   std::mt19937_64 jitter_{std::random_device{}()};
 

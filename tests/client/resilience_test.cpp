@@ -161,6 +161,40 @@ TEST_F(CutConnectionTest, AConversationThatCannotBeResumedIsReplacedAndGetsTheCo
   ASSERT_TRUE(r.wait_count<MessageDelivered>(1)) << r.transcript();
 }
 
+TEST_F(CutConnectionTest, WebMessagingReconfiguresTheSameSessionAndResendsWhatWasInFlight) {
+  test_support::TcpProxy proxy(start().port());
+  Recorder r;
+  auto config = proxied_config(proxy.port());
+  config.url = "ws://127.0.0.1:" + std::to_string(proxy.port()) + web_messaging_path();
+  config.web_messaging_messages_per_second = 100;
+  config.web_messaging_burst = 10;
+  auto session = open(config, r);
+  ASSERT_TRUE(r.wait_state(SessionState::active)) << r.transcript();
+  const auto token = session->info().session_id;
+  const auto bodies = numbered(30);
+  std::thread sender([&] {
+    for (const auto& body : bodies) {
+      while (!session->send(body).ok()) {
+        if (session->state() == SessionState::failed) return;
+        std::this_thread::sleep_for(1ms);
+      }
+      std::this_thread::sleep_for(3ms);
+    }
+  });
+  for (int cut = 0; cut < 3; ++cut) {
+    std::this_thread::sleep_for(25ms);
+    proxy.cut_all();
+  }
+  sender.join();
+  ASSERT_TRUE(r.wait_count<MessageDelivered>(30, 30s)) << r.transcript();
+  ASSERT_TRUE(r.wait_messages_from("guest", 30, 10s)) << r.transcript();
+  EXPECT_EQ(own_bodies(r), bodies) << "each once, in order, as the guest sees them";
+  EXPECT_GE(session->info().reconnects, 1u);
+  for (const auto& c : r.all<client::Connected>()) EXPECT_EQ(c.session_id, token);
+  EXPECT_EQ(r.all<client::ContextAttached>().size(), 1u) << "a resumed session already has its context";
+  EXPECT_TRUE(r.all<client::MessageFailed>().empty());
+}
+
 class ShortIdleTimeoutTest : public ClientTest {
   void configure(emulator::EmulatorOptions& o) override { o.config.limits.idle_timeout_seconds = 1; }
 };
