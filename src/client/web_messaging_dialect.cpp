@@ -87,7 +87,7 @@ class WebMessagingDialect final : public WireDialect {
 
   void convert(const wm::ServerMessage&, wm::SessionResponse& s, const std::optional<std::string>&,
                std::vector<WireEvent>& out) const {
-    HandshakeDone h{{}, token_, {}, !s.new_session, s.read_only, limits_};
+    HandshakeDone h{{}, token_.substr(0, 8) + "…", {}, !s.new_session, s.read_only, limits_};
     h.limits.attributes.max_bytes = static_cast<std::size_t>(std::max<std::int64_t>(0, s.max_custom_data_bytes));
     out.push_back(std::move(h));
   }

@@ -138,7 +138,9 @@ struct StateChanged {
 // The handshake is done (again, after a reconnect).
 struct Connected {
   std::string conversation_id;  // guest-chat; Web Messaging does not show it to guests
-  std::string session_id;       // guest-chat member id; Web Messaging token
+  // guest-chat: the member id. Web Messaging: the first 8 characters of the session
+  // token — the token itself lets anyone resume the session, so it is never shown.
+  std::string session_id;
   bool resumed = false;
   std::string trace_id;  // hex
 };
@@ -213,7 +215,7 @@ struct SessionInfo {
   SessionState state = SessionState::idle;
   Dialect dialect = Dialect::automatic;
   std::string conversation_id;
-  std::string session_id;
+  std::string session_id;  // as in Connected
   std::string trace_id;
   std::string traceparent;  // of the chat.session span
   std::size_t queued_messages = 0;
