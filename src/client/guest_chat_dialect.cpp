@@ -1,5 +1,7 @@
 // The guest-chat dialect (../shared/spec/guest-chat-v1.md): requests are numbered
 // ("r1", "r2", ...) and every request carries its span's context as `traceparent`.
+#include <algorithm>
+
 #include "dialect.h"
 #include "tracechat/protocol/guest_chat.h"
 
@@ -87,7 +89,8 @@ class GuestChatDialect final : public WireDialect {
     h.limits.max_message_chars = static_cast<std::size_t>(std::max<std::int64_t>(1, l.max_message_chars));
     h.limits.messages_per_second = l.messages_per_second > 0 ? l.messages_per_second : 1;
     h.limits.message_burst = static_cast<double>(std::max<std::int64_t>(1, l.message_burst));
-    h.limits.idle_timeout = std::chrono::seconds(std::max<std::int64_t>(0, l.idle_timeout_seconds));
+    // Bounded to a day, so that deriving the heartbeat from it cannot overflow.
+    h.limits.idle_timeout = std::chrono::seconds(std::clamp<std::int64_t>(l.idle_timeout_seconds, 0, 86400));
     return h;
   }
   static WireEvent convert(gc::AttributesSet& a) {
