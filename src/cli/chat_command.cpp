@@ -3,15 +3,11 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 
 #include "chat_modes.h"
 #include "commands.h"
+#include "telemetry.h"
 #include "tracechat/client/chat_session.h"
-#include "tracechat/otlp/http_exporter.h"
-#include "tracechat/trace/batch_span_processor.h"
-#include "tracechat/trace/resource.h"
-#include "tracechat/trace/sampler.h"
 
 namespace tracechat::cli {
 namespace {
@@ -30,30 +26,6 @@ struct ChatOptions {
   bool plain = false;
   std::string token;
 };
-
-bool otlp_configured_by_env() {
-  return std::getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != nullptr ||
-         std::getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != nullptr;
-}
-
-// The tracer provider: spans to OTLP when an endpoint is set (flag or environment),
-// else none are exported (the context is still attached and propagated).
-Result<std::unique_ptr<trace::TracerProvider>> make_provider(const ChatOptions& o) {
-  trace::TracerProviderOptions options;
-  options.resource = std::make_shared<trace::Resource>(trace::Resource::from_env("tracechat-chat"));
-  if (!o.otlp_endpoint.empty() || otlp_configured_by_env()) {
-    auto exporter_options = otlp::OtlpHttpExporterOptions::from_env();
-    if (!exporter_options) return exporter_options.error();
-    if (!o.otlp_endpoint.empty()) {
-      auto url = otlp::OtlpHttpExporterOptions::traces_url_from_base(o.otlp_endpoint);
-      if (!url) return Error{"--otlp-endpoint: " + url.error().message};
-      exporter_options->endpoint = *url;
-    }
-    options.processor = std::make_shared<trace::BatchSpanProcessor>(
-        std::make_unique<otlp::OtlpHttpExporter>(std::move(*exporter_options)));
-  }
-  return std::make_unique<trace::TracerProvider>(std::move(options));
-}
 
 int run(const ChatOptions& o) {
   client::ChatSessionConfig config;
@@ -81,7 +53,7 @@ int run(const ChatOptions& o) {
     }
     config.trace.parent = *parent;
   }
-  auto provider = make_provider(o);
+  auto provider = make_tracer_provider("tracechat-chat", o.otlp_endpoint);
   if (!provider) {
     std::fprintf(stderr, "error: %s\n", provider.error().message.c_str());
     return 2;
@@ -130,9 +102,7 @@ void add_chat_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--per-message-context", o->per_message_context,
                 "move the otel_span_id and traceparent attributes to each message's span before it is sent");
   cmd->add_option("--parent", o->parent, "traceparent to continue (the chat.session span becomes its child)");
-  cmd->add_option("--otlp-endpoint", o->otlp_endpoint,
-                  "export spans over OTLP/HTTP to this base URL (e.g. http://127.0.0.1:4318);\n"
-                  "OTEL_EXPORTER_OTLP_* variables are honoured too. Without either nothing is exported");
+  cmd->add_option("--otlp-endpoint", o->otlp_endpoint, kOtlpEndpointHelp);
   cmd->add_option("--script", o->script,
                   "send each line of FILE (messages, or /commands; # comments) and wait for a reply to each;\n"
                   "exit status 1 if a reply does not come or a message is not delivered")

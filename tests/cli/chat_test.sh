@@ -81,4 +81,20 @@ if [ $code -eq 2 ] && grep -q "cannot tell the dialect" <<<"$out"; then ok "bad 
 out="$("$bin" chat "$guest" --attr novalue 2>&1 </dev/null)"
 code=$?
 if [ $code -eq 2 ] && grep -q "expected key=value" <<<"$out"; then ok "bad --attr"; else bad "bad --attr: exit $code" "$out"; fi
+
+# `tracechat bridge` needs a mode, and serves in echo mode on a free port.
+out="$("$bin" bridge 2>&1)"
+code=$?
+if [ $code -eq 2 ] && grep -q "give --upstream URL or --echo" <<<"$out"; then ok "bridge needs a mode"; else bad "bridge without a mode: exit $code" "$out"; fi
+"$bin" bridge --echo --listen 127.0.0.1:0 >"$work/bridge.out" 2>&1 &
+bridge_pid=$!
+for _ in $(seq 50); do grep -q listening "$work/bridge.out" && break; sleep 0.1; done
+kill -TERM "$bridge_pid"
+wait "$bridge_pid"
+code=$?
+if [ $code -eq 0 ] && grep -q "echo mode" "$work/bridge.out" && grep -q "stopped; 0 requests" "$work/bridge.out"; then
+  ok "bridge starts and stops"
+else
+  bad "bridge: exit $code" "$(cat "$work/bridge.out")"
+fi
 exit $fail
