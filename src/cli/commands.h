@@ -11,6 +11,7 @@ void add_collector_command(CLI::App& app, int& exit_code);
 void add_emulator_command(CLI::App& app, int& exit_code);
 void add_chat_command(CLI::App& app, int& exit_code);
 void add_bridge_command(CLI::App& app, int& exit_code);
+void add_dataaction_command(CLI::App& app, int& exit_code);
 void add_traces_command(CLI::App& app, int& exit_code);
 
 }  // namespace tracechat::cli

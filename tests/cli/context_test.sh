@@ -32,6 +32,9 @@ check parse-bad-tracestate 2 "duplicate key" -- \
   context parse 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 --tracestate "a=1,a=2"
 check new 0 "^00-[0-9a-f]{32}-[0-9a-f]{16}-03$" -- context new
 check new-not-sampled 0 "^00-[0-9a-f]{32}-[0-9a-f]{16}-02$" -- context new --not-sampled
+check dataaction-export 0 '"traceparent": "00-\$esc.url\(\$\{input.otel_trace_id\}\)' -- \
+  dataaction export --name "Order lookup" --url https://api.example.com/orders --method GET
+check dataaction-bad-url 2 "url: must start with https://" -- dataaction export --name a --url ftp://x
 check unknown-subcommand 109 "" -- bogus
 check missing-argument 106 "traceparent is required" -- context parse
 exit $fail

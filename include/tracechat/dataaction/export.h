@@ -1,0 +1,26 @@
+// Generates a Genesys Cloud custom web-services Data Action, in the JSON that the
+// Platform API exports and imports, whose request carries the chat's trace context:
+// a `traceparent` header templated from the inputs `otel_trace_id` and `otel_span_id`
+// (which an Architect flow reads from the conversation's participant data).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tracechat/result.h"
+
+namespace tracechat::dataaction {
+
+struct ExportOptions {
+  std::string name;             // the action's name; also sent as x-tracechat-action
+  std::string url;              // requestUrlTemplate: plain, or with ${input.x} of extra inputs
+  std::string method = "POST";  // GET, POST, PUT, PATCH, DELETE
+  std::string category = "Tracing";
+  std::vector<std::string> inputs;   // extra string inputs besides the trace ids
+  std::vector<std::string> outputs;  // string fields read from the response's top level
+};
+
+// The action as pretty-printed JSON, or what is wrong with the options.
+Result<std::string> export_data_action(const ExportOptions& options);
+
+}  // namespace tracechat::dataaction

@@ -1,0 +1,118 @@
+#include "tracechat/dataaction/export.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "tracechat/dataaction/velocity.h"
+
+namespace tracechat::dataaction {
+namespace {
+
+namespace json = boost::json;
+
+bool valid_name(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (const char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+// Two-space indented JSON, as the Genesys export writes it.
+void pretty(const json::value& v, std::string& out, int indent) {
+  const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
+  const std::string inner(static_cast<std::size_t>(indent + 1) * 2, ' ');
+  if (v.is_object() && !v.as_object().empty()) {
+    out += "{\n";
+    bool first = true;
+    for (const auto& [k, item] : v.as_object()) {
+      out += (first ? "" : ",\n") + inner + json::serialize(json::string(k)) + ": ";
+      pretty(item, out, indent + 1);
+      first = false;
+    }
+    out += "\n" + pad + "}";
+  } else if (v.is_array() && !v.as_array().empty()) {
+    out += "[\n";
+    bool first = true;
+    for (const auto& item : v.as_array()) {
+      out += (first ? "" : ",\n") + inner;
+      pretty(item, out, indent + 1);
+      first = false;
+    }
+    out += "\n" + pad + "]";
+  } else {
+    out += json::serialize(v);
+  }
+}
+
+}  // namespace
+
+Result<std::string> export_data_action(const ExportOptions& o) {
+  if (o.name.empty()) return Error{"name: must not be empty"};
+  if (o.name.find_first_of("\r\n") != std::string::npos) return Error{"name: must be one line"};
+  if (o.url.rfind("https://", 0) != 0 && o.url.rfind("http://", 0) != 0) {
+    return Error{"url: must start with https:// (or http:// for a test service)"};
+  }
+  if (auto t = VelocityTemplate::parse(o.url); !t) return Error{"url: " + t.error().message};
+  static const char* kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+  if (std::find(std::begin(kMethods), std::end(kMethods), o.method) == std::end(kMethods)) {
+    return Error{"method: must be GET, POST, PUT, PATCH or DELETE, not " + o.method};
+  }
+  json::object properties{
+      {"otel_trace_id",
+       {{"type", "string"}, {"description", "Participant data otel_trace_id: the chat's W3C trace id (32 hex)"}}},
+      {"otel_span_id",
+       {{"type", "string"}, {"description", "Participant data otel_span_id: the parent span id (16 hex)"}}}};
+  for (const auto& input : o.inputs) {
+    if (!valid_name(input)) return Error{"input '" + input + "': use letters, digits and _"};
+    if (properties.contains(input)) return Error{"input '" + input + "': given twice"};
+    properties[input] = {{"type", "string"}};
+  }
+  json::object output_properties, translation, defaults;
+  std::string success;
+  for (const auto& output : o.outputs) {
+    if (!valid_name(output)) return Error{"output '" + output + "': use letters, digits and _"};
+    if (output_properties.contains(output)) return Error{"output '" + output + "': given twice"};
+    output_properties[output] = {{"type", "string"}};
+    translation[output] = "$." + output;
+    defaults[output] = "\"\"";
+    success += (success.empty() ? "" : ", ") + std::string("\"") + output + "\": ${" + output + "}";
+  }
+
+  // The trace ids are hex when they come from tracechat, but a Data Action input is
+  // whatever the flow passes: $esc.url keeps CR, LF and anything else that could end the
+  // header or start another from leaving the value. A mangled id makes the receiver
+  // start a new trace, as W3C requires; it cannot inject a header.
+  json::object headers{{"traceparent", "00-$esc.url(${input.otel_trace_id})-$esc.url(${input.otel_span_id})-01"},
+                       {"x-tracechat-action", o.name},
+                       {"Content-Type", "application/json"},
+                       {"Accept", "application/json"},
+                       {"Transfer-Encoding", "buffered"}};
+  json::object request{{"requestUrlTemplate", o.url}, {"requestType", o.method}, {"headers", std::move(headers)}};
+  if (o.method != "GET" && o.method != "DELETE") request["requestTemplate"] = "${input.rawRequest}";
+
+  json::object action{
+      {"name", o.name},
+      {"category", o.category},
+      {"secure", false},
+      {"contract",
+       {{"input",
+         {{"inputSchema",
+           {{"type", "object"},
+            {"properties", std::move(properties)},
+            {"required", json::array{"otel_trace_id", "otel_span_id"}}}}}},
+        {"output", {{"successSchema", {{"type", "object"}, {"properties", std::move(output_properties)}}}}}}},
+      {"config",
+       {{"request", std::move(request)},
+        {"response",
+         {{"translationMap", std::move(translation)},
+          {"translationMapDefaults", std::move(defaults)},
+          {"successTemplate", success.empty() ? std::string("${rawResult}") : "{" + success + "}"}}}}}};
+  std::string out;
+  pretty(action, out, 0);
+  out += "\n";
+  return out;
+}
+
+}  // namespace tracechat::dataaction

@@ -1,0 +1,83 @@
+// The generated Data Action: importable JSON whose templates, run by our Velocity
+// engine, give the bridge the chat's traceparent.
+#include "tracechat/dataaction/export.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "tracechat/dataaction/velocity.h"
+
+namespace tracechat::dataaction {
+namespace {
+
+namespace json = boost::json;
+
+std::string render(const json::value& template_text, const json::object& context) {
+  auto t = VelocityTemplate::parse(template_text.as_string());
+  EXPECT_TRUE(t.ok()) << (t.ok() ? "" : t.error().message);
+  return t.ok() ? t->render(context) : "";
+}
+
+TEST(DataActionExport, CarriesTheTraceContextInATemplatedHeader) {
+  ExportOptions o;
+  o.name = "Order lookup";
+  o.url = "https://api.example.com/orders/$esc.url(${input.orderId})";
+  o.method = "GET";
+  o.inputs = {"orderId"};
+  o.outputs = {"status"};
+  auto text = export_data_action(o);
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  const auto action = json::parse(*text).as_object();
+  EXPECT_EQ(action.at("name"), "Order lookup");
+  const auto& input = action.at("contract").at("input").at("inputSchema");
+  EXPECT_EQ(input.at("required"), (json::array{"otel_trace_id", "otel_span_id"}));
+  EXPECT_TRUE(input.at("properties").as_object().contains("orderId"));
+  const auto& request = action.at("config").at("request");
+  EXPECT_EQ(request.at("requestType"), "GET");
+  EXPECT_FALSE(request.as_object().contains("requestTemplate")) << "GET has no body";
+
+  const auto inputs = json::parse(R"({"input":{"otel_trace_id":"4bf92f3577b34da6a3ce929d0e0e4736",
+                                     "otel_span_id":"00f067aa0ba902b7","orderId":"A 1"}})")
+                          .as_object();
+  EXPECT_EQ(render(request.at("headers").at("traceparent"), inputs),
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  EXPECT_EQ(render(request.at("headers").at("x-tracechat-action"), inputs), "Order lookup");
+  EXPECT_EQ(render(request.at("requestUrlTemplate"), inputs), "https://api.example.com/orders/A+1");
+  // An input that tries to end the header stays inside it, encoded.
+  auto hostile = inputs;
+  hostile["input"].as_object()["otel_span_id"] = "x\r\nX-Admin: true";
+  const auto header = render(request.at("headers").at("traceparent"), hostile);
+  EXPECT_EQ(header.find_first_of("\r\n"), std::string::npos) << header;
+
+  const auto& response = action.at("config").at("response");
+  EXPECT_EQ(response.at("translationMap").at("status"), "$.status");
+  EXPECT_EQ(render(response.at("successTemplate"), json::parse(R"({"status":"\"shipped\""})").as_object()),
+            R"({"status": "shipped"})");
+}
+
+TEST(DataActionExport, PostSendsTheInputsAsTheBody) {
+  auto text = export_data_action({"Notify", "https://hooks.example.com/notify", "POST", "Tracing", {}, {}});
+  ASSERT_TRUE(text.ok());
+  const auto action = json::parse(*text);
+  EXPECT_EQ(action.at("config").at("request").at("requestTemplate"), "${input.rawRequest}");
+  EXPECT_EQ(action.at("config").at("response").at("successTemplate"), "${rawResult}");
+}
+
+TEST(DataActionExport, BadOptionsAreRefused) {
+  const auto error = [](ExportOptions o) {
+    auto r = export_data_action(o);
+    return r ? std::string("(generated)") : r.error().message;
+  };
+  EXPECT_EQ(error({"", "https://x", "POST", "T", {}, {}}), "name: must not be empty");
+  EXPECT_EQ(error({"a", "ftp://x", "POST", "T", {}, {}}),
+            "url: must start with https:// (or http:// for a test service)");
+  EXPECT_EQ(error({"a", "https://x", "TRACE", "T", {}, {}}),
+            "method: must be GET, POST, PUT, PATCH or DELETE, not TRACE");
+  EXPECT_EQ(error({"a", "https://x/${input.id", "GET", "T", {}, {}}), "url: line 1, column 11: ${ without }");
+  EXPECT_EQ(error({"a", "https://x", "GET", "T", {"bad-name"}, {}}), "input 'bad-name': use letters, digits and _");
+  EXPECT_EQ(error({"a", "https://x", "GET", "T", {"otel_trace_id"}, {}}), "input 'otel_trace_id': given twice");
+}
+
+}  // namespace
+}  // namespace tracechat::dataaction
