@@ -1,5 +1,6 @@
 // Any input: the Data Action template parser never crashes and either refuses with a
-// message or gives a template that renders; text with no $, # or \ renders as itself.
+// message or gives a template that renders (plainly and as JSON); text with no $, # or \
+// renders as itself.
 #include <boost/json.hpp>
 #include <cstdint>
 #include <cstdlib>
@@ -17,6 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (parsed.error().message.empty()) std::abort();
     return 0;
   }
+  (void)parsed->render_json(context);
   const std::string out = parsed->render(context);
   if (input.find_first_of("$#\\") == std::string_view::npos && out != input) std::abort();
   return 0;

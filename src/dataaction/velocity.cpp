@@ -474,14 +474,59 @@ json::value evaluate(const Expr& e, const json::object& context) {
   }
 }
 
-void render_reference(const Reference& ref, const json::object& context, std::string& out) {
+// Where rendered text goes. In JSON mode it follows the JSON lexer state of what has been
+// written, so that a value lands as data: inside a string literal it is escaped, outside
+// it must be one complete JSON value by itself — an input can never add a field.
+struct Sink {
+  std::string out;
+  bool json_mode = false;
+  bool in_string = false;
+  bool escaped = false;
+  std::optional<std::string> error;
+
+  void text(std::string_view t) {
+    out += t;
+    if (!json_mode) return;
+    for (const char c : t) {
+      if (escaped) {
+        escaped = false;
+      } else if (in_string && c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = !in_string;
+      }
+    }
+  }
+
+  void value(std::string_view v, bool escaped_by_helper, const std::string& source) {
+    if (!json_mode) {
+      out += v;
+    } else if (in_string) {
+      out += escaped_by_helper ? std::string(v) : escape_json_string(v);
+    } else {
+      json::parse_options options;
+      options.max_depth = kMaxDepth;
+      boost::system::error_code ec;
+      (void)json::parse(v, ec, {}, options);
+      if (ec) {
+        if (!error) {
+          error = source + " is not a JSON value where the template puts it; quote it or use $esc.jsonString";
+        }
+        return;
+      }
+      out += v;
+    }
+  }
+};
+
+void render_reference(const Reference& ref, const json::object& context, Sink& sink) {
   const auto missing = [&] {
-    if (!ref.quiet) out += ref.source;
+    if (!ref.quiet) sink.value(ref.source, false, ref.source);
   };
   if (ref.helper == Helper::none) {
     const json::value* v = lookup(context, ref.path);
     if (v == nullptr) return missing();
-    out += text_of(*v);
+    sink.value(text_of(*v), false, ref.source);
     return;
   }
   std::string argument;
@@ -493,31 +538,31 @@ void render_reference(const Reference& ref, const json::object& context, std::st
     argument = text_of(*v);
   }
   switch (ref.helper) {
-    case Helper::json_string: out += escape_json_string(argument); break;
-    case Helper::url: out += url_form_encode(argument); break;
-    case Helper::uri: out += uri_encode(argument); break;
+    case Helper::json_string: sink.value(escape_json_string(argument), true, ref.source); break;
+    case Helper::url: sink.value(url_form_encode(argument), true, ref.source); break;
+    case Helper::uri: sink.value(uri_encode(argument), true, ref.source); break;
     case Helper::none: break;
   }
 }
 
-void render_nodes(const std::vector<Node>& nodes, const json::object& context, std::string& out) {
+void render_nodes(const std::vector<Node>& nodes, const json::object& context, Sink& sink) {
   for (const auto& node : nodes) {
     if (const auto* t = std::get_if<Node::Text>(&node.item)) {
-      out += t->text;
+      sink.text(t->text);
     } else if (const auto* r = std::get_if<Node::Ref>(&node.item)) {
-      render_reference(r->reference, context, out);
+      render_reference(r->reference, context, sink);
     } else {
       const auto& branch = std::get<Node::If>(node.item);
       bool taken = false;
       for (const auto& [condition, body] : branch.branches) {
         const auto v = evaluate(*condition, context);
         if (truthy(&v)) {
-          render_nodes(body, context, out);
+          render_nodes(body, context, sink);
           taken = true;
           break;
         }
       }
-      if (!taken) render_nodes(branch.otherwise, context, out);
+      if (!taken) render_nodes(branch.otherwise, context, sink);
     }
   }
 }
@@ -538,9 +583,17 @@ Result<VelocityTemplate> VelocityTemplate::parse(std::string_view source) {
 }
 
 std::string VelocityTemplate::render(const json::object& context) const {
-  std::string out;
-  render_nodes(std::get<Node::If>(root_->item).branches[0].second, context, out);
-  return out;
+  Sink sink;
+  render_nodes(std::get<Node::If>(root_->item).branches[0].second, context, sink);
+  return std::move(sink.out);
+}
+
+Result<std::string> VelocityTemplate::render_json(const json::object& context) const {
+  Sink sink;
+  sink.json_mode = true;
+  render_nodes(std::get<Node::If>(root_->item).branches[0].second, context, sink);
+  if (sink.error) return Error{*sink.error};
+  return std::move(sink.out);
 }
 
 VelocityTemplate::VelocityTemplate(std::unique_ptr<Node> root) : root_(std::move(root)) {}

@@ -10,8 +10,8 @@
 //   comments     ## to the end of the line, #* ... *#;   \$ and \# print $ and #
 //
 // Rendering is one pass: a value that contains `${`, `#` or quotes is printed as it is,
-// never evaluated, so an input can never become template code. Escaping for a context
-// (JSON string, URL) is the template's job, through $esc — as in Genesys.
+// never evaluated, so an input can never become template code. render() leaves escaping
+// to the template ($esc, as in Genesys); render_json() also makes sure a value stays data.
 #pragma once
 
 #include <memory>
@@ -34,6 +34,13 @@ class VelocityTemplate {
   // `context` holds the top-level names (input, esc is built in, translation map
   // results, rawResult...). Values print as their JSON text, strings without quotes.
   std::string render(const boost::json::object& context) const;
+
+  // For a JSON body: a value printed inside a JSON string literal of the template is
+  // escaped for it (a $esc.jsonString value is taken as already escaped); a value printed
+  // outside one must be a complete JSON value (a number, `true`, a JSON text such as
+  // rawRequest) or rendering fails naming the reference. So no input can close a string
+  // or add a field, whether or not the template author remembered $esc.jsonString.
+  Result<std::string> render_json(const boost::json::object& context) const;
 
   VelocityTemplate(VelocityTemplate&&) noexcept;
   VelocityTemplate& operator=(VelocityTemplate&&) noexcept;
