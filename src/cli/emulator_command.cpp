@@ -41,6 +41,11 @@ void add_emulator_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", options->threads, "I/O threads")->capture_default_str()->check(CLI::Range(1, 64));
   cmd->add_option("--tls-cert", options->tls_cert_file, "PEM certificate: serve wss:// and https://");
   cmd->add_option("--tls-key", options->tls_key_file, "PEM private key for --tls-cert");
+  cmd->add_option("--data-actions", options->data_actions_dir,
+                  "folder of Data Actions (*.json, Genesys's export format) that flows call")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--flows", options->flows_dir, "folder of flows (*.json, docs/emulator.md) run per conversation")
+      ->check(CLI::ExistingDirectory);
   cmd->add_flag("--quiet", *quiet, "no per-connection and per-error log lines on stderr");
   cmd->callback([options, config_path, quiet, &exit_code] {
     if (options->tls_cert_file.empty() != options->tls_key_file.empty()) {

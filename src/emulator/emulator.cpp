@@ -5,6 +5,7 @@
 
 #include "connection_log.h"
 #include "conversation_store.h"
+#include "flows.h"
 #include "guest_chat_connection.h"
 #include "platform.h"
 #include "rest_api.h"
@@ -30,6 +31,7 @@ struct Emulator::Impl {
   // The bot's delayed replies, off the WebSocket threads.
   net::EventLoop timers;
   std::unique_ptr<Platform> platform;
+  std::unique_ptr<FlowEngine> flows;  // when data actions or flows are configured
   std::unique_ptr<net::HttpServer> server;
   std::size_t restored = 0;
   bool tls = false;
@@ -132,6 +134,12 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
                                                 raw->timers.after(delay, std::move(task));
                                               });
   impl->restored = impl->platform->restore();
+  if (!impl->options.data_actions_dir.empty() || !impl->options.flows_dir.empty()) {
+    auto flows = FlowEngine::load(impl->options.data_actions_dir, impl->options.flows_dir, *impl->platform);
+    if (!flows) return flows.error();
+    impl->flows = std::move(*flows);
+    impl->platform->set_observer(impl->flows.get());
+  }
 
   net::HttpServerOptions http;
   http.address = address->first;
@@ -201,7 +209,15 @@ void Emulator::stop() {
   i.timers.stop();
   i.server->stop();
   i.server.reset();
+  // Runs in progress finish (their Data Action calls are bounded by the timeout).
+  i.flows.reset();
   i.store->flush();
 }
+
+void Emulator::wait_for_flows() {
+  if (impl_->flows) impl_->flows->wait_idle();
+}
+
+FlowStats Emulator::flow_stats() const { return impl_->flows ? impl_->flows->stats() : FlowStats{}; }
 
 }  // namespace tracechat::emulator

@@ -88,10 +88,13 @@ std::shared_ptr<Conversation> Platform::start_conversation(
     publish(*c, gc::MemberJoined{{}, c->customer_member()});
     if (c->agent) publish(*c, gc::MemberJoined{{}, gc::Member{c->agent->participant_id, "bot", c->agent->name}});
   }
-  std::lock_guard lock(map_mutex_);
-  by_id_[c->row.id] = c;
-  if (!c->row.resume_token.empty()) by_resume_token_[c->row.resume_token] = c;
-  if (dialect == kWebMessaging) by_session_token_[guest_key] = c;
+  {
+    std::lock_guard lock(map_mutex_);
+    by_id_[c->row.id] = c;
+    if (!c->row.resume_token.empty()) by_resume_token_[c->row.resume_token] = c;
+    if (dialect == kWebMessaging) by_session_token_[guest_key] = c;
+  }
+  if (observer_ != nullptr) observer_->conversation_started(c);
   return c;
 }
 
@@ -170,7 +173,7 @@ void Platform::save_participants(const Conversation& c) {
 
 Result<AttributeMerge, PlatformError> Platform::set_attributes(
     Conversation& c, const AttributeChanges& changes, const std::function<void(const AttributeMerge&)>& reply_first) {
-  std::lock_guard lock(c.mutex);
+  std::unique_lock lock(c.mutex);
   if (c.ended()) return PlatformError{409, "conversation-ended", "the conversation has ended", std::nullopt};
   auto merge = merge_attributes(c.customer.attributes, changes, config_.limits);
   if (!merge) return PlatformError{merge.error().code, merge.error().error, merge.error().message, std::nullopt};
@@ -179,6 +182,8 @@ Result<AttributeMerge, PlatformError> Platform::set_attributes(
   publish(c, gc::AttributesUpdated{{}, merge->merged, merge->changed}, nullptr, [&](const Event&) {
     if (reply_first) reply_first(*merge);
   });
+  lock.unlock();
+  if (observer_ != nullptr && !merge->changed.empty()) observer_->attributes_set(c, merge->changed);
   return std::move(*merge);
 }
 
@@ -220,7 +225,8 @@ Result<gc::MessageEvent, PlatformError> Platform::post_guest_message(const std::
       if (reply_first) reply_first(e);
     });
   }
-  if (c->agent && scheduler_) {
+  if (observer_ != nullptr) observer_->guest_message(c, event);
+  if (c->agent && scheduler_ && !config_.bot.reply.empty()) {
     std::string reply = config_.bot.reply;
     if (auto at = reply.find("{body}"); at != std::string::npos) reply.replace(at, 6, body);
     std::weak_ptr<Conversation> weak = c;
@@ -233,12 +239,13 @@ Result<gc::MessageEvent, PlatformError> Platform::post_guest_message(const std::
 
 void Platform::post_agent_message(const std::shared_ptr<Conversation>& c, std::string body) {
   std::lock_guard lock(c->mutex);
-  if (c->ended() || !c->agent) return;
+  if (c->ended() || body.empty()) return;
   // The bot's reply obeys the same size rule as anyone's: a long echo is cut, not refused.
   truncate_code_points(body, static_cast<std::size_t>(config_.limits.max_message_chars));
   gc::MessageEvent event;
   event.message_id = random_uuid();
-  event.sender = gc::Member{c->agent->participant_id, c->agent->role, c->agent->name};
+  event.sender = c->agent ? gc::Member{c->agent->participant_id, c->agent->role, c->agent->name}
+                          : gc::Member{"system", "system", "System"};
   event.body = std::move(body);
   publish(*c, std::move(event));
 }

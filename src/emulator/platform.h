@@ -68,6 +68,16 @@ using ReplyFirst = std::function<void(const Event& event)>;
 // Runs a function later, off the caller's thread (the bot's replies).
 using Scheduler = std::function<void(std::chrono::milliseconds delay, std::function<void()> task)>;
 
+// Told what happens in conversations, after the fact and outside their locks: the
+// flow engine starts its flows from here.
+class PlatformObserver {
+ public:
+  virtual ~PlatformObserver() = default;
+  virtual void conversation_started(const std::shared_ptr<Conversation>&) {}
+  virtual void guest_message(const std::shared_ptr<Conversation>&, const gc::MessageEvent&) {}
+  virtual void attributes_set(Conversation&, const std::vector<std::string>& /*changed*/) {}
+};
+
 class Platform {
  public:
   Platform(EmulatorConfig config, ConversationStore& store, Scheduler scheduler);
@@ -114,6 +124,11 @@ class Platform {
   // Tells every listener but `requester` that the session was closed.
   void close_session_connections(Conversation& c, const ConversationListener* requester);
 
+  // A message from the agent side: the bot participant, or "system" without one.
+  void post_agent_message(const std::shared_ptr<Conversation>& c, std::string body);
+  // Set before the platform serves anyone; must outlive it.
+  void set_observer(PlatformObserver* observer) { observer_ = observer; }
+
   // The rule for message bodies: 1..maxMessageChars code points.
   std::optional<PlatformError> check_body(std::string_view body) const;
 
@@ -121,12 +136,12 @@ class Platform {
   // Under c.mutex: number, store and hand out one event.
   void publish(Conversation& c, Event event, const ConversationListener* skip = nullptr,
                const ReplyFirst& reply_first = nullptr);
-  void post_agent_message(const std::shared_ptr<Conversation>& c, std::string body);
   void save_participants(const Conversation& c);
 
   EmulatorConfig config_;
   ConversationStore& store_;
   Scheduler scheduler_;
+  PlatformObserver* observer_ = nullptr;
   mutable std::mutex map_mutex_;
   std::unordered_map<std::string, std::shared_ptr<Conversation>> by_id_;
   std::unordered_map<std::string, std::shared_ptr<Conversation>> by_resume_token_;

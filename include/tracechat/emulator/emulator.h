@@ -24,6 +24,16 @@ struct EmulatorOptions {
   // HTTPS/WSS when both are set (PEM files).
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Data Actions (*.json in Genesys's export format) and flows (*.json, docs/emulator.md)
+  // run per conversation; empty: none.
+  std::filesystem::path data_actions_dir;
+  std::filesystem::path flows_dir;
+};
+
+struct FlowStats {
+  std::uint64_t runs = 0;     // flow runs started
+  std::uint64_t dropped = 0;  // runs that did not fit the engine's queue
+  std::uint64_t action_calls = 0, action_failures = 0;
 };
 
 struct EmulatorStats {
@@ -48,6 +58,9 @@ class Emulator {
   // Every open connection gets a final server-shutdown notice and is closed; then the
   // port closes and everything stored is flushed to disk.
   void stop();
+  // Blocks until no flow run is queued or running.
+  void wait_for_flows();
+  FlowStats flow_stats() const;
 
  private:
   struct Impl;
