@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("tracechat ") + TRACECHAT_VERSION);
   app.require_subcommand(0, 1);
   int exit_code = 0;
+  tracechat::cli::add_demo_command(app, exit_code);
   tracechat::cli::add_context_command(app, exit_code);
   tracechat::cli::add_collector_command(app, exit_code);
   tracechat::cli::add_emulator_command(app, exit_code);

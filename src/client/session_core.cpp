@@ -45,6 +45,9 @@ SessionCore::SessionCore(net::EventLoop& loop, ChatSessionConfig config, Endpoin
   }
   messaging_system_ = dialect_->kind() == Dialect::web_messaging ? "genesys_web_messaging" : "guest_chat";
   limits_ = shared_->limits;
+  // Started here, on the opener's thread, so that context() and info().trace_id are
+  // there as soon as open() returns; the loop takes over with start().
+  start_session_span();
 }
 
 SessionCore::~SessionCore() = default;
@@ -52,6 +55,11 @@ SessionCore::~SessionCore() = default;
 // ---- lifecycle -------------------------------------------------------------------------
 
 void SessionCore::start() {
+  set_state(SessionState::connecting);
+  connect();
+}
+
+void SessionCore::start_session_span() {
   trace::StartSpanOptions options;
   options.parent = config_.trace.parent;
   options.attributes.set("messaging.system", messaging_system_);
@@ -66,8 +74,6 @@ void SessionCore::start() {
     shared_->info.traceparent = session_span_.traceparent();
     shared_->info.dialect = dialect_->kind();
   }
-  set_state(SessionState::connecting);
-  connect();
 }
 
 void SessionCore::connect() {

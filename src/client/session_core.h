@@ -41,6 +41,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
  private:
   enum class Pending { handshake, attach, attributes, message, ping, typing, leave };
 
+  void start_session_span();
   void connect();
   void on_connected(std::uint64_t epoch, Result<std::shared_ptr<net::WebSocketClient>, net::ConnectFailure> result);
   void on_text(std::uint64_t epoch, std::string text);

@@ -1,0 +1,285 @@
+// `tracechat demo`: the whole path in one process, with nothing to set up. A collector,
+// the platform emulator with a flow and a Data Action, the trace bridge in front of an
+// "orders service", and one guest session per dialect that sends three messages. Then
+// the proof: each chat's trace holds its messages and every backend span the flow's
+// Data Action calls made, or the demo says what is missing and exits 1.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "commands.h"
+#include "tracechat/bridge/bridge.h"
+#include "tracechat/client/chat_session.h"
+#include "tracechat/collector/collector.h"
+#include "tracechat/collector/span_store.h"
+#include "tracechat/dataaction/export.h"
+#include "tracechat/emulator/emulator.h"
+#include "tracechat/net/http_client.h"
+#include "tracechat/otlp/http_exporter.h"
+#include "tracechat/trace/batch_span_processor.h"
+#include "tracechat/trace/resource.h"
+#include "tracechat/viewer/waterfall.h"
+
+namespace tracechat::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kActionName = "Order lookup";
+
+constexpr const char* kFlow = R"x({
+  "name": "Order status",
+  "trigger": "guest-message",
+  "steps": [
+    {"type": "get-participant-data", "variables": {"traceId": "otel_trace_id", "spanId": "otel_span_id"}},
+    {"type": "call-data-action", "action": "Order lookup",
+     "inputs": {"otel_trace_id": "${flow.traceId}", "otel_span_id": "${flow.spanId}", "orderId": "${message.body}"},
+     "outputs": {"traceId": "checkedInTrace"},
+     "on": {"success": "tell", "failure": "sorry"}},
+    {"id": "tell", "type": "send-message", "text": "${message.body}: checked by the orders service (trace ${flow.checkedInTrace})"},
+    {"type": "set-participant-data", "attributes": {"last_order_checked": "${message.body}"}, "next": "end"},
+    {"id": "sorry", "type": "send-message", "text": "Sorry, the order service failed: ${flow.error}"}
+  ]
+})x";
+
+// A provider that sends its spans to the demo's collector under its own service name.
+std::unique_ptr<trace::TracerProvider> provider_for(const std::string& service, const std::string& collector_url) {
+  otlp::OtlpHttpExporterOptions exporter;
+  exporter.endpoint = *otlp::OtlpHttpExporterOptions::traces_url_from_base(collector_url);
+  trace::BatchSpanProcessorOptions batch;
+  batch.schedule_delay = 200ms;
+  trace::TracerProviderOptions options;
+  options.resource = std::make_shared<trace::Resource>(
+      trace::Resource::from_env(service).merged_with(trace::Resource(trace::Attributes{{"service.name", service}})));
+  options.processor =
+      std::make_shared<trace::BatchSpanProcessor>(std::make_unique<otlp::OtlpHttpExporter>(std::move(exporter)), batch);
+  return std::make_unique<trace::TracerProvider>(std::move(options));
+}
+
+struct ChatRun {
+  std::string dialect;
+  std::string trace_id;
+  std::string failure;  // empty when the chat went as planned
+};
+
+// One guest session: three messages, each answered by the flow.
+ChatRun chat(const std::string& dialect, const std::string& url, const trace::Tracer& tracer) {
+  ChatRun run{dialect, {}, {}};
+  client::ChatSessionConfig config;
+  config.url = url;
+  config.display_name = "Demo guest (" + dialect + ")";
+  config.trace.tracer = tracer;
+  config.trace.per_message_context = true;  // each Data Action call continues from its message
+  config.attributes.initial = {{"demo", "tracechat"}};
+  config.web_messaging_messages_per_second = 4;
+  auto session = client::ChatSession::open(config);
+  if (!session) return {dialect, {}, session.error().message};
+  auto& s = **session;
+  run.trace_id = s.info().trace_id;
+  std::printf("\n== %s chat, trace %s\n", dialect.c_str(), run.trace_id.c_str());
+  const auto wait_for = [&](const std::function<bool(const client::SessionEvent&)>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto event = s.poll_event(100ms);
+      if (!event) continue;
+      std::printf("  %s\n", client::describe(*event).c_str());
+      if (done(*event)) return true;
+      if (s.state() == client::SessionState::failed) return false;
+    }
+    return false;
+  };
+  const auto is_active = [](const client::SessionEvent& e) {
+    const auto* c = std::get_if<client::StateChanged>(&e);
+    return c != nullptr && c->to == client::SessionState::active;
+  };
+  if (!wait_for(is_active)) return {dialect, run.trace_id, "the session did not become active: " + s.info().failure};
+  for (const char* order : {"A-1001", "B-2002", "C-3003"}) {
+    if (auto sent = s.send(order); !sent) return {dialect, run.trace_id, sent.error().message};
+    const bool answered = wait_for([](const client::SessionEvent& e) {
+      const auto* m = std::get_if<client::MessageReceived>(&e);
+      return m != nullptr && !m->own;
+    });
+    if (!answered) return {dialect, run.trace_id, std::string("no answer from the flow to ") + order};
+  }
+  s.close();
+  wait_for([](const client::SessionEvent& e) {
+    const auto* c = std::get_if<client::StateChanged>(&e);
+    return c != nullptr && (c->to == client::SessionState::closed || c->to == client::SessionState::failed);
+  });
+  return run;
+}
+
+int run_demo(std::string dir) {
+  if (dir.empty()) {
+    char pattern[] = "/tmp/tracechat-demo-XXXXXX";
+    if (mkdtemp(pattern) == nullptr) {
+      std::fprintf(stderr, "error: cannot make a working folder in /tmp\n");
+      return 1;
+    }
+    dir = pattern;
+  }
+  const std::filesystem::path work(dir);
+  std::error_code ec;
+  std::filesystem::create_directories(work / "actions", ec);
+  std::filesystem::create_directories(work / "flows", ec);
+  if (ec) {
+    std::fprintf(stderr, "error: cannot use %s: %s\n", dir.c_str(), ec.message().c_str());
+    return 1;
+  }
+  std::printf(
+      "tracechat demo: collector, platform emulator, trace bridge and two guest chats in one process;\n"
+      "files in %s\n",
+      dir.c_str());
+
+  collector::CollectorOptions collector_options;
+  collector_options.listen = "127.0.0.1:0";
+  collector_options.db = work / "traces.sqlite";
+  auto collector = collector::Collector::start(collector_options);
+  if (!collector) return std::fprintf(stderr, "error: collector: %s\n", collector.error().message.c_str()), 1;
+  const std::string collector_url = (*collector)->url();
+  auto chat_provider = provider_for("guest-chat-ui", collector_url);
+  auto bridge_provider = provider_for("dataaction-bridge", collector_url);
+  auto orders_provider = provider_for("orders-service", collector_url);
+
+  // The "orders service" answers itself (an echo bridge); the bridge in front of it is
+  // what the Data Action calls.
+  bridge::BridgeOptions orders_options;
+  orders_options.listen = "127.0.0.1:0";
+  orders_options.tracer = orders_provider->tracer("orders-service");
+  auto orders = bridge::Bridge::start(orders_options);
+  if (!orders) return std::fprintf(stderr, "error: orders service: %s\n", orders.error().message.c_str()), 1;
+  bridge::BridgeOptions bridge_options;
+  bridge_options.listen = "127.0.0.1:0";
+  bridge_options.upstream = *net::Url::parse((*orders)->url());
+  bridge_options.tracer = bridge_provider->tracer("tracechat.bridge");
+  auto bridge = bridge::Bridge::start(bridge_options);
+  if (!bridge) return std::fprintf(stderr, "error: bridge: %s\n", bridge.error().message.c_str()), 1;
+
+  auto action = dataaction::export_data_action(
+      {kActionName, (*bridge)->url() + "/orders/lookup", "POST", "Demo", {"orderId"}, {"traceId"}});
+  std::ofstream(work / "actions" / "order-lookup.json") << *action;
+  std::ofstream(work / "flows" / "order-status.json") << kFlow;
+
+  emulator::EmulatorOptions emulator_options;
+  emulator_options.listen = "127.0.0.1:0";
+  emulator_options.db = work / "platform.sqlite";
+  emulator_options.log = nullptr;
+  emulator_options.config.bot.reply = "";  // the flow answers
+  emulator_options.data_actions_dir = work / "actions";
+  emulator_options.flows_dir = work / "flows";
+  auto platform = emulator::Emulator::start(emulator_options);
+  if (!platform) return std::fprintf(stderr, "error: emulator: %s\n", platform.error().message.c_str()), 1;
+  const std::string ws = (*platform)->ws_url();
+
+  const auto tracer = chat_provider->tracer("tracechat.client", TRACECHAT_VERSION);
+  std::vector<ChatRun> runs;
+  runs.push_back(chat(
+      "guest-chat",
+      ws + "/v1/5d6e0a54-7c34-4c2e-9b4b-0f1b2c3d4e5f/guest/" + "0f0e0d0c-0b0a-4908-8706-050403020100/connect", tracer));
+  runs.push_back(chat("web-messaging", ws + "/v1?deploymentId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", tracer));
+
+  // Everything to the collector, and stored.
+  (*platform)->wait_for_flows();
+  for (auto* p : {chat_provider.get(), bridge_provider.get(), orders_provider.get()}) p->force_flush(10s);
+  (*collector)->flush(10s);
+
+  auto store = collector::SpanStore::open(work / "traces.sqlite");
+  if (!store) return std::fprintf(stderr, "error: %s\n", store.error().message.c_str()), 1;
+  std::vector<std::string> missing;
+  std::size_t backend_spans_in_chats = 0;
+  for (const auto& run : runs) {
+    if (!run.failure.empty()) {
+      missing.push_back(run.dialect + " chat: " + run.failure);
+      continue;
+    }
+    const auto trace_id = *trace::TraceId::from_hex(run.trace_id);
+    auto spans = (*store)->load_trace(trace_id);
+    if (!spans) return std::fprintf(stderr, "error: %s\n", spans.error().message.c_str()), 1;
+    std::size_t sessions = 0, sends = 0, bridge_server = 0, bridge_upstream = 0, orders_server = 0;
+    for (const auto& s : *spans) {
+      const std::string service = viewer::service_name(*s);
+      sessions += s->name == "chat.session";
+      sends += s->name == "chat.send_message";
+      bridge_server += service == "dataaction-bridge" && s->kind == trace::SpanKind::server;
+      bridge_upstream += service == "dataaction-bridge" && s->kind == trace::SpanKind::client;
+      orders_server += service == "orders-service" && s->kind == trace::SpanKind::server;
+    }
+    backend_spans_in_chats += bridge_server;
+    const auto want = [&](std::size_t got, std::size_t expected, const std::string& what) {
+      if (got != expected) {
+        missing.push_back(run.dialect + " trace " + run.trace_id + ": " + std::to_string(got) + " " + what +
+                          ", expected " + std::to_string(expected));
+      }
+    };
+    want(sessions, 1, "chat.session spans");
+    want(sends, 3, "chat.send_message spans");
+    want(bridge_server, 3, "Data Action spans (dataaction-bridge SERVER)");
+    want(bridge_upstream, 3, "bridge upstream spans (CLIENT)");
+    want(orders_server, 3, "orders-service spans");
+
+    const auto waterfall = viewer::build_waterfall(*spans);
+    std::printf("\n== the %s chat's trace %s: %zu spans\n", run.dialect.c_str(), run.trace_id.c_str(), spans->size());
+    viewer::TextOptions text;
+    text.color = isatty(STDOUT_FILENO) != 0;
+    std::fputs(viewer::render_waterfall_text(waterfall, text).c_str(), stdout);
+    const auto html = work / ("trace-" + run.dialect + ".html");
+    std::ofstream(html) << viewer::render_waterfall_html(waterfall, trace_id);
+    std::printf("HTML view: %s\n", html.c_str());
+
+    // What a support engineer sees: the conversation, found by its trace id.
+    net::HttpClient rest(*net::Url::parse((*platform)->http_url()));
+    net::HttpRequest query;
+    query.method = "POST";
+    query.target = "/api/v2/analytics/conversations/details/query";
+    query.headers.push_back({"Content-Type", "application/json"});
+    query.body = R"({"interval":"2000-01-01T00:00:00.000Z/2100-01-01T00:00:00.000Z","segmentFilters":[{"type":"and",)"
+                 R"("predicates":[{"type":"property","property":"otel_trace_id","value":")" +
+                 run.trace_id + R"("}]}]})";
+    auto answer = rest.send(query, 5s);
+    std::printf("conversation details (analytics query by otel_trace_id):\n  %s\n",
+                answer ? answer->body.c_str() : answer.error().message.c_str());
+    if (!answer || answer->body.find("\"totalHits\":1") == std::string::npos) {
+      missing.push_back(run.dialect + ": the analytics query did not find exactly one conversation by trace id");
+    }
+  }
+  // Every Data Action call the bridge saw must be in a chat's trace.
+  const auto bridged = (*bridge)->stats();
+  if (bridged.requests != backend_spans_in_chats) {
+    missing.push_back(std::to_string(bridged.requests) + " Data Action calls reached the bridge but " +
+                      std::to_string(backend_spans_in_chats) + " of their spans are in the chats' traces");
+  }
+  if (bridged.new_traces > 0) {
+    missing.push_back(std::to_string(bridged.new_traces) + " Data Action calls arrived without a usable traceparent");
+  }
+
+  (*platform)->stop();
+  if (!missing.empty()) {
+    std::printf("\ncorrelation INCOMPLETE:\n");
+    for (const auto& m : missing) std::printf("  - %s\n", m.c_str());
+    return 1;
+  }
+  std::printf(
+      "\ncorrelation complete: both chats' traces hold their messages and all %llu Data Action calls\n"
+      "(bridge SERVER span, its upstream CLIENT span, the orders service's SERVER span).\n",
+      static_cast<unsigned long long>(bridged.requests));
+  return 0;
+}
+
+}  // namespace
+
+void add_demo_command(CLI::App& app, int& exit_code) {
+  auto dir = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand(
+      "demo",
+      "Run the whole path in one process: collector, platform emulator with a flow and a Data Action,\n"
+      "trace bridge, and a guest chat in each dialect; print each chat's trace with the Data Action\n"
+      "spans in it. Exit status 0 only if every Data Action span is in its chat's trace");
+  cmd->add_option("--dir", *dir,
+                  "working folder for the databases, the action, the flow and the HTML views\n"
+                  "(default: a new folder in /tmp)");
+  cmd->callback([dir, &exit_code] { exit_code = run_demo(*dir); });
+}
+
+}  // namespace tracechat::cli
