@@ -5,6 +5,7 @@
 // Data Action calls made, or the demo says what is missing and exits 1.
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -111,7 +112,7 @@ ChatRun chat(const std::string& dialect, const std::string& url, const trace::Tr
   return run;
 }
 
-int run_demo(std::string dir) {
+int run_demo(std::string dir, bool without_trace_header) {
   if (dir.empty()) {
     char pattern[] = "/tmp/tracechat-demo-XXXXXX";
     if (mkdtemp(pattern) == nullptr) {
@@ -159,6 +160,12 @@ int run_demo(std::string dir) {
 
   auto action = dataaction::export_data_action(
       {kActionName, (*bridge)->url() + "/orders/lookup", "POST", "Demo", {"orderId"}, {"traceId"}});
+  if (without_trace_header) {
+    // The seed's situation: the context never reaches the service.
+    auto edited = boost::json::parse(*action);
+    edited.at("config").at("request").at("headers").as_object().erase("traceparent");
+    *action = boost::json::serialize(edited);
+  }
   std::ofstream(work / "actions" / "order-lookup.json") << *action;
   std::ofstream(work / "flows" / "order-status.json") << kFlow;
 
@@ -279,7 +286,10 @@ void add_demo_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--dir", *dir,
                   "working folder for the databases, the action, the flow and the HTML views\n"
                   "(default: a new folder in /tmp)");
-  cmd->callback([dir, &exit_code] { exit_code = run_demo(*dir); });
+  auto without = std::make_shared<bool>(false);
+  cmd->add_flag("--without-trace-header", *without,
+                "generate the Data Action without its traceparent header, to see a correlation fail");
+  cmd->callback([dir, without, &exit_code] { exit_code = run_demo(*dir, *without); });
 }
 
 }  // namespace tracechat::cli

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `tracechat demo` end to end: it must finish with the correlation complete, print both
+# chats' traces with the Data Action spans in them, and leave the HTML views it names.
+set -u
+bin="$1"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+out="$("$bin" demo --dir "$work" 2>&1)"
+code=$?
+fail=0
+expect() {
+  if ! grep -qE -- "$1" <<<"$out"; then
+    echo "FAIL: the output lacks /$1/"
+    fail=1
+  fi
+}
+[ $code -eq 0 ] || { echo "FAIL: exit $code"; fail=1; }
+expect "^correlation complete: both chats' traces hold their messages and all 6 Data Action calls"
+expect "^== the guest-chat chat's trace [0-9a-f]{32}: [0-9]+ spans"
+expect "^== the web-messaging chat's trace [0-9a-f]{32}: [0-9]+ spans"
+expect "dataaction Order lookup +dataaction-bridge +server"
+expect "dataaction Order lookup +orders-service +server"
+expect '"totalHits":1'
+for f in "$work/trace-guest-chat.html" "$work/trace-web-messaging.html"; do
+  [ -s "$f" ] || { echo "FAIL: $f missing"; fail=1; }
+done
+[ $fail -eq 0 ] && echo "ok   demo" || echo "$out"
+
+# Without the traceparent header the Data Action spans start traces of their own: the
+# demo must say so and exit 1.
+out="$("$bin" demo --dir "$work/broken" --without-trace-header 2>&1)"
+code=$?
+if [ $code -eq 1 ] && grep -q "correlation INCOMPLETE" <<<"$out" &&
+  grep -q "6 Data Action calls arrived without a usable traceparent" <<<"$out"; then
+  echo "ok   demo without the trace header fails"
+else
+  echo "FAIL demo without the trace header: exit $code"
+  echo "$out" | tail -20
+  fail=1
+fi
+exit $fail
