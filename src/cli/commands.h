@@ -13,6 +13,7 @@ void add_chat_command(CLI::App& app, int& exit_code);
 void add_bridge_command(CLI::App& app, int& exit_code);
 void add_dataaction_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
+void add_flow_command(CLI::App& app, int& exit_code);
 void add_traces_command(CLI::App& app, int& exit_code);
 
 }  // namespace tracechat::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   tracechat::cli::add_chat_command(app, exit_code);
   tracechat::cli::add_bridge_command(app, exit_code);
   tracechat::cli::add_dataaction_command(app, exit_code);
+  tracechat::cli::add_flow_command(app, exit_code);
   tracechat::cli::add_traces_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {

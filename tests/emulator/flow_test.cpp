@@ -8,6 +8,7 @@
 #include "../../src/emulator/flows.h"
 #include "emulator_fixture.h"
 #include "tracechat/dataaction/export.h"
+#include "tracechat/dataaction/flow_snippet.h"
 #include "tracechat/net/http_server.h"
 
 namespace tracechat::testing {
@@ -111,6 +112,26 @@ TEST_F(FlowTest, AFailingDataActionTakesTheFailurePath) {
   EXPECT_EQ(ask(*ws, "A-2"), "Sorry (upstream)");
   emulator_->wait_for_flows();
   EXPECT_EQ(emulator_->flow_stats().action_failures, 1u);
+}
+
+TEST(FlowFiles, TheGeneratedSnippetIsAFlowTheEmulatorLoads) {
+  std::map<std::string, dataaction::DataAction> actions;
+  auto action =
+      dataaction::export_data_action({"Order lookup", "https://x/orders", "POST", "Tracing", {"orderId"}, {}});
+  ASSERT_TRUE(action.ok());
+  auto parsed = dataaction::DataAction::parse(*action);
+  ASSERT_TRUE(parsed.ok());
+  actions.emplace("Order lookup", std::move(*parsed));
+  auto snippet =
+      dataaction::flow_snippet_emulator({"Order lookup", "Tracing", "guest-message", {{"orderId", "${message.body}"}}});
+  ASSERT_TRUE(snippet.ok()) << snippet.error().message;
+  auto flow = emulator::parse_flow(*snippet, actions);
+  ASSERT_TRUE(flow.ok()) << flow.error().message;
+  EXPECT_EQ(flow->steps.size(), 3u);
+  auto steps = dataaction::flow_snippet_architect({"Order lookup", "Tracing", "guest-message", {}});
+  ASSERT_TRUE(steps.ok());
+  EXPECT_NE(steps->find("Attribute Name \"otel_trace_id\""), std::string::npos);
+  EXPECT_FALSE(dataaction::flow_snippet_emulator({"", "T", "guest-message", {}}).ok());
 }
 
 TEST(FlowFiles, ErrorsNameThePath) {
