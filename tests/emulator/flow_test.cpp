@@ -41,6 +41,7 @@ class FlowTest : public EmulatorTest {
       : service_({}, [this](net::HttpRequest& r) {
           std::lock_guard lock(mutex_);
           traceparents_.push_back(std::string(r.header("traceparent").value_or("")));
+          std::this_thread::sleep_for(delay_);
           return net::json_response(status_, R"({"status":"shipped"})");
         }) {
     EXPECT_TRUE(service_.start().ok());
@@ -73,6 +74,7 @@ class FlowTest : public EmulatorTest {
   std::mutex mutex_;
   std::vector<std::string> traceparents_;
   int status_ = 200;
+  std::chrono::milliseconds delay_{0};
   net::HttpServer service_;
 };
 
@@ -110,6 +112,30 @@ TEST_F(FlowTest, AFailingDataActionTakesTheFailurePath) {
                  {"attributes", {{"otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}}}});
   ws->read_until_type("attributes-set");
   EXPECT_EQ(ask(*ws, "A-2"), "Sorry (upstream)");
+  emulator_->wait_for_flows();
+  EXPECT_EQ(emulator_->flow_stats().action_failures, 1u);
+}
+
+// A slow service: the action's 1 s timeout passes and the flow takes its timeout path.
+class SlowServiceFlowTest : public FlowTest {
+  void configure(emulator::EmulatorOptions& o) override {
+    FlowTest::configure(o);
+    delay_ = 1500ms;
+    auto action = boost::json::parse(*dataaction::export_data_action(
+        {"Order lookup", service_.url() + "/orders", "POST", "Tracing", {"orderId"}, {"status"}}));
+    action.at("config").as_object()["timeoutSeconds"] = 1;
+    write(dir_ / "actions" / "order.json", boost::json::serialize(action));
+    std::string flow = kFlow;
+    flow.replace(flow.find(R"("failure": "sorry")"), 18, R"("failure": "sorry", "timeout": "slow")");
+    flow.replace(flow.rfind("]"), 1, R"x(, {"id": "slow", "type": "send-message", "text": "Too slow"}])x");
+    write(dir_ / "flows" / "order.json", flow);
+  }
+};
+
+TEST_F(SlowServiceFlowTest, ATimeoutTakesTheTimeoutPath) {
+  auto ws = open(guest_path());
+  connect(*ws);
+  EXPECT_EQ(ask(*ws, "A-3"), "Too slow");
   emulator_->wait_for_flows();
   EXPECT_EQ(emulator_->flow_stats().action_failures, 1u);
 }
