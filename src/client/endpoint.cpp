@@ -3,23 +3,11 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "tracechat/protocol/uuid.h"
+
 namespace tracechat::client {
-namespace {
 
-bool is_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
+using protocol::is_uuid;
 
 Result<Endpoint> resolve_endpoint(std::string_view text, Dialect requested) {
   auto url = net::Url::parse(text);

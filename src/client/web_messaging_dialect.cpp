@@ -2,8 +2,8 @@
 // traceparent is its tracingId, which the server echoes; attributes travel only in
 // message.channel.metadata.customAttributes, never in the deprecated channel.metadata.
 #include "dialect.h"
+#include "tracechat/protocol/uuid.h"
 #include "tracechat/protocol/web_messaging.h"
-#include "tracechat/trace/id_generator.h"
 #include "tracechat/trace/traceparent.h"
 
 namespace tracechat::client {
@@ -174,23 +174,8 @@ class WebMessagingDialect final : public WireDialect {
 
 }  // namespace
 
-// A version 4 UUID from the CSPRNG behind the trace id generator.
-std::string new_session_token() {
-  auto bytes = trace::default_id_generator().new_trace_id().bytes();
-  bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0F) | 0x40);
-  bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[bytes[i] >> 4]);
-    out.push_back(kHex[bytes[i] & 0xF]);
-  }
-  return out;
-}
-
 std::unique_ptr<WireDialect> make_web_messaging_dialect(const Endpoint& endpoint, const ChatSessionConfig& config) {
-  std::string token = config.web_messaging_token.empty() ? new_session_token() : config.web_messaging_token;
+  std::string token = config.web_messaging_token.empty() ? protocol::random_uuid() : config.web_messaging_token;
   return std::make_unique<WebMessagingDialect>(endpoint.deployment_id, std::move(token), config);
 }
 

@@ -88,15 +88,6 @@ std::string lowercase_id(std::string_view text) {
   return out;
 }
 
-bool is_uuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
-  }
-  return true;
-}
-
 Result<EmulatorConfig> parse_config(std::string_view json_text) {
   auto parsed = protocol::detail::parse_object(json_text, 20);
   if (!parsed) return Error{parsed.error().message};

@@ -22,6 +22,7 @@
 #include "conversation_store.h"
 #include "tracechat/emulator/config.h"
 #include "tracechat/protocol/guest_chat.h"
+#include "tracechat/protocol/uuid.h"
 
 namespace tracechat::emulator {
 
@@ -150,8 +151,6 @@ class Platform {
 
 // RFC 3339, UTC, milliseconds: "2026-11-25T10:31:59.123Z".
 std::string now_rfc3339();
-// A random (version 4) UUID, from OpenSSL's CSPRNG.
-std::string random_uuid();
-std::size_t code_points(std::string_view utf8);
+using protocol::random_uuid;
 
 }  // namespace tracechat::emulator

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "tracechat/protocol/guest_chat.h"
+#include "tracechat/protocol/uuid.h"
 #include "tracechat/result.h"
 
 namespace tracechat::emulator {
@@ -37,7 +38,7 @@ Result<EmulatorConfig> parse_config(std::string_view json_text);
 Result<EmulatorConfig> load_config(const std::filesystem::path& path);
 
 // The UUID form both dialects require for organization, guest and deployment ids.
-bool is_uuid(std::string_view text);
+using protocol::is_uuid;
 // Ids are compared lower-cased (UUIDs are case-insensitive).
 std::string lowercase_id(std::string_view text);
 

@@ -1,0 +1,44 @@
+#include "tracechat/protocol/uuid.h"
+
+#include <sys/random.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+
+namespace tracechat::protocol {
+
+bool is_uuid(std::string_view text) noexcept {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+std::string random_uuid() {
+  unsigned char b[16];
+  std::size_t filled = 0;
+  while (filled < sizeof b) {
+    const ssize_t got = getrandom(b + filled, sizeof b - filled, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      std::abort();  // no CSPRNG: nothing safe to hand out
+    }
+    filled += static_cast<std::size_t>(got);
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[b[i] >> 4]);
+    out.push_back(kHex[b[i] & 0xF]);
+  }
+  return out;
+}
+
+}  // namespace tracechat::protocol
