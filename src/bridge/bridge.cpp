@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 #include <mutex>
 #include <vector>
@@ -14,18 +15,12 @@ namespace {
 
 namespace json = boost::json;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Headers that describe one connection, not the request (RFC 9110 §7.6.1), and the
 // trace context, which the bridge replaces with its own.
 bool forwarded(std::string_view name) {
   for (const char* skip : {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                            "transfer-encoding", "upgrade", "host", "content-length", "traceparent", "tracestate"}) {
-    if (iequals(name, skip)) return false;
+    if (boost::beast::iequals(name, skip)) return false;
   }
   return true;
 }

@@ -1,6 +1,7 @@
 #include "tracechat/dataaction/data_action.h"
 
 #include <algorithm>
+#include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 #include <map>
 #include <optional>
@@ -25,12 +26,6 @@ Result<json::value> parse_json(std::string_view text) {
   json::value v = json::parse(text, ec, {}, options);
   if (ec) return Error{ec.message()};
   return v;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 const char* type_of(const json::value& v) {
@@ -206,11 +201,11 @@ ExecutionResult DataAction::execute(const json::object& inputs, const net::TlsOp
     if (value.find_first_of("\r\n") != std::string::npos) {
       return failure("template", "header '" + name + "': the rendered value contains a line break");
     }
-    if (iequals(name, "content-type")) json_body = value.find("json") != std::string::npos;
+    if (boost::beast::iequals(name, "content-type")) json_body = value.find("json") != std::string::npos;
     // Transfer-Encoding is an instruction to the platform (Genesys documents "buffered"
     // for services without chunked transfer), not a header for the service: the client
     // always sends a Content-Length.
-    if (iequals(name, "transfer-encoding")) continue;
+    if (boost::beast::iequals(name, "transfer-encoding")) continue;
     request.headers.push_back({name, std::move(value)});
   }
   if (a.body) {
