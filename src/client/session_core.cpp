@@ -240,10 +240,7 @@ void SessionCore::close() {
     self->fail_queued("close_timeout passed before it could be sent");
     if (!self->leave_sent_ && self->ws_) {
       self->leave_sent_ = true;
-      Request leave;
-      leave.kind = Request::Kind::leave;
-      leave.correlation = self->dialect_->correlation(self->next_number(), {});
-      self->send_request(std::move(leave), Pending::leave);
+      self->send_plain(Request::Kind::leave, Pending::leave);
     }
     // The server has two more seconds to answer the leave.
     std::weak_ptr<SessionCore> again = self;
@@ -286,6 +283,13 @@ std::string SessionCore::send_request(Request request, Pending kind) {
   return request.correlation;
 }
 
+void SessionCore::send_plain(Request::Kind kind, Pending pending) {
+  Request request;
+  request.kind = kind;
+  request.correlation = dialect_->correlation(next_number(), {});
+  send_request(std::move(request), pending);
+}
+
 void SessionCore::enqueue(std::uint64_t client_id, std::string text) {
   Outgoing out = start_outgoing(tracer_, session_span_.context(), messaging_system_, client_id, std::move(text));
   if (state_ == SessionState::closed || state_ == SessionState::failed) {
@@ -306,10 +310,7 @@ void SessionCore::pump() {
   if (queue_.empty()) {
     if (state_ == SessionState::closing && !leave_sent_ && !attributes_correlation_) {
       leave_sent_ = true;
-      Request leave;
-      leave.kind = Request::Kind::leave;
-      leave.correlation = dialect_->correlation(next_number(), {});
-      send_request(std::move(leave), Pending::leave);
+      send_plain(Request::Kind::leave, Pending::leave);
     }
     return;
   }
@@ -421,10 +422,7 @@ void SessionCore::typing() {
   if (state_ != SessionState::active || !ws_) return;
   // Typing is advisory: skipped, rather than delayed, when the rate limit has no room.
   if (bucket_ && bucket_->take().count() > 0) return;
-  Request request;
-  request.kind = Request::Kind::typing;
-  request.correlation = dialect_->correlation(next_number(), {});
-  send_request(std::move(request), Pending::typing);
+  send_plain(Request::Kind::typing, Pending::typing);
 }
 
 void SessionCore::heartbeat(std::uint64_t epoch) {
@@ -439,10 +437,7 @@ void SessionCore::heartbeat(std::uint64_t epoch) {
   const bool connected =
       state_ == SessionState::active || state_ == SessionState::attaching_context || state_ == SessionState::closing;
   if (connected && !ping_since_ && now - last_sent_ >= interval) {
-    Request ping;
-    ping.kind = Request::Kind::ping;
-    ping.correlation = dialect_->correlation(next_number(), {});
-    send_request(std::move(ping), Pending::ping);
+    send_plain(Request::Kind::ping, Pending::ping);
     ping_since_ = now;
   }
   std::weak_ptr<SessionCore> weak = weak_from_this();

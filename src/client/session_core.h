@@ -63,6 +63,8 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   void pump();
   void message_done(bool delivered, const std::string& message_id, const std::string& error);
   std::string send_request(Request request, Pending kind);
+  // A request with no span and no payload: ping, typing, leave.
+  void send_plain(Request::Kind kind, Pending pending);
   void heartbeat(std::uint64_t epoch);
 
   bool accept_seq(const std::optional<std::int64_t>& seq);
