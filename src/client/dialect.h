@@ -119,8 +119,6 @@ class WireDialect {
   virtual void parse(std::string_view frame, std::vector<WireEvent>& out) const = 0;
   // Web Messaging has no request for attributes alone: they travel on messages.
   virtual bool attributes_ride_on_messages() const = 0;
-  // Whether the server replays missed events on resume (guest-chat's lastEventSeq).
-  virtual bool replays_missed_events() const = 0;
 };
 
 std::unique_ptr<WireDialect> make_guest_chat_dialect();

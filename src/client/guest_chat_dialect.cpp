@@ -19,7 +19,6 @@ class GuestChatDialect final : public WireDialect {
  public:
   Dialect kind() const override { return Dialect::guest_chat; }
   bool attributes_ride_on_messages() const override { return false; }
-  bool replays_missed_events() const override { return true; }
 
   std::string correlation(std::uint64_t number, const std::string&) const override {
     return "r" + std::to_string(number);

@@ -23,7 +23,6 @@ class WebMessagingDialect final : public WireDialect {
 
   Dialect kind() const override { return Dialect::web_messaging; }
   bool attributes_ride_on_messages() const override { return true; }
-  bool replays_missed_events() const override { return false; }
 
   std::string correlation(std::uint64_t number, const std::string& traceparent) const override {
     return traceparent.empty() ? "r" + std::to_string(number) : traceparent;
