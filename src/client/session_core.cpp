@@ -103,9 +103,8 @@ void SessionCore::on_connected(std::uint64_t epoch,
   }
   if (!result) {
     const auto& failure = result.error();
-    const std::string cause = failure.message.rfind("cannot connect", 0) == 0
-                                  ? failure.message
-                                  : "cannot connect to " + endpoint_.url.to_string() + ": " + failure.message;
+    // Every net failure names the address or the file it is about.
+    const std::string& cause = failure.message;
     // A refused upgrade (4xx) will be refused again; a network failure may pass.
     const bool refused = failure.http_status >= 400 && failure.http_status < 500 && failure.http_status != 408 &&
                          failure.http_status != 429;

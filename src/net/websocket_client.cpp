@@ -125,10 +125,10 @@ class Connection final : public WebSocketClient, public std::enable_shared_from_
       if (ec) {
         const int status = static_cast<int>(self->response_.result_int());
         if (status != 0 && status != 101) {
-          return self->fail_connect("the server refused the WebSocket upgrade with HTTP " + std::to_string(status),
-                                    status);
+          return self->fail_connect(
+              self->url_.to_string() + " refused the WebSocket upgrade with HTTP " + std::to_string(status), status);
         }
-        return self->fail_connect("WebSocket upgrade failed: " + ec.message());
+        return self->fail_connect("WebSocket upgrade of " + self->url_.to_string() + " failed: " + ec.message());
       }
       // From here the WebSocket's own timeouts apply; the idle rule is the caller's.
       beast::get_lowest_layer(*self->ws_).expires_never();
