@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -67,7 +68,11 @@ class ObjectReader {
     const auto* v = find(key);
     if (v == nullptr || v->is_null()) return std::optional<double>();
     if (!v->is_number()) return wrong_type(key, "number");
-    return std::optional<double>(v->to_number<double>());
+    // JSON has no NaN or infinity, but the parser can still produce them: 1e400 is
+    // infinite and 0e330 comes out as NaN. Neither is a number any field can use.
+    const double d = v->to_number<double>();
+    if (!std::isfinite(d)) return Error{path_of(key) + ": number out of range"};
+    return std::optional<double>(d);
   }
   Result<const json::object*> optional_object(std::string_view key) const {
     const auto* v = find(key);

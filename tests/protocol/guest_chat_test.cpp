@@ -161,4 +161,11 @@ TEST(GuestChatServer, MalformedServerFramesAreErrors) {
       "sender.memberId: required");
   EXPECT_EQ(parse_server_frame(R"({"type":"attributes-set","requestId":"a","attributes":{"k":1}})").error().message,
             "attributes.k: expected string");
+  // Numbers the JSON parser cannot represent (infinite, or NaN from 0e330) are refused.
+  const std::string connected =
+      R"({"type":"connected","requestId":"c","conversationId":"c","memberId":"m","resumeToken":"t","resumed":false,)";
+  EXPECT_EQ(parse_server_frame(connected + R"("limits":{"messagesPerSecond":1e400}})").error().message,
+            "limits.messagesPerSecond: number out of range");
+  EXPECT_EQ(parse_server_frame(connected + R"("limits":{"messagesPerSecond":0e330}})").error().message,
+            "limits.messagesPerSecond: number out of range");
 }
