@@ -24,7 +24,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 constexpr std::size_t kMaxResponseBody = 64 * 1024 * 1024;
-}
+constexpr int kMaxInterimResponses = 8;
+}  // namespace
 
 // Each operation is started asynchronously and the private io_context is run until it
 // completes or the deadline passes; expired operations are cancelled by closing the
@@ -43,6 +44,7 @@ struct HttpClient::Impl {
   Impl(Url u, TlsOptions t) : origin(std::move(u)), tls(std::move(t)) {
     if (!origin.tls()) return;
     ssl_ctx.emplace(ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(ssl_ctx->native_handle(), TLS1_2_VERSION);
     if (auto ok = detail::configure_client_tls(*ssl_ctx, tls); !ok) tls_setup_error = ok.error().message;
   }
 
@@ -144,28 +146,52 @@ struct HttpClient::Impl {
       close();
       return Error{"sending to " + origin.origin() + " failed: " + ec.message()};
     }
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(kMaxResponseBody);
-    done = false;
-    http::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) {
-      ec = e;
-      done = true;
-    });
-    if (!run_until(done, deadline)) return Error{"timed out waiting for " + origin.origin()};
-    if (ec) {
-      nothing_received = !parser.got_some();
-      close();
-      return Error{"reading the response from " + origin.origin() + " failed: " + ec.message()};
+    // Interim 1xx answers (100 Continue, 103 Early Hints) may come before the final
+    // one, asked for or not (RFC 9110 §15.2): each is read and dropped. Taking one for
+    // the answer would leave the real answer on the connection for the next caller.
+    std::optional<http::response_parser<http::string_body>> parser;
+    for (int interim = 0;; ++interim) {
+      parser.emplace();
+      parser->body_limit(kMaxResponseBody);
+      parser->skip(req.method() == http::verb::head);  // a HEAD answer has no body, whatever its length says
+      done = false;
+      http::async_read(stream, buffer, *parser, [&](beast::error_code e, std::size_t) {
+        ec = e;
+        done = true;
+      });
+      if (!run_until(done, deadline)) return Error{"timed out waiting for " + origin.origin()};
+      if (ec) {
+        nothing_received = interim == 0 && !parser->got_some();
+        close();
+        return Error{"reading the response from " + origin.origin() + " failed: " + ec.message()};
+      }
+      const unsigned status = parser->get().result_int();
+      if (status < 100 || status > 199 || status == 101) break;
+      if (interim == kMaxInterimResponses) {
+        close();
+        return Error{origin.origin() + " sent more than " + std::to_string(kMaxInterimResponses) +
+                     " interim responses"};
+      }
     }
-    auto res = parser.release();
+    auto res = parser->release();
     HttpResponse out;
     out.status = static_cast<int>(res.result_int());
     for (const auto& field : res) {
       out.headers.push_back(HttpHeader{std::string(field.name_string()), std::string(field.value())});
     }
     out.body = std::move(res.body());
-    if (!res.keep_alive()) close();
+    // The exchange is over only when nothing follows the answer: bytes nobody asked for
+    // would be read as the answer to the next request.
+    if (!res.keep_alive() || buffer.size() != 0) close();
     return out;
+  }
+
+  // A kept-alive connection is reused only while it is quiet: anything the server sent
+  // since the last answer belongs to no request of ours.
+  bool idle_connection_is_clean() {
+    beast::error_code ec;
+    const auto pending = lowest().socket().available(ec);
+    return !ec && pending == 0 && buffer.size() == 0;
   }
 
   Result<HttpResponse> send(const HttpRequest& request, std::chrono::milliseconds timeout) {
@@ -177,12 +203,21 @@ struct HttpClient::Impl {
     const bool default_port = origin.port == (origin.tls() ? 443 : 80);
     req.set(http::field::host, default_port ? origin.host : origin.host + ":" + std::to_string(origin.port));
     req.set(http::field::user_agent, std::string("tracechat/") + TRACECHAT_VERSION);
-    for (const auto& h : request.headers) req.set(h.name, h.value);
+    // Every header goes out, repeated ones as separate lines; Host and User-Agent
+    // replace the defaults, and the framing is the client's own (Content-Length).
+    for (const auto& h : request.headers) {
+      if (beast::iequals(h.name, "host") || beast::iequals(h.name, "user-agent")) {
+        req.set(h.name, h.value);
+      } else if (!beast::iequals(h.name, "content-length") && !beast::iequals(h.name, "transfer-encoding")) {
+        req.insert(h.name, h.value);
+      }
+    }
     req.body() = request.body;
     req.keep_alive(true);
     req.prepare_payload();
 
     for (int attempt = 0; attempt < 2; ++attempt) {
+      if (connected && !idle_connection_is_clean()) close();
       const bool reused = connected;
       if (!connected) {
         auto c = connect(deadline);

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "transfer_coding.h"
 #include "websocket_session.h"
 
 namespace tracechat::net {
@@ -59,20 +60,78 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_->body_limit(options_.body_limit);
     parser_->header_limit(64 * 1024);
     lowest(stream_).expires_after(options_.idle_timeout);
+    // The header first: the framing is checked, and a 100 Continue sent, before any
+    // byte of the body is read as a body (or as a next request).
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  static bool connection_gone(beast::error_code ec) {
+    return ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+           ec == asio::error::connection_reset || ec == ssl::error::stream_truncated;
+  }
+
+  void on_header(beast::error_code ec) {
+    if (connection_gone(ec)) return close();
+    if (ec) return refuse_malformed(ec);
+    const auto& head = parser_->get();
+    if (auto refusal = check_head(head); refusal.status != 0) {
+      // The body's extent is unknown or undecodable: answer and close, so nothing left
+      // on this connection is ever read as a request.
+      return reply(text_response(refusal.status, refusal.reason + "\n"), false, false);
+    }
+    if (const auto expect = head.find(http::field::expect); expect != head.end()) {
+      if (!beast::iequals(expect->value(), "100-continue")) {
+        return reply(text_response(417, "the only expectation this server meets is 100-continue\n"), false, false);
+      }
+      if (!parser_->is_done()) return send_continue();
+    }
+    read_body();
+  }
+
+  // RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request, at most one in 1.0.
+  // Transfer-Encoding: see check_transfer_encoding. Content-Length together with
+  // Transfer-Encoding, and Content-Length values that disagree, the parser refuses.
+  static detail::FramingRefusal check_head(const http::request_header<>& head) {
+    const auto hosts = head.count(http::field::host);
+    if (hosts > 1 || (hosts == 0 && head.version() >= 11)) {
+      return {400, "a request must carry exactly one Host header"};
+    }
+    if (head.count(http::field::transfer_encoding) == 0) return {};
+    std::string codings;
+    for (auto [it, end] = head.equal_range(http::field::transfer_encoding); it != end; ++it) {
+      codings.append(it->value()).push_back(',');
+    }
+    return detail::check_transfer_encoding(codings, head.version());
+  }
+
+  void send_continue() {
+    auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+    http::async_write(stream_, *interim, [self = this->shared_from_this(), interim](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->read_body();
+    });
+  }
+
+  void read_body() {
+    if (parser_->is_done()) return on_read({});
+    lowest(stream_).expires_after(options_.idle_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
-  void on_read(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset || ec == ssl::error::stream_truncated) {
-      return close();
-    }
+  void refuse_malformed(beast::error_code ec) {
     if (ec == http::error::body_limit) {
       return reply(text_response(413, "request body exceeds " + std::to_string(options_.body_limit) + " bytes\n"),
-                   false);
+                   false, false);
     }
-    if (ec) return reply(text_response(400, "malformed HTTP request: " + ec.message() + "\n"), false);
+    reply(text_response(400, "malformed HTTP request: " + ec.message() + "\n"), false, false);
+  }
+
+  void on_read(beast::error_code ec) {
+    if (connection_gone(ec)) return close();
+    if (ec) return refuse_malformed(ec);
 
     auto req = parser_->release();
     HttpRequest request = to_request(req);
@@ -83,7 +142,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     } catch (const std::exception& e) {
       response = text_response(500, std::string("internal error: ") + e.what() + "\n");
     }
-    reply(std::move(response), req.keep_alive());
+    reply(std::move(response), req.keep_alive(), req.method() == http::verb::head);
   }
 
   HttpRequest to_request(http::request<http::string_body>& req) const {
@@ -107,20 +166,37 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     } catch (const std::exception& e) {
       decision = text_response(500, std::string("internal error: ") + e.what() + "\n");
     }
-    if (auto* refused = std::get_if<HttpResponse>(&decision)) return reply(std::move(*refused), false);
+    if (auto* refused = std::get_if<HttpResponse>(&decision)) return reply(std::move(*refused), false, false);
     detail::start_websocket_session(std::move(stream_), std::move(req), std::move(std::get<WebSocketAccept>(decision)),
                                     remote_);
   }
 
-  void reply(HttpResponse response, bool keep_alive) {
+  // Every header the handler set goes out, repeated ones as separate lines (two
+  // Set-Cookie stay two); the framing headers are the server's own. A HEAD answer
+  // carries the headers a GET would have, the handler's Content-Length included, and
+  // no body (RFC 9110 §9.3.2).
+  void reply(HttpResponse response, bool keep_alive, bool head_request) {
     auto res = std::make_shared<http::response<http::string_body>>();
     res->result(static_cast<unsigned>(response.status));
     res->version(11);
-    res->set(http::field::server, "tracechat");
-    for (auto& h : response.headers) res->set(h.name, h.value);
-    res->body() = std::move(response.body);
+    std::optional<std::string> content_length;
+    for (auto& h : response.headers) {
+      if (beast::iequals(h.name, "content-length")) {
+        content_length = h.value;
+      } else if (!beast::iequals(h.name, "transfer-encoding") && !beast::iequals(h.name, "connection")) {
+        res->insert(h.name, h.value);
+      }
+    }
+    if (res->find(http::field::server) == res->end()) res->set(http::field::server, "tracechat");
     res->keep_alive(keep_alive);
-    res->prepare_payload();
+    if (head_request) {
+      const bool may_have_length = response.status >= 200 && response.status != 204 && response.status != 304;
+      if (may_have_length)
+        res->set(http::field::content_length, content_length.value_or(std::to_string(response.body.size())));
+    } else {
+      res->body() = std::move(response.body);
+      res->prepare_payload();
+    }
     lowest(stream_).expires_after(options_.idle_timeout);
     http::async_write(stream_, *res,
                       [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
@@ -187,6 +263,7 @@ Result<void> HttpServer::start() {
   beast::error_code ec;
   if (!i.options.tls_cert_file.empty() || !i.options.tls_key_file.empty()) {
     i.tls.emplace(ssl::context::tls_server);
+    SSL_CTX_set_min_proto_version(i.tls->native_handle(), TLS1_2_VERSION);
     i.tls->use_certificate_chain_file(i.options.tls_cert_file, ec);
     if (ec) return Error{"cannot load TLS certificate '" + i.options.tls_cert_file + "': " + ec.message()};
     i.tls->use_private_key_file(i.options.tls_key_file, ssl::context::pem, ec);

@@ -19,6 +19,8 @@ struct Url {
   bool tls() const noexcept { return scheme == "https" || scheme == "wss"; }
   std::string origin() const;  // scheme://host:port
   std::string to_string() const { return origin() + target; }
+  // origin() and the path, without the query (which may hold a key): for logs.
+  std::string without_query() const { return origin() + target.substr(0, target.find('?')); }
 
   // Parses with Boost.URL; rejects relative URLs, userinfo (credentials do not belong
   // in a URL that may be logged), fragments and schemes other than http(s)/ws(s).
