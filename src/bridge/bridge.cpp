@@ -7,22 +7,35 @@
 #include <mutex>
 #include <vector>
 
+#include "caller_auth.h"
+#include "hop_by_hop.h"
 #include "tracechat/net/http_client.h"
 #include "tracechat/net/http_server.h"
+#include "upstream_target.h"
 
 namespace tracechat::bridge {
 namespace {
 
 namespace json = boost::json;
 
-// Headers that describe one connection, not the request (RFC 9110 §7.6.1), and the
-// trace context, which the bridge replaces with its own.
-bool forwarded(std::string_view name) {
-  for (const char* skip : {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                           "transfer-encoding", "upgrade", "host", "content-length", "traceparent", "tracestate"}) {
-    if (boost::beast::iequals(name, skip)) return false;
+// A Genesys-style error body, as the platform's own APIs answer.
+net::HttpResponse error_response(int status, std::string code, std::string message) {
+  const json::object body{{"message", std::move(message)}, {"code", std::move(code)}, {"status", status}};
+  return net::json_response(status, json::serialize(body));
+}
+
+std::size_t count_headers(const net::HttpRequest& request, std::string_view name) {
+  return static_cast<std::size_t>(std::count_if(request.headers.begin(), request.headers.end(),
+                                                [&](const auto& h) { return boost::beast::iequals(h.name, name); }));
+}
+
+// The methods a Data Action sends, and HEAD and OPTIONS. CONNECT would open a tunnel
+// and TRACE would reflect the caller's Authorization back: neither belongs here.
+bool allowed_method(std::string_view method) {
+  for (const char* m : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+    if (method == m) return true;
   }
-  return true;
+  return false;
 }
 
 // The incoming context: the traceparent header, else the configured JSON body field.
@@ -51,10 +64,12 @@ struct Bridge::Impl {
   std::unique_ptr<net::HttpServer> server;
   std::mutex pool_mutex;
   std::vector<std::unique_ptr<net::HttpClient>> pool;  // idle upstream connections
-  std::atomic<std::uint64_t> requests{0}, continued{0}, new_traces{0}, upstream_errors{0};
+  std::optional<detail::CallerAuth> caller_auth;
+  std::atomic<std::uint64_t> requests{0}, continued{0}, new_traces{0}, upstream_errors{0}, unauthorized{0}, refused{0};
 
   net::HttpResponse handle(net::HttpRequest& request) {
     ++requests;
+    if (auto refusal = admit(request)) return std::move(*refusal);
     const std::string name(request.header(kActionHeader).value_or(request.path()));
     const auto parent = incoming_context(request, options.traceparent_field);
     ++(parent ? continued : new_traces);
@@ -75,6 +90,29 @@ struct Bridge::Impl {
     return response;
   }
 
+  // The checks before a span or a byte upstream: the caller's credentials, then what
+  // no upstream should be asked to interpret.
+  std::optional<net::HttpResponse> admit(const net::HttpRequest& request) {
+    const std::size_t authorizations = count_headers(request, "authorization");
+    if (authorizations > 1) {
+      ++refused;
+      return error_response(400, "bad.request", "more than one Authorization header");
+    }
+    if (caller_auth && !caller_auth->admits(request.header("authorization"))) {
+      ++unauthorized;
+      auto response = error_response(401, "not.authorized", "this bridge requires Basic authentication");
+      response.headers.push_back({"WWW-Authenticate", R"(Basic realm="tracechat bridge", charset="UTF-8")"});
+      return response;
+    }
+    if (!allowed_method(request.method)) {
+      ++refused;
+      auto response = error_response(405, "bad.request", "method " + request.method + " is not forwarded");
+      response.headers.push_back({"Allow", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"});
+      return response;
+    }
+    return std::nullopt;
+  }
+
   net::HttpResponse echo(const net::HttpRequest& request, const std::string& name, const trace::Span& span,
                          const std::optional<trace::SpanContext>& parent) {
     json::object out;
@@ -92,22 +130,31 @@ struct Bridge::Impl {
   }
 
   net::HttpResponse forward(const net::HttpRequest& request, const std::string& name, const trace::Span& server_span) {
-    const net::Url target = options.upstream->with_path_appended(request.target);
+    auto target = detail::upstream_target(*options.upstream, request.target);
+    if (!target) {
+      ++refused;
+      return error_response(400, "bad.request", "request target refused: " + target.error().message);
+    }
     trace::StartSpanOptions span_options;
     span_options.kind = trace::SpanKind::client;
     span_options.parent = server_span.context();
     span_options.attributes.set("http.request.method", request.method);
-    span_options.attributes.set("server.address", target.host);
-    span_options.attributes.set("server.port", static_cast<std::int64_t>(target.port));
+    span_options.attributes.set("server.address", options.upstream->host);
+    span_options.attributes.set("server.port", static_cast<std::int64_t>(options.upstream->port));
     trace::Span span = options.tracer.start_span("dataaction " + name + " upstream", span_options);
 
     net::HttpRequest out;
     out.method = request.method;
-    out.target = target.target;
+    out.target = std::move(*target);
     out.body = request.body;
-    for (const auto& h : request.headers) {
-      if (forwarded(h.name)) out.headers.push_back(h);
-    }
+    // Expect is answered by the bridge's own server, which already holds the whole
+    // body; forwarded, it would draw a 100 Continue from the upstream. The caller's
+    // credentials for the bridge are not the upstream's.
+    out.headers = caller_auth
+                      ? detail::end_to_end_headers(request.headers, {"host", "content-length", "expect", "traceparent",
+                                                                     "tracestate", "authorization"})
+                      : detail::end_to_end_headers(request.headers,
+                                                   {"host", "content-length", "expect", "traceparent", "tracestate"});
     // The upstream continues from the bridge's client span; tracestate goes on as received.
     out.headers.push_back({"traceparent", span.traceparent()});
     if (!span.context().trace_state.empty()) {
@@ -125,15 +172,14 @@ struct Bridge::Impl {
     if (!client) client = std::make_unique<net::HttpClient>(*options.upstream, options.upstream_tls);
     auto answer = client->send(out, options.upstream_timeout);
     if (!answer) {
+      // The client is dropped with whatever its connection still held.
       ++upstream_errors;
       span.set_status(trace::StatusCode::error, answer.error().message);
       span.end();
-      json::object error{{"message", "the upstream could not be reached: " + answer.error().message},
-                         {"code", "bad.gateway"},
-                         {"status", 502}};
-      return net::json_response(502, json::serialize(error));
+      return error_response(502, "bad.gateway", "the upstream could not be reached: " + answer.error().message);
     }
     {
+      // The client closed its connection itself if the exchange did not end cleanly.
       std::lock_guard lock(pool_mutex);
       pool.push_back(std::move(client));
     }
@@ -143,9 +189,9 @@ struct Bridge::Impl {
     net::HttpResponse response;
     response.status = answer->status;
     response.body = std::move(answer->body);
-    for (auto& h : answer->headers) {
-      if (forwarded(h.name)) response.headers.push_back(std::move(h));
-    }
+    // Content-Length goes back too: the server under the bridge uses it only to answer
+    // a HEAD, whose body is never sent.
+    response.headers = detail::end_to_end_headers(answer->headers, {"traceparent", "tracestate"});
     return response;
   }
 };
@@ -166,7 +212,10 @@ Result<std::unique_ptr<Bridge>> Bridge::start(BridgeOptions options) {
     impl->own_provider = std::make_unique<trace::TracerProvider>(trace::TracerProviderOptions{});
     impl->options.tracer = impl->own_provider->tracer("tracechat.bridge");
   }
+  if (impl->options.caller_credentials) impl->caller_auth.emplace(*impl->options.caller_credentials);
   net::HttpServerOptions server_options;
+  server_options.tls_cert_file = impl->options.tls_cert_file;
+  server_options.tls_key_file = impl->options.tls_key_file;
   server_options.address = address->first;
   server_options.port = address->second;
   server_options.threads = std::max(1u, impl->options.threads);
@@ -184,7 +233,21 @@ void Bridge::stop() {
 }
 
 BridgeStats Bridge::stats() const {
-  return {impl_->requests.load(), impl_->continued.load(), impl_->new_traces.load(), impl_->upstream_errors.load()};
+  return {impl_->requests.load(),        impl_->continued.load(),    impl_->new_traces.load(),
+          impl_->upstream_errors.load(), impl_->unauthorized.load(), impl_->refused.load()};
+}
+
+Result<BasicCredentials> BasicCredentials::parse(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) return Error{"credentials must be user:password"};
+  BasicCredentials out{std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+  if (out.user.empty() || out.password.empty()) return Error{"credentials need a user and a password"};
+  // RFC 7617: the user-id cannot contain ':', and neither part any control character.
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return Error{"credentials contain a control character"};
+  }
+  return out;
 }
 
 }  // namespace tracechat::bridge

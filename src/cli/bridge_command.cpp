@@ -1,5 +1,8 @@
 // `tracechat bridge`: the HTTP endpoint a Data Action calls; continues the chat's trace.
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "commands.h"
 #include "signals.h"
@@ -7,6 +10,46 @@
 #include "tracechat/bridge/bridge.h"
 
 namespace tracechat::cli {
+
+namespace {
+
+constexpr const char* kBasicAuthVariable = "TRACECHAT_BRIDGE_BASIC_AUTH";
+
+// The caller credentials: from the file, else from the environment, else none. Never
+// from the command line, where every user of the machine can read them.
+Result<std::optional<bridge::BasicCredentials>> caller_credentials(const std::string& file) {
+  std::string text;
+  std::string source;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    std::ostringstream content;
+    content << in.rdbuf();
+    if (!in) return Error{"--basic-auth-file: cannot read " + file};
+    text = content.str();
+    source = "--basic-auth-file " + file;
+  } else if (const char* env = std::getenv(kBasicAuthVariable); env != nullptr && *env != '\0') {
+    text = env;
+    source = kBasicAuthVariable;
+  } else {
+    return std::optional<bridge::BasicCredentials>{};
+  }
+  auto parsed = bridge::BasicCredentials::parse(text);
+  if (!parsed) return Error{source + ": " + parsed.error().message};  // the message never holds the secret
+  return std::optional<bridge::BasicCredentials>{std::move(*parsed)};
+}
+
+std::string upstream_shown(bool echo, const std::optional<net::Url>& upstream) {
+  if (echo || !upstream) return "echo mode";
+  return "forwarding to " + upstream->without_query() +
+         (upstream->target.find('?') != std::string::npos ? "?<query hidden>" : "");
+}
+
+bool loopback(const std::string& listen) {
+  auto address = net::parse_listen_address(listen);
+  return address && (address->first.rfind("127.", 0) == 0 || address->first == "::1" || address->first == "localhost");
+}
+
+}  // namespace
 
 void add_bridge_command(CLI::App& app, int& exit_code) {
   struct Options {
@@ -18,6 +61,9 @@ void add_bridge_command(CLI::App& app, int& exit_code) {
     double timeout_seconds = 10;
     unsigned threads = 2;
     std::string otlp_endpoint;
+    std::string tls_cert;
+    std::string tls_key;
+    std::string basic_auth_file;
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
@@ -27,9 +73,21 @@ void add_bridge_command(CLI::App& app, int& exit_code) {
       "and forwards to --upstream with a child context injected, or answers itself with --echo");
   cmd->add_option("--listen", o->listen, "address to listen on (host:port; loopback by default)")
       ->capture_default_str();
-  auto* upstream = cmd->add_option("--upstream", o->upstream, "base URL to forward to (http:// or https://)");
+  auto* upstream = cmd->add_option("--upstream", o->upstream,
+                                   "base URL to forward to (http:// or https://): the request's path goes under its "
+                                   "path,\nthe request's query after its own (which is never printed)");
   auto* echo = cmd->add_flag("--echo", o->echo, "answer every request with what the bridge saw, as JSON");
   upstream->excludes(echo);
+  auto* cert = cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain: serve HTTPS (TLS 1.2 or later)")
+                   ->check(CLI::ExistingFile);
+  auto* key = cmd->add_option("--tls-key", o->tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
+  cmd->add_option("--basic-auth-file", o->basic_auth_file,
+                  "file holding user:password; callers without them get 401 (also: the environment\n"
+                  "variable " +
+                      std::string(kBasicAuthVariable) + "=user:password)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--traceparent-field", o->traceparent_field,
                   "read traceparent from this JSON body field when the header is absent");
   cmd->add_option("--ca-file", o->ca_file, "PEM file of an extra CA to trust for an https:// upstream")
@@ -56,6 +114,15 @@ void add_bridge_command(CLI::App& app, int& exit_code) {
       }
       options.upstream = *url;
     }
+    auto credentials = caller_credentials(o->basic_auth_file);
+    if (!credentials) {
+      std::fprintf(stderr, "error: %s\n", credentials.error().message.c_str());
+      exit_code = 2;
+      return;
+    }
+    options.caller_credentials = std::move(*credentials);
+    options.tls_cert_file = o->tls_cert;
+    options.tls_key_file = o->tls_key;
     options.upstream_tls.ca_file = o->ca_file;
     options.upstream_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o->timeout_seconds * 1000));
     options.traceparent_field = o->traceparent_field;
@@ -67,22 +134,38 @@ void add_bridge_command(CLI::App& app, int& exit_code) {
       return;
     }
     options.tracer = (*provider)->tracer("tracechat.bridge", TRACECHAT_VERSION);
+    const bool has_credentials = options.caller_credentials.has_value();
+    const std::optional<net::Url> upstream_url = options.upstream;
     auto started = bridge::Bridge::start(std::move(options));
     if (!started) {
       std::fprintf(stderr, "error: %s\n", started.error().message.c_str());
       exit_code = 1;
       return;
     }
-    std::printf("tracechat bridge: listening on %s, %s\n", (*started)->url().c_str(),
-                o->echo ? "echo mode" : ("forwarding to " + o->upstream).c_str());
+    // The upstream's query may hold a key: it is forwarded, never printed.
+    const std::string destination = upstream_shown(o->echo, upstream_url);
+    std::printf("tracechat bridge: listening on %s, %s, %s\n", (*started)->url().c_str(), destination.c_str(),
+                has_credentials ? "Basic authentication required" : "no caller authentication");
+    if (!loopback(o->listen)) {
+      if (o->tls_cert.empty()) {
+        std::fprintf(stderr,
+                     "warning: listening beyond loopback without TLS: requests and %s cross the network in clear\n",
+                     has_credentials ? "the caller's credentials" : "their headers");
+      }
+      if (!has_credentials) {
+        std::fprintf(stderr, "warning: listening beyond loopback with no caller authentication (--basic-auth-file)\n");
+      }
+    }
     std::fflush(stdout);
     wait_for_termination_signal();
     (*started)->stop();
     const auto stats = (*started)->stats();
     std::printf(
-        "tracechat bridge: stopped; %llu requests (%llu continued a trace, %llu started one), %llu upstream errors\n",
+        "tracechat bridge: stopped; %llu requests (%llu continued a trace, %llu started one), %llu upstream errors, "
+        "%llu unauthorized, %llu refused\n",
         static_cast<unsigned long long>(stats.requests), static_cast<unsigned long long>(stats.continued),
-        static_cast<unsigned long long>(stats.new_traces), static_cast<unsigned long long>(stats.upstream_errors));
+        static_cast<unsigned long long>(stats.new_traces), static_cast<unsigned long long>(stats.upstream_errors),
+        static_cast<unsigned long long>(stats.unauthorized), static_cast<unsigned long long>(stats.refused));
     (*provider)->shutdown(std::chrono::seconds(5));
   });
 }

@@ -6,6 +6,12 @@
 //
 // W3C Trace Context rules: an invalid traceparent starts a new trace (and its
 // tracestate is ignored); a valid one is continued and its tracestate passed on.
+//
+// It stands between the internet and a backend, so it is a strict intermediary: the
+// request's framing is checked by the server under it (no smuggled second request),
+// its path cannot leave the upstream's base path, hop-by-hop headers stay on their
+// hop, and a pooled upstream connection is reused only when its last exchange ended
+// cleanly — one caller never receives another's answer. See docs/bridge.md, "Security".
 #pragma once
 
 #include <chrono>
@@ -13,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "tracechat/net/tls.h"
 #include "tracechat/net/url.h"
@@ -25,9 +32,24 @@ namespace tracechat::bridge {
 // named after the request path.
 inline constexpr const char* kActionHeader = "x-tracechat-action";
 
+// The user and password a caller must present with HTTP Basic authentication.
+struct BasicCredentials {
+  std::string user;
+  std::string password;
+  // "user:password" (the password may contain ':'); a trailing line break is ignored.
+  static Result<BasicCredentials> parse(std::string_view user_colon_password);
+};
+
 struct BridgeOptions {
   std::string listen = "127.0.0.1:9090";
-  // Forward to this base URL (the request's path and query are appended); none: echo.
+  // HTTPS (TLS 1.2 or later) when both are set: PEM certificate chain and key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // When set, a request without these Basic credentials is answered 401 and goes no
+  // further; the Authorization header that carried them is not forwarded.
+  std::optional<BasicCredentials> caller_credentials;
+  // Forward to this base URL (the request's cleaned path is appended, and its query
+  // after the base's own); none: echo.
   std::optional<net::Url> upstream;
   net::TlsOptions upstream_tls;
   std::chrono::milliseconds upstream_timeout{10000};
@@ -43,6 +65,8 @@ struct BridgeStats {
   std::uint64_t continued = 0;        // with a valid incoming context
   std::uint64_t new_traces = 0;       // no or an invalid traceparent
   std::uint64_t upstream_errors = 0;  // the upstream could not be reached (502)
+  std::uint64_t unauthorized = 0;     // refused with 401: no or wrong credentials
+  std::uint64_t refused = 0;          // refused with 4xx before forwarding: path, method, headers
 };
 
 class Bridge {
