@@ -64,6 +64,63 @@ std::optional<std::string> check_schema(const json::object& value, const json::o
   return std::nullopt;
 }
 
+// "http://" or "https://" at the start of `text`: the length of the scheme and "://".
+std::size_t scheme_length(std::string_view text) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (text.size() >= scheme.size() && boost::beast::iequals(text.substr(0, scheme.size()), scheme)) {
+      return scheme.size();
+    }
+  }
+  return 0;
+}
+
+// Where the rendered URL's scheme and authority end: at the first '/', '?' or '#'
+// after "://" (none of them can appear raw inside an authority).
+std::size_t authority_end(std::string_view url) {
+  const std::size_t start = scheme_length(url);
+  const auto end = url.find_first_of("/?#", start);
+  return end == std::string_view::npos ? url.size() : end;
+}
+
+// A rendered URL is sent only if the inputs stayed in its path, query and fragment:
+// its scheme and authority are the template's own literal text (so an input can
+// neither pick another host nor turn the request line into an absolute-form URL), and
+// its path has no dot-segment to climb out of the path the template names.
+std::optional<std::string> check_rendered_url(std::string_view rendered, std::string_view literal_start) {
+  if (authority_end(rendered) > literal_start.size()) {
+    return "an input value reaches the scheme or host of the URL (inputs may fill only its path, query or fragment)";
+  }
+  for (const char c : rendered) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return "it contains a space or a control character";
+  }
+  std::string_view path = rendered.substr(authority_end(rendered));
+  path = path.substr(0, path.find_first_of("?#"));
+  while (!path.empty()) {
+    path.remove_prefix(1);  // the '/'
+    const auto segment = path.substr(0, path.find('/'));
+    std::string decoded;  // with %2e read as '.', as an upstream normalising the path would
+    for (std::size_t i = 0; i < segment.size(); ++i) {
+      if (segment.compare(i, 3, "%2e") == 0 || segment.compare(i, 3, "%2E") == 0) {
+        decoded.push_back('.');
+        i += 2;
+      } else {
+        decoded.push_back(segment[i]);
+      }
+    }
+    if (decoded == "." || decoded == "..") return "its path has a dot-segment ('" + std::string(segment) + "')";
+    path.remove_prefix(segment.size());
+  }
+  return std::nullopt;
+}
+
+// RFC 9110 §5.5: a field value has no control character but horizontal tab.
+bool valid_field_value(std::string_view value) {
+  return std::none_of(value.begin(), value.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+  });
+}
+
 ExecutionResult failure(std::string code, std::string message, int status = 0) {
   ExecutionResult r;
   r.error_code = std::move(code);
@@ -79,6 +136,7 @@ struct DataAction::Impl {
   json::object input_schema, success_schema;
   std::string method;
   VelocityTemplate url;
+  std::string url_literal_start;  // the URL template's leading text: its scheme and host
   std::vector<std::pair<std::string, VelocityTemplate>> headers;
   std::optional<VelocityTemplate> body;
   std::vector<std::pair<std::string, JsonPath>> translation;
@@ -115,10 +173,17 @@ Result<DataAction> DataAction::parse(std::string_view text) {
   if (!url_text) return Error{"config.request.requestUrlTemplate: a string is required"};
   auto url = VelocityTemplate::parse(*url_text);
   if (!url) return Error{"config.request.requestUrlTemplate: " + url.error().message};
+  std::string url_literal_start = url->leading_text();
+  if (scheme_length(url_literal_start) == 0 || authority_end(url_literal_start) == scheme_length(url_literal_start)) {
+    return Error{
+        "config.request.requestUrlTemplate: must start with a literal http:// or https:// and host; an input "
+        "may fill only the path, query or fragment"};
+  }
   auto success = VelocityTemplate::parse(string_at(response, "successTemplate").value_or("${rawResult}"));
   if (!success) return Error{"config.response.successTemplate: " + success.error().message};
   auto impl = std::make_unique<Impl>(std::move(*url), std::move(*success));
   impl->name = *name;
+  impl->url_literal_start = std::move(url_literal_start);
 
   if (const json::object* contract = object_at(root, "contract")) {
     if (const auto* input = object_at(*contract, "input"); input != nullptr) {
@@ -186,10 +251,13 @@ ExecutionResult DataAction::execute(const json::object& inputs, const net::TlsOp
   const json::object context{{"input", std::move(input)}};
 
   // The request. A rendered value may not add a header or a line to the request.
-  std::string url_text = a.url.render(context);
-  auto url = net::Url::parse(url_text);
-  if (!url || (url->scheme != "http" && url->scheme != "https") ||
-      url_text.find_first_of("\r\n ") != std::string::npos) {
+  const std::string url_text = a.url.render(context);
+  if (auto bad = check_rendered_url(url_text, a.url_literal_start)) {
+    return failure("template", "requestUrlTemplate renders to a URL that is refused: " + *bad);
+  }
+  // A fragment never goes into a request.
+  auto url = net::Url::parse(std::string_view(url_text).substr(0, url_text.find('#')));
+  if (!url || (url->scheme != "http" && url->scheme != "https")) {
     return failure("template", "requestUrlTemplate renders to an invalid URL: " + url_text);
   }
   net::HttpRequest request;
@@ -198,8 +266,8 @@ ExecutionResult DataAction::execute(const json::object& inputs, const net::TlsOp
   bool json_body = true;
   for (const auto& [name, t] : a.headers) {
     std::string value = t.render(context);
-    if (value.find_first_of("\r\n") != std::string::npos) {
-      return failure("template", "header '" + name + "': the rendered value contains a line break");
+    if (!valid_field_value(value)) {
+      return failure("template", "header '" + name + "': the rendered value contains a control character");
     }
     if (boost::beast::iequals(name, "content-type")) json_body = value.find("json") != std::string::npos;
     // Transfer-Encoding is an instruction to the platform (Genesys documents "buffered"

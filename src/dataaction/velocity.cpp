@@ -596,6 +596,16 @@ Result<std::string> VelocityTemplate::render_json(const json::object& context) c
   return std::move(sink.out);
 }
 
+std::string VelocityTemplate::leading_text() const {
+  std::string out;
+  for (const auto& node : std::get<Node::If>(root_->item).branches[0].second) {
+    const auto* text = std::get_if<Node::Text>(&node.item);
+    if (text == nullptr) break;
+    out += text->text;
+  }
+  return out;
+}
+
 VelocityTemplate::VelocityTemplate(std::unique_ptr<Node> root) : root_(std::move(root)) {}
 VelocityTemplate::VelocityTemplate(VelocityTemplate&&) noexcept = default;
 VelocityTemplate& VelocityTemplate::operator=(VelocityTemplate&&) noexcept = default;

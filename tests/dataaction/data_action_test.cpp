@@ -130,7 +130,15 @@ TEST(DataAction, InputsCannotInjectAHeaderOrBreakTheBody) {
   auto r = action->execute(hostile);
   EXPECT_FALSE(r.success);
   EXPECT_EQ(r.error_code, "template");
-  EXPECT_EQ(r.message, "header 'traceparent': the rendered value contains a line break");
+  EXPECT_EQ(r.message, "header 'traceparent': the rendered value contains a control character");
+  // Every control character but tab (RFC 9110 §5.5), not only CR and LF.
+  for (const std::string& control : {std::string("\n"), std::string(1, '\0'), std::string("\x0b"), std::string("\x0c"),
+                                     std::string("\x1b[2J"), std::string("\x7f")}) {
+    hostile["otel_span_id"] = "00f067aa0ba902b7" + control;
+    r = action->execute(hostile);
+    EXPECT_EQ(r.error_code, "template") << int(control[0]);
+    EXPECT_EQ(r.message, "header 'traceparent': the rendered value contains a control character") << int(control[0]);
+  }
   EXPECT_EQ(service.requests(), 0) << "nothing reached the service";
   // A quote in a value inside a JSON string of the template is escaped, even without
   // $esc.jsonString: the value stays one string and adds no field.
@@ -152,6 +160,52 @@ TEST(DataAction, InputsCannotInjectAHeaderOrBreakTheBody) {
             "$esc.jsonString");
   hostile["orderId"] = "12";
   EXPECT_TRUE(bare->execute(hostile).success);
+}
+
+std::string action_with_url(const std::string& url_template) {
+  return R"({"name": "u", "config": {"request": {"requestUrlTemplate": ")" + url_template +
+         R"(", "requestType": "GET"}}})";
+}
+
+// Inputs (attributes a guest can set) may land in the path, query or fragment only:
+// never in the scheme or host, never as an absolute-form target, never climbing.
+TEST(DataAction, AnInputCannotChooseWhereTheRequestGoes) {
+  Service service;
+  service.reply = "{}";
+  auto action = DataAction::parse(action_with_url(service.url() + "${input.x}"));
+  ASSERT_TRUE(action.ok()) << action.error().message;
+  const auto run = [&](const std::string& x) { return action->execute(json::object{{"x", x}}); };
+
+  for (const char* hostile :
+       {"http://evil.example/x", "@evil.example/x", ".evil.example/x", "0/x", ":1/x", "../../admin", "a&role=admin",
+        "/a/../../admin", "/%2e%2e/admin", "/%2E./admin", "/./x", "/x y", "/x\x1b"}) {
+    const auto r = run(hostile);
+    EXPECT_FALSE(r.success) << hostile;
+    EXPECT_EQ(r.error_code, "template") << hostile;
+    EXPECT_EQ(r.message.rfind("requestUrlTemplate renders to a URL that is refused: ", 0), 0u) << hostile;
+  }
+  EXPECT_EQ(service.requests(), 0) << "nothing reached the service";
+
+  ASSERT_TRUE(run("/orders/1?x=2#frag").success);
+  EXPECT_EQ(service.last().target, "/orders/1?x=2");  // the fragment is never sent
+  ASSERT_TRUE(run("?q=1").success);
+  EXPECT_EQ(service.last().target, "/?q=1");
+  ASSERT_TRUE(run("/a..b/...").success);  // dots that are not dot-segments
+  EXPECT_EQ(service.last().target, "/a..b/...");
+}
+
+TEST(DataAction, TheUrlTemplateMustNameItsSchemeAndHostLiterally) {
+  for (const char* url :
+       {"${input.base}/x", "https://${input.host}/x", "http://", "#if($input.a)http://a/#end", "ftp://host/x"}) {
+    auto parsed = DataAction::parse(action_with_url(url));
+    ASSERT_FALSE(parsed.ok()) << url;
+    EXPECT_EQ(parsed.error().message,
+              "config.request.requestUrlTemplate: must start with a literal http:// or https:// and host; an input "
+              "may fill only the path, query or fragment")
+        << url;
+  }
+  EXPECT_TRUE(DataAction::parse(action_with_url("https://api.example.com${input.path}")).ok());
+  EXPECT_TRUE(DataAction::parse(action_with_url("HTTPS://api.example.com:8443/a/${input.path}")).ok());
 }
 
 TEST(DataAction, ContractsTimeoutsAndServiceFailuresAreFailureResults) {

@@ -42,6 +42,11 @@ class VelocityTemplate {
   // or add a field, whether or not the template author remembered $esc.jsonString.
   Result<std::string> render_json(const boost::json::object& context) const;
 
+  // The literal text the template starts with, up to its first reference or directive:
+  // what every rendering begins with, whatever the inputs. (A URL's scheme and host
+  // must lie in it, so that no input can choose where a request goes.)
+  std::string leading_text() const;
+
   VelocityTemplate(VelocityTemplate&&) noexcept;
   VelocityTemplate& operator=(VelocityTemplate&&) noexcept;
   ~VelocityTemplate();
