@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "commands.h"
+#include "common/terminal_text.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/otlp/json_encoding.h"
 #include "tracechat/trace/span.h"
@@ -99,9 +100,10 @@ int run_list(const TracesArgs& args) {
   std::printf("%-32s  %-28s  %6s  %-10s  %s\n", "trace id", "root span", "spans", "duration", "services");
   for (const auto& t : *traces) {
     std::string services;
-    for (const auto& s : t.services) services += (services.empty() ? "" : ",") + s;
+    for (const auto& s : t.services) services += (services.empty() ? "" : ",") + common::terminal_safe(s);
     std::printf("%s%s  %-28.28s  %6llu  %-10s  %s%s%s\n", color && t.has_error ? "\033[31m" : "",
-                t.trace_id.hex().c_str(), t.root_name.c_str(), static_cast<unsigned long long>(t.span_count),
+                t.trace_id.hex().c_str(), common::terminal_safe(t.root_name).c_str(),
+                static_cast<unsigned long long>(t.span_count),
                 viewer::format_duration(t.end_unix_nano - t.start_unix_nano).c_str(), services.c_str(),
                 t.has_error ? "  ERROR" : "", color && t.has_error ? "\033[0m" : "");
   }

@@ -1,28 +1,31 @@
 #include "connection_log.h"
 
+#include "common/terminal_text.h"
 #include "platform.h"
 
 namespace tracechat::emulator {
 
 namespace {
 
+// logfmt: a value with a space, quote, '=', backslash or anything a terminal would
+// act on is quoted, with '"' and '\\' escaped and every control character spelled out.
 void append_value(std::string& line, std::string_view value) {
-  const bool quote = value.empty() || value.find_first_of(" \"=\\\t\r\n") != std::string_view::npos;
+  value = value.substr(0, 200);
+  const std::string safe = common::terminal_safe(value);
+  const bool quote = value.empty() || safe != value || value.find_first_of(" \"=\\") != std::string_view::npos;
   if (!quote) {
     line.append(value);
     return;
   }
-  line.push_back('"');
-  for (char c : value.substr(0, 200)) {
-    if (c == '"' || c == '\\') {
-      line.push_back('\\');
-      line.push_back(c);
-    } else if (c == '\n' || c == '\r' || c == '\t') {
-      line.push_back(' ');
-    } else {
-      line.push_back(c);
-    }
+  // Quotes and backslashes first, so that an escape the next step writes (\x1b) and
+  // the same four characters in the value (\\x1b) stay apart.
+  std::string quoted;
+  for (char c : value) {
+    if (c == '"' || c == '\\') quoted.push_back('\\');
+    quoted.push_back(c);
   }
+  line.push_back('"');
+  common::append_terminal_safe(line, quoted);
   line.push_back('"');
 }
 

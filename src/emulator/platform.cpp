@@ -9,6 +9,13 @@
 
 namespace tracechat::emulator {
 
+namespace {
+// Deployment ids are stored lower-case; '\n' cannot occur in either part.
+std::string session_key(std::string_view deployment_id, std::string_view token) {
+  return std::string(deployment_id) + "\n" + std::string(token);
+}
+}  // namespace
+
 std::string now_rfc3339() {
   const auto now = std::chrono::system_clock::now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
@@ -41,7 +48,9 @@ std::size_t Platform::restore() {
     }
     by_id_[c->row.id] = c;
     if (!c->row.resume_token.empty()) by_resume_token_[c->row.resume_token] = c;
-    if (c->row.dialect == kWebMessaging) by_session_token_[c->row.guest_key] = c;  // ordered by start time
+    if (c->row.dialect == kWebMessaging) {
+      by_session_token_[session_key(c->row.deployment_id, c->row.guest_key)] = c;  // ordered by start time
+    }
   }
   return stored.size();
 }
@@ -74,7 +83,7 @@ std::shared_ptr<Conversation> Platform::start_conversation(
     std::lock_guard lock(map_mutex_);
     by_id_[c->row.id] = c;
     if (!c->row.resume_token.empty()) by_resume_token_[c->row.resume_token] = c;
-    if (dialect == kWebMessaging) by_session_token_[guest_key] = c;
+    if (dialect == kWebMessaging) by_session_token_[session_key(deployment_id, guest_key)] = c;
   }
   if (observer_ != nullptr) observer_->conversation_started(c);
   return c;
@@ -92,9 +101,10 @@ std::shared_ptr<Conversation> Platform::find_by_resume_token(const std::string& 
   return it == by_resume_token_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<Conversation> Platform::find_by_session_token(const std::string& token) const {
+std::shared_ptr<Conversation> Platform::find_by_session_token(const std::string& deployment_id,
+                                                              const std::string& token) const {
   std::lock_guard lock(map_mutex_);
-  auto it = by_session_token_.find(token);
+  auto it = by_session_token_.find(session_key(deployment_id, token));
   return it == by_session_token_.end() ? nullptr : it->second;
 }
 

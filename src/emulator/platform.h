@@ -96,8 +96,9 @@ class Platform {
                                                    const std::function<void(const Conversation&)>& before_events);
   std::shared_ptr<Conversation> find(const std::string& conversation_id) const;
   std::shared_ptr<Conversation> find_by_resume_token(const std::string& token) const;
-  // Web Messaging: the newest conversation of a session token.
-  std::shared_ptr<Conversation> find_by_session_token(const std::string& token) const;
+  // Web Messaging: the newest conversation of a session token on a deployment. A token
+  // names a session only on the deployment that started it.
+  std::shared_ptr<Conversation> find_by_session_token(const std::string& deployment_id, const std::string& token) const;
   std::vector<std::shared_ptr<Conversation>> conversations() const;
 
   // Follows the conversation from now on; with `replay_after`, first hands the listener
@@ -146,7 +147,7 @@ class Platform {
   mutable std::mutex map_mutex_;
   std::unordered_map<std::string, std::shared_ptr<Conversation>> by_id_;
   std::unordered_map<std::string, std::shared_ptr<Conversation>> by_resume_token_;
-  std::unordered_map<std::string, std::shared_ptr<Conversation>> by_session_token_;
+  std::unordered_map<std::string, std::shared_ptr<Conversation>> by_session_token_;  // key: session_key()
 };
 
 // RFC 3339, UTC, milliseconds: "2026-11-25T10:31:59.123Z".

@@ -208,8 +208,13 @@ net::HttpResponse details_query(Platform& platform, const net::HttpRequest& requ
   }
   std::ranges::sort(hits, [](const auto& a, const auto& b) { return a.first < b.first; });
   json::array page;
-  const auto first = static_cast<std::size_t>((page_number - 1) * page_size);
-  for (std::size_t i = first; i < hits.size() && i < first + static_cast<std::size_t>(page_size); ++i) {
+  // (pageNumber - 1) * pageSize overflows for a huge pageNumber: a page that starts past
+  // the last hit is empty, whatever its number.
+  const auto pages_before = static_cast<std::uint64_t>(page_number - 1);
+  const auto size = static_cast<std::uint64_t>(page_size);
+  const std::size_t first =
+      pages_before > hits.size() / size ? hits.size() : static_cast<std::size_t>(pages_before * size);
+  for (std::size_t i = first; i < hits.size() && i - first < size; ++i) {
     page.emplace_back(std::move(hits[i].second));
   }
   json::object out{{"totalHits", hits.size()}};

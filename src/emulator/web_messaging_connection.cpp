@@ -6,6 +6,10 @@ namespace tracechat::emulator {
 
 namespace {
 
+// The platform's clients use a UUID (36 characters) as the session token; anything
+// much shorter would be a token another guest could guess.
+constexpr std::size_t kMinSessionTokenLength = 16;
+
 wm::ServerMessage response(int code, wm::Body body, std::optional<std::string> tracing_id) {
   return wm::ServerMessage{"response", code, std::move(tracing_id), std::move(body)};
 }
@@ -90,7 +94,12 @@ void WebMessagingConnection::handle(const wm::ConfigureSession& request) {
   wm::SessionResponse session;
   session.max_custom_data_bytes = platform_.config().limits.max_attributes_bytes;
   session.allowed_media = {"image/png", "image/jpeg", "image/gif"};
-  auto c = platform_.find_by_session_token(request.token);
+  // The platform's clients use a UUID; a short token is a guessable one.
+  if (request.token.size() < kMinSessionTokenLength) {
+    return send_error(400, "token must be at least " + std::to_string(kMinSessionTokenLength) + " characters (a UUID)",
+                      request.tracing_id);
+  }
+  auto c = platform_.find_by_session_token(deployment_id_, request.token);
   bool ended = false;
   if (c) {
     std::lock_guard lock(c->mutex);

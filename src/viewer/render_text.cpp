@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "common/terminal_text.h"
 #include "tracechat/viewer/waterfall.h"
 
 namespace tracechat::viewer {
@@ -34,11 +35,7 @@ std::string pad(std::string s, std::size_t w) {
 }
 
 // Control characters in names and values from outside must not drive the terminal.
-std::string printable(std::string_view s) {
-  std::string out;
-  for (char c : s) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
-  return out;
-}
+std::string printable(std::string_view s) { return common::terminal_safe(s); }
 
 }  // namespace
 
@@ -48,8 +45,8 @@ std::string render_waterfall_text(const Waterfall& w, const TextOptions& o) {
   const std::uint64_t total = std::max<std::uint64_t>(1, w.end_unix_nano - w.start_unix_nano);
   std::size_t name_width = 12, service_width = 7;
   for (const auto& row : w.rows) {
-    name_width = std::max(name_width, static_cast<std::size_t>(row.depth) * 2 + width(row.span->name) + 2);
-    service_width = std::max(service_width, width(service_name(*row.span)));
+    name_width = std::max(name_width, static_cast<std::size_t>(row.depth) * 2 + width(printable(row.span->name)) + 2);
+    service_width = std::max(service_width, width(printable(service_name(*row.span))));
   }
   name_width = std::min<std::size_t>(name_width, 56);
   service_width = std::min<std::size_t>(service_width, 24);

@@ -526,6 +526,10 @@ TEST_F(GuestChatLogged, OneLinePerConnectionAndPerErrorWithoutBodies) {
   send_message(*ws, "m1", "my card number is BODY-MARKER-4111");
   ws->send_text(R"({"command":"fly","requestId":"u"})");
   ws->read_until_type("error");
+  // A command that would set the window title and clear the screen of whoever reads
+  // the log, with a C1 CSI too: every control character is spelled out.
+  ws->send_text(R"({"command":"\u001b]0;owned\u0007\u001b[2J\u009b31m","requestId":"u2"})");
+  ws->read_until_type("error");
   ws->send_text(R"({"command":"disconnect","requestId":"d"})");
   EXPECT_EQ(ws->wait_closed(), 1000);
   emulator_->stop();
@@ -537,8 +541,12 @@ TEST_F(GuestChatLogged, OneLinePerConnectionAndPerErrorWithoutBodies) {
   const std::string line = log.substr(connection_line, log.find('\n', connection_line) - connection_line);
   EXPECT_NE(line.find("organization=" + std::string(kOrg)), std::string::npos) << line;
   EXPECT_NE(line.find("conversation=" + conversation), std::string::npos) << line;
-  EXPECT_NE(line.find("frames_in=5"), std::string::npos) << line;
-  EXPECT_NE(line.find("errors=1"), std::string::npos) << line;
+  EXPECT_NE(line.find("frames_in=6"), std::string::npos) << line;
+  EXPECT_NE(line.find("errors=2"), std::string::npos) << line;
+  EXPECT_EQ(log.find('\x1b'), std::string::npos) << log;
+  EXPECT_EQ(log.find('\x07'), std::string::npos) << log;
+  EXPECT_EQ(log.find("\u009b"), std::string::npos) << log;
+  EXPECT_NE(log.find(R"(unknown command '\x1b]0;owned\x07\x1b[2J\u009b31m')"), std::string::npos) << log;
   EXPECT_NE(log.find("level=error dialect=guest-chat"), std::string::npos) << log;
 }
 

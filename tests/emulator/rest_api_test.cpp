@@ -103,6 +103,14 @@ TEST_F(RestApi, DetailsQueryFindsTheConversationByTraceId) {
   EXPECT_EQ(all.at("totalHits"), 2);
   auto page = http_json("POST", kQueryPath, "{" + everything + R"(,"paging":{"pageSize":1,"pageNumber":2}})");
   EXPECT_EQ(page.at("conversations").as_array().size(), 1u);
+  // A page past the end is empty, and so is one whose offset would overflow 64 bits
+  // ((2^62 + 1 - 1) * 100): it must not wrap around to page 1.
+  for (const char* paging : {R"({"pageSize":1,"pageNumber":3})", R"({"pageSize":100,"pageNumber":4611686018427387905})",
+                             R"({"pageSize":2,"pageNumber":9223372036854775807})"}) {
+    auto beyond = http_json("POST", kQueryPath, "{" + everything + R"(,"paging":)" + paging + "}");
+    EXPECT_EQ(beyond.at("totalHits"), 2) << paging;
+    EXPECT_FALSE(beyond.as_object().contains("conversations")) << paging;
+  }
   auto past = http_json("POST", kQueryPath, R"({"interval":"2001-01-01T00:00:00Z/2001-01-02T00:00:00Z"})");
   EXPECT_EQ(past.at("totalHits"), 0);
   EXPECT_FALSE(past.as_object().contains("conversations"));

@@ -99,6 +99,31 @@ TEST_F(WebMessaging, ConfigureSessionAnswersWithTheSessionAndEchoesTracingId) {
   EXPECT_EQ(read_class(*other, "string").at("code"), 400);  // not the URL's deployment
 }
 
+TEST_F(WebMessaging, ASessionTokenNamesASessionOnlyOnItsOwnDeployment) {
+  auto a = open(web_messaging_path());
+  EXPECT_EQ(configure_session(*a).at("body").at("newSession"), true);
+
+  // The same token on another deployment is another guest's session, not A's.
+  const std::string other_deployment = "99999999-9999-4999-8999-999999999999";
+  auto b = open(std::string("/v1?deploymentId=") + other_deployment);
+  b->send_json({{"action", "configureSession"}, {"token", kToken}, {"deploymentId", other_deployment}});
+  EXPECT_EQ(read_class(*b, "SessionResponse").at("body").at("newSession"), true);
+
+  // Back on A's deployment, the token still resumes A's session.
+  auto again = open(web_messaging_path());
+  EXPECT_EQ(configure_session(*again).at("body").at("newSession"), false);
+}
+
+TEST_F(WebMessaging, AShortSessionTokenIsRefused) {
+  auto ws = open(web_messaging_path());
+  ws->send_json({{"action", "configureSession"}, {"token", "x"}, {"deploymentId", kDeployment}});
+  const auto refused = read_class(*ws, "string");
+  EXPECT_EQ(refused.at("code"), 400);
+  EXPECT_NE(str(refused, "body").find("at least 16 characters"), std::string::npos);
+  ws->send_json({{"action", "configureSession"}, {"token", "0123456789abcdef"}, {"deploymentId", kDeployment}});
+  EXPECT_EQ(read_class(*ws, "SessionResponse").at("body").at("newSession"), true);
+}
+
 TEST_F(WebMessaging, PresenceJoinCarriesCustomAttributesIntoParticipantData) {
   auto ws = open(web_messaging_path());
   configure_session(*ws);

@@ -90,6 +90,23 @@ TEST(Waterfall, TextShowsServicesDurationsErrorsAndAttributes) {
   EXPECT_NE(viewer::render_waterfall_text(w, color).find("\033[1;31m"), std::string::npos);
 }
 
+// C0 and C1 controls (the 8-bit CSI U+009B drives some terminals like ESC [) and bytes
+// that are not UTF-8 are spelled out; printable Unicode is shown as it is.
+TEST(Waterfall, EveryControlCharacterIsEscaped) {
+  std::vector<std::unique_ptr<SpanData>> spans;
+  spans.push_back(span("a\x1b]0;owned\x07\x1b[2J\u009b31m\xff\x7f é", "0000000000000001", nullptr, 100, 200));
+  spans.back()->attributes.set("k\u0085", std::string("v\r\n\x9b"));
+  const auto text = viewer::render_waterfall_text(viewer::build_waterfall(spans), {});
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x07'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x7f'), std::string::npos) << text;
+  EXPECT_EQ(text.find("\u009b"), std::string::npos) << text;
+  EXPECT_EQ(text.find("\u0085"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\r'), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(a\x1b]0;owned\x07\x1b[2J\u009b31m\xff\x7f é)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(k\u0085="v\r\n\x9b")"), std::string::npos) << text;
+}
+
 TEST(Waterfall, DurationFormatting) {
   EXPECT_EQ(viewer::format_duration(850), "850 ns");
   EXPECT_EQ(viewer::format_duration(12'300), "12.3 us");
