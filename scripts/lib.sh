@@ -16,6 +16,10 @@ PACKAGES=(
 # OpenTelemetry JS interop tests.
 TEST_PACKAGES=(clang libclang-rt-14-dev clang-format chromium openssl)
 
+# ccache keys on paths relative to the checkout, so a second clone (CI's, say) reuses
+# what the first one compiled instead of starting cold.
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 ensure_packages() {
