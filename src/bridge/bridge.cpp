@@ -150,11 +150,12 @@ struct Bridge::Impl {
     // Expect is answered by the bridge's own server, which already holds the whole
     // body; forwarded, it would draw a 100 Continue from the upstream. The caller's
     // credentials for the bridge are not the upstream's.
-    out.headers = caller_auth
-                      ? detail::end_to_end_headers(request.headers, {"host", "content-length", "expect", "traceparent",
-                                                                     "tracestate", "authorization"})
-                      : detail::end_to_end_headers(request.headers,
-                                                   {"host", "content-length", "expect", "traceparent", "tracestate"});
+    out.headers =
+        detail::end_to_end_headers(request.headers, {"host", "content-length", "expect", "traceparent", "tracestate"});
+    if (caller_auth) {
+      std::erase_if(out.headers,
+                    [](const net::HttpHeader& h) { return boost::beast::iequals(h.name, "authorization"); });
+    }
     // The upstream continues from the bridge's client span; tracestate goes on as received.
     out.headers.push_back({"traceparent", span.traceparent()});
     if (!span.context().trace_state.empty()) {

@@ -12,12 +12,6 @@ constexpr std::string_view kHopByHop[] = {
     "connection",          "keep-alive", "proxy-connection", "proxy-authenticate", "te",
     "proxy-authorization", "trailer",    "upgrade",          "transfer-encoding",  "http2-settings"};
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 std::vector<net::HttpHeader> end_to_end_headers(const std::vector<net::HttpHeader>& headers,
@@ -25,12 +19,7 @@ std::vector<net::HttpHeader> end_to_end_headers(const std::vector<net::HttpHeade
   std::vector<std::string_view> named;  // the options of every Connection field
   for (const auto& h : headers) {
     if (!boost::beast::iequals(h.name, "connection")) continue;
-    std::string_view list = h.value;
-    while (!list.empty()) {
-      const auto comma = list.find(',');
-      if (auto token = trim(list.substr(0, comma)); !token.empty()) named.push_back(token);
-      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    }
+    for (const auto option : net::split_field_list(h.value)) named.push_back(option);
   }
   const auto in = [](std::string_view name, const auto& names) {
     return std::any_of(std::begin(names), std::end(names),

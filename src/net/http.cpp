@@ -11,6 +11,19 @@ std::optional<std::string_view> find_header(const std::vector<HttpHeader>& heade
   return std::nullopt;
 }
 
+std::vector<std::string_view> split_field_list(std::string_view value) {
+  std::vector<std::string_view> out;
+  while (!value.empty()) {
+    const auto comma = value.find(',');
+    std::string_view element = value.substr(0, comma);
+    while (!element.empty() && (element.front() == ' ' || element.front() == '\t')) element.remove_prefix(1);
+    while (!element.empty() && (element.back() == ' ' || element.back() == '\t')) element.remove_suffix(1);
+    if (!element.empty()) out.push_back(element);
+    value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+  }
+  return out;
+}
+
 std::string_view HttpRequest::path() const {
   const std::string_view t(target);
   return t.substr(0, t.find('?'));

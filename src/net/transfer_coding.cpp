@@ -3,29 +3,17 @@
 #include <boost/beast/core/string.hpp>
 #include <vector>
 
+#include "tracechat/net/http.h"
+
 namespace tracechat::net::detail {
-
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 FramingRefusal check_transfer_encoding(std::string_view codings, unsigned http_version) {
   if (http_version < 11) return {400, "Transfer-Encoding is not allowed in an HTTP/1.0 request"};
-  // A list element may be empty (RFC 9110 §5.6.1); a coding may carry parameters,
-  // which only matter for the name comparison here.
-  std::vector<std::string_view> names;
-  while (!codings.empty()) {
-    const auto comma = codings.find(',');
-    std::string_view element = trim(codings.substr(0, comma));
-    codings = comma == std::string_view::npos ? std::string_view{} : codings.substr(comma + 1);
-    if (element.empty()) continue;
-    names.push_back(trim(element.substr(0, element.find(';'))));
+  // A coding may carry parameters, which do not matter for its name.
+  std::vector<std::string_view> names = split_field_list(codings);
+  for (auto& name : names) {
+    name = name.substr(0, name.find(';'));
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
   }
   if (names.empty()) return {400, "Transfer-Encoding names no coding"};
   if (!boost::beast::iequals(names.back(), "chunked")) {

@@ -17,6 +17,10 @@ struct HttpHeader {
 // Case-insensitive header lookup (HTTP field names are case-insensitive).
 std::optional<std::string_view> find_header(const std::vector<HttpHeader>& headers, std::string_view name);
 
+// The elements of a comma-separated field value (RFC 9110 §5.6.1): each trimmed of
+// spaces and tabs, empty ones skipped. "close, X-Secret" is {"close", "X-Secret"}.
+std::vector<std::string_view> split_field_list(std::string_view value);
+
 struct HttpRequest {
   std::string method = "GET";
   std::string target = "/";  // path and query
