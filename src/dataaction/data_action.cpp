@@ -87,13 +87,14 @@ std::size_t authority_end(std::string_view url) {
 // neither pick another host nor turn the request line into an absolute-form URL), and
 // its path has no dot-segment to climb out of the path the template names.
 std::optional<std::string> check_rendered_url(std::string_view rendered, std::string_view literal_start) {
-  if (authority_end(rendered) > literal_start.size()) {
+  const std::size_t path_start = authority_end(rendered);
+  if (path_start > literal_start.size()) {
     return "an input value reaches the scheme or host of the URL (inputs may fill only its path, query or fragment)";
   }
   for (const char c : rendered) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return "it contains a space or a control character";
   }
-  std::string_view path = rendered.substr(authority_end(rendered));
+  std::string_view path = rendered.substr(path_start);
   path = path.substr(0, path.find_first_of("?#"));
   while (!path.empty()) {
     path.remove_prefix(1);  // the '/'

@@ -11,12 +11,6 @@ namespace {
 // act on is quoted, with '"' and '\\' escaped and every control character spelled out.
 void append_value(std::string& line, std::string_view value) {
   value = value.substr(0, 200);
-  const std::string safe = common::terminal_safe(value);
-  const bool quote = value.empty() || safe != value || value.find_first_of(" \"=\\") != std::string_view::npos;
-  if (!quote) {
-    line.append(value);
-    return;
-  }
   // Quotes and backslashes first, so that an escape the next step writes (\x1b) and
   // the same four characters in the value (\\x1b) stay apart.
   std::string quoted;
@@ -24,8 +18,14 @@ void append_value(std::string& line, std::string_view value) {
     if (c == '"' || c == '\\') quoted.push_back('\\');
     quoted.push_back(c);
   }
+  const std::string escaped = common::terminal_safe(quoted);
+  // Unchanged by escaping: no quote, backslash or control character in it.
+  if (!value.empty() && escaped == value && value.find_first_of(" =") == std::string_view::npos) {
+    line.append(value);
+    return;
+  }
   line.push_back('"');
-  common::append_terminal_safe(line, quoted);
+  line.append(escaped);
   line.push_back('"');
 }
 
