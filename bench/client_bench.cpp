@@ -8,9 +8,9 @@
 
 #include <deque>
 
-#include "../src/client/dialect.h"
-#include "../src/client/outgoing.h"
-#include "../src/common/token_bucket.h"
+#include "client/dialect.h"
+#include "client/outgoing.h"
+#include "common/token_bucket.h"
 #include "tracechat/trace/batch_span_processor.h"
 #include "tracechat/trace/in_memory_exporter.h"
 #include "tracechat/trace/sampler.h"

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "../tests/support/raw_http.h"
+#include "support/raw_http.h"
 #include "tracechat/bridge/bridge.h"
 #include "tracechat/net/http_server.h"
 

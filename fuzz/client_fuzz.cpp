@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "../src/client/dialect.h"
+#include "client/dialect.h"
 
 using namespace tracechat::client;
 

@@ -6,17 +6,17 @@
 #include <map>
 #include <string_view>
 
-#include "../src/dataaction/json_path.h"
-#include "../src/emulator/flows.h"
+#include "dataaction/json_path.h"
+#include "emulator/flows.h"
 #include "tracechat/dataaction/data_action.h"
-#include "tracechat/dataaction/export.h"
+#include "tracechat/generators/data_action_export.h"
 
 using namespace tracechat;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto actions = [] {
     std::map<std::string, dataaction::DataAction> m;
-    auto text = dataaction::export_data_action({"Order lookup", "https://x/orders", "POST", "T", {"orderId"}, {}});
+    auto text = generators::export_data_action({"Order lookup", "https://x/orders", "POST", "T", {"orderId"}, {}});
     m.emplace("Order lookup", std::move(dataaction::DataAction::parse(*text).value()));
     return m;
   }();

@@ -54,3 +54,29 @@ class [[nodiscard]] Result<void, Error> {
 };
 
 }  // namespace tracechat
+
+// TRACECHAT_TRY(lhs, expr): evaluates expr (a Result); on error returns that error from the
+// enclosing function, otherwise moves the value into lhs, which may be a declaration:
+//
+//   TRACECHAT_TRY(auto name, reader.required_string("name"));
+//   TRACECHAT_TRY(frame.id, reader.required_string("id"));
+//
+// A macro because only a macro can return from its caller; the enclosing function must
+// return a Result (or Error) that the error converts to. It expands to two statements and
+// a declaration, so it stands only where a declaration may (not as an unbraced if-body).
+#define TRACECHAT_TRY(lhs, expr) TRACECHAT_TRY_IMPL_(TRACECHAT_TRY_NAME_(tracechat_try_, __LINE__), lhs, expr)
+#define TRACECHAT_TRY_NAME_(a, b) TRACECHAT_TRY_CONCAT_(a, b)
+#define TRACECHAT_TRY_CONCAT_(a, b) a##b
+#define TRACECHAT_TRY_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                         \
+  if (!tmp) return tmp.error();              \
+  lhs = std::move(*tmp)
+
+// TRACECHAT_CHECK(expr): for a Result<void> (or any Result whose value is not needed):
+// returns its error from the enclosing function.
+#define TRACECHAT_CHECK(expr)                                     \
+  do {                                                            \
+    if (auto tracechat_check_ = (expr); !tracechat_check_) {      \
+      return tracechat_check_.error();                            \
+    }                                                             \
+  } while (false)

@@ -4,14 +4,14 @@
 #include <fstream>
 
 #include "commands.h"
-#include "tracechat/dataaction/export.h"
+#include "tracechat/generators/data_action_export.h"
 
 namespace tracechat::cli {
 
 void add_dataaction_command(CLI::App& app, int& exit_code) {
   auto* group = app.add_subcommand("dataaction", "Genesys Cloud Data Actions that carry the trace context");
   group->require_subcommand(1);
-  auto o = std::make_shared<dataaction::ExportOptions>();
+  auto o = std::make_shared<generators::ExportOptions>();
   auto out_path = std::make_shared<std::string>();
   auto* cmd = group->add_subcommand(
       "export",
@@ -29,7 +29,7 @@ void add_dataaction_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--output", o->outputs, "a string field of the response to return (repeatable)");
   cmd->add_option("--out", *out_path, "write to this file instead of stdout");
   cmd->callback([o, out_path, &exit_code] {
-    auto text = dataaction::export_data_action(*o);
+    auto text = generators::export_data_action(*o);
     if (!text) {
       std::fprintf(stderr, "error: %s\n", text.error().message.c_str());
       exit_code = 2;

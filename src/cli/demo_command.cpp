@@ -15,7 +15,7 @@
 #include "tracechat/client/chat_session.h"
 #include "tracechat/collector/collector.h"
 #include "tracechat/collector/span_store.h"
-#include "tracechat/dataaction/export.h"
+#include "tracechat/generators/data_action_export.h"
 #include "tracechat/emulator/emulator.h"
 #include "tracechat/net/http_client.h"
 #include "tracechat/otlp/http_exporter.h"
@@ -158,7 +158,7 @@ int run_demo(std::string dir, bool without_trace_header) {
   auto bridge = bridge::Bridge::start(bridge_options);
   if (!bridge) return std::fprintf(stderr, "error: bridge: %s\n", bridge.error().message.c_str()), 1;
 
-  auto action = dataaction::export_data_action(
+  auto action = generators::export_data_action(
       {kActionName, (*bridge)->url() + "/orders/lookup", "POST", "Demo", {"orderId"}, {"traceId"}});
   if (without_trace_header) {
     // The seed's situation: the context never reaches the service.

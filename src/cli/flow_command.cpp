@@ -2,14 +2,14 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "tracechat/dataaction/flow_snippet.h"
+#include "tracechat/generators/flow_snippet.h"
 
 namespace tracechat::cli {
 
 void add_flow_command(CLI::App& app, int& exit_code) {
   auto* group = app.add_subcommand("flow", "Flow steps that carry the trace context to a Data Action");
   group->require_subcommand(1);
-  auto o = std::make_shared<dataaction::FlowSnippetOptions>();
+  auto o = std::make_shared<generators::FlowSnippetOptions>();
   auto format = std::make_shared<std::string>("architect");
   auto inputs = std::make_shared<std::vector<std::string>>();
   auto* cmd = group->add_subcommand(
@@ -35,7 +35,7 @@ void add_flow_command(CLI::App& app, int& exit_code) {
       }
       o->inputs.emplace_back(i.substr(0, eq), i.substr(eq + 1));
     }
-    auto text = *format == "emulator" ? dataaction::flow_snippet_emulator(*o) : dataaction::flow_snippet_architect(*o);
+    auto text = *format == "emulator" ? generators::flow_snippet_emulator(*o) : generators::flow_snippet_architect(*o);
     if (!text) {
       std::fprintf(stderr, "error: %s\n", text.error().message.c_str());
       exit_code = 2;

@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "../common/token_bucket.h"
+#include "common/token_bucket.h"
 #include "dialect.h"
 #include "endpoint.h"
 #include "outgoing.h"

@@ -3,10 +3,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "../protocol/object_reader.h"
+#include "common/json_reader.h"
 
 namespace tracechat::emulator {
-using protocol::detail::ObjectReader;
+using common::ObjectReader;
 
 namespace {
 
@@ -89,7 +89,7 @@ std::string lowercase_id(std::string_view text) {
 }
 
 Result<EmulatorConfig> parse_config(std::string_view json_text) {
-  auto parsed = protocol::detail::parse_object(json_text, 20);
+  auto parsed = common::parse_object(json_text, 20, "the configuration");
   if (!parsed) return Error{parsed.error().message};
   const ObjectReader r(parsed->object(), "");
   if (auto known = check_known(r, {"organizations", "deployments", "limits", "bot"}); !known) return known.error();

@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "../common/token_bucket.h"
+#include "common/token_bucket.h"
 #include "attribute_rules.h"
 #include "conversation_store.h"
 #include "tracechat/emulator/config.h"

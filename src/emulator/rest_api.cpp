@@ -4,11 +4,11 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
-#include "../protocol/object_reader.h"
+#include "common/json_reader.h"
 
 namespace tracechat::emulator {
 namespace json = boost::json;
-using protocol::detail::ObjectReader;
+using common::ObjectReader;
 
 namespace {
 
@@ -163,7 +163,7 @@ Result<std::vector<Filter>> read_filters(const ObjectReader& r, std::string_view
 }
 
 net::HttpResponse details_query(Platform& platform, const net::HttpRequest& request) {
-  auto parsed = protocol::detail::parse_object(request.body, 20);
+  auto parsed = common::parse_object(request.body, 20, "it");
   if (!parsed) return error(400, "bad.request", "request body: " + parsed.error().message);
   const ObjectReader r(parsed->object(), "");
   auto interval = r.required_string("interval");
@@ -232,7 +232,7 @@ net::HttpResponse patch_attributes(Platform& platform, const std::shared_ptr<Con
                    : error(404, "not.found", "no participant " + std::string(participant_id).substr(0, 64));
     }
   }
-  auto parsed = protocol::detail::parse_object(request.body, 20);
+  auto parsed = common::parse_object(request.body, 20, "it");
   if (!parsed) return error(400, "bad.request", "request body: " + parsed.error().message);
   const ObjectReader r(parsed->object(), "");
   auto attributes = r.optional_object("attributes");

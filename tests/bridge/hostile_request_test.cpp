@@ -4,8 +4,8 @@
 
 #include <optional>
 
-#include "../support/raw_http.h"
-#include "../support/self_signed.h"
+#include "support/raw_http.h"
+#include "support/self_signed.h"
 #include "tracechat/bridge/bridge.h"
 #include "tracechat/net/http_client.h"
 

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../support/sample_spans.h"
+#include "support/sample_spans.h"
 #include "tracechat/otlp/http_exporter.h"
 
 using namespace tracechat;

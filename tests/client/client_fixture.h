@@ -7,7 +7,7 @@
 #include <mutex>
 #include <vector>
 
-#include "../emulator/emulator_fixture.h"
+#include "emulator/emulator_fixture.h"
 #include "tracechat/client/chat_session.h"
 #include "tracechat/trace/in_memory_exporter.h"
 #include "tracechat/trace/sampler.h"

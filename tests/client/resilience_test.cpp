@@ -2,8 +2,8 @@
 // and TLS it must or must not trust.
 #include <thread>
 
-#include "../support/self_signed.h"
-#include "../support/tcp_proxy.h"
+#include "support/self_signed.h"
+#include "support/tcp_proxy.h"
 #include "client_fixture.h"
 
 namespace tracechat::testing {

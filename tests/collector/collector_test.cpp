@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "../support/sample_spans.h"
+#include "support/sample_spans.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/net/gzip.h"
 #include "tracechat/net/http_client.h"

@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "../support/sample_spans.h"
+#include "support/sample_spans.h"
 
 using namespace tracechat;
 namespace fs = std::filesystem;

@@ -9,8 +9,8 @@
 #include <mutex>
 #include <thread>
 
-#include "../../src/dataaction/json_path.h"
-#include "tracechat/dataaction/export.h"
+#include "dataaction/json_path.h"
+#include "tracechat/generators/data_action_export.h"
 #include "tracechat/net/http_server.h"
 
 namespace tracechat::dataaction {
@@ -108,7 +108,7 @@ TEST(DataAction, BuildsTheRequestFromItsTemplatesAndMapsTheResponse) {
 TEST(DataAction, TheGeneratedActionRunsAndCarriesTheContext) {
   Service service;
   service.reply = R"({"status":"ok"})";
-  auto text = export_data_action({"Notify", service.url() + "/notify", "POST", "Tracing", {}, {"status"}});
+  auto text = generators::export_data_action({"Notify", service.url() + "/notify", "POST", "Tracing", {}, {"status"}});
   ASSERT_TRUE(text.ok());
   auto action = DataAction::parse(*text);
   ASSERT_TRUE(action.ok()) << action.error().message;

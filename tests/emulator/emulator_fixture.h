@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "../support/raw_ws_client.h"
+#include "support/raw_ws_client.h"
 #include "tracechat/emulator/emulator.h"
 #include "tracechat/net/http_client.h"
 

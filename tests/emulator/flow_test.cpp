@@ -5,10 +5,10 @@
 #include <mutex>
 #include <thread>
 
-#include "../../src/emulator/flows.h"
+#include "emulator/flows.h"
 #include "emulator_fixture.h"
-#include "tracechat/dataaction/export.h"
-#include "tracechat/dataaction/flow_snippet.h"
+#include "tracechat/generators/data_action_export.h"
+#include "tracechat/generators/flow_snippet.h"
 #include "tracechat/net/http_server.h"
 
 namespace tracechat::testing {
@@ -49,7 +49,7 @@ class FlowTest : public EmulatorTest {
 
   void configure(emulator::EmulatorOptions& o) override {
     o.config.bot.reply = "";  // the flow speaks for the bot
-    auto action = dataaction::export_data_action(
+    auto action = generators::export_data_action(
         {"Order lookup", service_.url() + "/orders", "POST", "Tracing", {"orderId"}, {"status"}});
     ASSERT_TRUE(action.ok());
     write(dir_ / "actions" / "order.json", *action);
@@ -121,7 +121,7 @@ class SlowServiceFlowTest : public FlowTest {
   void configure(emulator::EmulatorOptions& o) override {
     FlowTest::configure(o);
     delay_ = 1500ms;
-    auto action = boost::json::parse(*dataaction::export_data_action(
+    auto action = boost::json::parse(*generators::export_data_action(
         {"Order lookup", service_.url() + "/orders", "POST", "Tracing", {"orderId"}, {"status"}}));
     action.at("config").as_object()["timeoutSeconds"] = 1;
     write(dir_ / "actions" / "order.json", boost::json::serialize(action));
@@ -143,21 +143,21 @@ TEST_F(SlowServiceFlowTest, ATimeoutTakesTheTimeoutPath) {
 TEST(FlowFiles, TheGeneratedSnippetIsAFlowTheEmulatorLoads) {
   std::map<std::string, dataaction::DataAction> actions;
   auto action =
-      dataaction::export_data_action({"Order lookup", "https://x/orders", "POST", "Tracing", {"orderId"}, {}});
+      generators::export_data_action({"Order lookup", "https://x/orders", "POST", "Tracing", {"orderId"}, {}});
   ASSERT_TRUE(action.ok());
   auto parsed = dataaction::DataAction::parse(*action);
   ASSERT_TRUE(parsed.ok());
   actions.emplace("Order lookup", std::move(*parsed));
   auto snippet =
-      dataaction::flow_snippet_emulator({"Order lookup", "Tracing", "guest-message", {{"orderId", "${message.body}"}}});
+      generators::flow_snippet_emulator({"Order lookup", "Tracing", "guest-message", {{"orderId", "${message.body}"}}});
   ASSERT_TRUE(snippet.ok()) << snippet.error().message;
   auto flow = emulator::parse_flow(*snippet, actions);
   ASSERT_TRUE(flow.ok()) << flow.error().message;
   EXPECT_EQ(flow->steps.size(), 3u);
-  auto steps = dataaction::flow_snippet_architect({"Order lookup", "Tracing", "guest-message", {}});
+  auto steps = generators::flow_snippet_architect({"Order lookup", "Tracing", "guest-message", {}});
   ASSERT_TRUE(steps.ok());
   EXPECT_NE(steps->find("Attribute Name \"otel_trace_id\""), std::string::npos);
-  EXPECT_FALSE(dataaction::flow_snippet_emulator({"", "T", "guest-message", {}}).ok());
+  EXPECT_FALSE(generators::flow_snippet_emulator({"", "T", "guest-message", {}}).ok());
 }
 
 TEST(FlowFiles, ErrorsNameThePath) {

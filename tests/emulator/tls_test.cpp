@@ -8,7 +8,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "../support/self_signed.h"
+#include "support/self_signed.h"
 #include "emulator_fixture.h"
 
 using namespace tracechat::testing;

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../support/sample_spans.h"
+#include "support/sample_spans.h"
 #include "tracechat/collector/collector.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/otlp/protobuf_encoding.h"

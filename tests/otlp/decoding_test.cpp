@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "../support/sample_spans.h"
+#include "support/sample_spans.h"
 #include "tracechat/otlp/json_encoding.h"
 #include "tracechat/otlp/protobuf_encoding.h"
 

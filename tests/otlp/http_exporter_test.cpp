@@ -6,8 +6,8 @@
 #include <atomic>
 #include <mutex>
 
-#include "../support/sample_spans.h"
-#include "../support/self_signed.h"
+#include "support/sample_spans.h"
+#include "support/self_signed.h"
 #include "tracechat/net/gzip.h"
 #include "tracechat/net/http_server.h"
 #include "tracechat/otlp/decoding.h"

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "../support/sample_spans.h"
+#include "support/sample_spans.h"
 
 using namespace tracechat;
 using namespace tracechat::trace;

@@ -1,11 +1,11 @@
 #include <boost/json.hpp>
 
-#include "../object_reader.h"
+#include "common/json_reader.h"
 #include "tracechat/protocol/guest_chat.h"
 
 namespace tracechat::protocol::guest_chat {
 namespace json = boost::json;
-using detail::ObjectReader;
+using common::ObjectReader;
 
 namespace {
 
@@ -36,7 +36,7 @@ std::string_view command_name(const ClientFrame& frame) {
 }
 
 Result<ClientFrame, FrameError> parse_client_frame(std::string_view text) {
-  auto parsed = detail::parse_object(text, kMaxJsonDepth);
+  auto parsed = common::parse_object(text, kMaxJsonDepth, "a frame");
   if (!parsed) return bad(parsed.error().message);
   const ObjectReader r(parsed->object(), "");
 
@@ -146,7 +146,7 @@ std::string serialize(const ClientFrame& frame) {
 }
 
 std::vector<std::string> lint_client_frame(std::string_view text) {
-  auto parsed = detail::parse_object(text, kMaxJsonDepth);
+  auto parsed = common::parse_object(text, kMaxJsonDepth, "a frame");
   if (!parsed) return {};
   const ObjectReader r(parsed->object(), "");
   const auto command = r.optional_string("command");

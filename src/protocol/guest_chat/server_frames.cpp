@@ -1,11 +1,11 @@
 #include <boost/json.hpp>
 
-#include "../object_reader.h"
+#include "common/json_reader.h"
 #include "tracechat/protocol/guest_chat.h"
 
 namespace tracechat::protocol::guest_chat {
 namespace json = boost::json;
-using detail::ObjectReader;
+using common::ObjectReader;
 
 namespace {
 
@@ -144,7 +144,7 @@ std::string serialize(const ServerFrame& frame) {
 }
 
 Result<ServerFrame> parse_server_frame(std::string_view text) {
-  auto parsed = detail::parse_object(text, kMaxJsonDepth);
+  auto parsed = common::parse_object(text, kMaxJsonDepth, "a frame");
   if (!parsed) return Error{parsed.error().message};
   const ObjectReader r(parsed->object(), "");
   std::string type;

@@ -1,12 +1,12 @@
 #include <boost/json.hpp>
 
-#include "../object_reader.h"
+#include "common/json_reader.h"
 #include "message_fields.h"
 #include "tracechat/protocol/web_messaging.h"
 
 namespace tracechat::protocol::web_messaging {
 namespace json = boost::json;
-using protocol::detail::ObjectReader;
+using common::ObjectReader;
 
 namespace {
 
@@ -43,7 +43,7 @@ std::string_view action_name(const ClientRequest& request) {
 }
 
 Result<ClientRequest, RequestError> parse_client_request(std::string_view text) {
-  auto parsed = protocol::detail::parse_object(text, kMaxJsonDepth);
+  auto parsed = common::parse_object(text, kMaxJsonDepth, "a frame");
   if (!parsed) return bad(parsed.error().message, std::nullopt);
   const ObjectReader r(parsed->object(), "");
 
@@ -124,7 +124,7 @@ std::string serialize(const ClientRequest& request) {
 }
 
 std::vector<std::string> lint_client_request(std::string_view text) {
-  auto parsed = protocol::detail::parse_object(text, kMaxJsonDepth);
+  auto parsed = common::parse_object(text, kMaxJsonDepth, "a frame");
   if (!parsed) return {};
   const ObjectReader r(parsed->object(), "");
   const auto action = r.optional_string("action");

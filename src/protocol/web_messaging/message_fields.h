@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "../object_reader.h"
+#include "common/json_reader.h"
 #include "tracechat/protocol/web_messaging.h"
 
 namespace tracechat::protocol::web_messaging::detail {
 
-using protocol::detail::ObjectReader;
+using common::ObjectReader;
 
 Result<std::vector<MessageEvent>> read_events(const ObjectReader& r, std::string_view key);
 boost::json::array events_json(const std::vector<MessageEvent>& events);

@@ -1,13 +1,13 @@
 #include <boost/json.hpp>
 #include <cmath>
 
-#include "../object_reader.h"
+#include "common/json_reader.h"
 #include "message_fields.h"
 #include "tracechat/protocol/web_messaging.h"
 
 namespace tracechat::protocol::web_messaging {
 namespace json = boost::json;
-using protocol::detail::ObjectReader;
+using common::ObjectReader;
 
 namespace {
 
@@ -180,7 +180,7 @@ std::string serialize(const ServerMessage& message) {
 }
 
 Result<ServerMessage> parse_server_message(std::string_view text) {
-  auto parsed = protocol::detail::parse_object(text, kMaxJsonDepth);
+  auto parsed = common::parse_object(text, kMaxJsonDepth, "a frame");
   if (!parsed) return Error{parsed.error().message};
   const ObjectReader r(parsed->object(), "");
   ServerMessage out;

@@ -10,7 +10,7 @@
 
 #include "tracechat/result.h"
 
-namespace tracechat::dataaction {
+namespace tracechat::generators {
 
 struct FlowSnippetOptions {
   std::string action;  // the Data Action's name
@@ -22,4 +22,4 @@ struct FlowSnippetOptions {
 Result<std::string> flow_snippet_emulator(const FlowSnippetOptions& options);
 Result<std::string> flow_snippet_architect(const FlowSnippetOptions& options);
 
-}  // namespace tracechat::dataaction
+}  // namespace tracechat::generators

@@ -9,7 +9,7 @@
 
 #include "tracechat/result.h"
 
-namespace tracechat::dataaction {
+namespace tracechat::generators {
 
 struct ExportOptions {
   std::string name;             // the action's name; also sent as x-tracechat-action
@@ -23,4 +23,4 @@ struct ExportOptions {
 // The action as pretty-printed JSON, or what is wrong with the options.
 Result<std::string> export_data_action(const ExportOptions& options);
 
-}  // namespace tracechat::dataaction
+}  // namespace tracechat::generators

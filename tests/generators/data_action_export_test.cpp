@@ -1,6 +1,6 @@
 // The generated Data Action: importable JSON whose templates, run by our Velocity
 // engine, give the bridge the chat's traceparent.
-#include "tracechat/dataaction/export.h"
+#include "tracechat/generators/data_action_export.h"
 
 #include <gtest/gtest.h>
 
@@ -8,13 +8,13 @@
 
 #include "tracechat/dataaction/velocity.h"
 
-namespace tracechat::dataaction {
+namespace tracechat::generators {
 namespace {
 
 namespace json = boost::json;
 
 std::string render(const json::value& template_text, const json::object& context) {
-  auto t = VelocityTemplate::parse(template_text.as_string());
+  auto t = dataaction::VelocityTemplate::parse(template_text.as_string());
   EXPECT_TRUE(t.ok()) << (t.ok() ? "" : t.error().message);
   return t.ok() ? t->render(context) : "";
 }
@@ -80,4 +80,4 @@ TEST(DataActionExport, BadOptionsAreRefused) {
 }
 
 }  // namespace
-}  // namespace tracechat::dataaction
+}  // namespace tracechat::generators

@@ -1,11 +1,11 @@
-#include "tracechat/dataaction/export.h"
+#include "tracechat/generators/data_action_export.h"
 
 #include <algorithm>
 #include <boost/json.hpp>
 
 #include "tracechat/dataaction/velocity.h"
 
-namespace tracechat::dataaction {
+namespace tracechat::generators {
 namespace {
 
 namespace json = boost::json;
@@ -54,7 +54,7 @@ Result<std::string> export_data_action(const ExportOptions& o) {
   if (o.url.rfind("https://", 0) != 0 && o.url.rfind("http://", 0) != 0) {
     return Error{"url: must start with https:// (or http:// for a test service)"};
   }
-  if (auto t = VelocityTemplate::parse(o.url); !t) return Error{"url: " + t.error().message};
+  if (auto t = dataaction::VelocityTemplate::parse(o.url); !t) return Error{"url: " + t.error().message};
   static const char* kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
   if (std::find(std::begin(kMethods), std::end(kMethods), o.method) == std::end(kMethods)) {
     return Error{"method: must be GET, POST, PUT, PATCH or DELETE, not " + o.method};
@@ -115,4 +115,4 @@ Result<std::string> export_data_action(const ExportOptions& o) {
   return out;
 }
 
-}  // namespace tracechat::dataaction
+}  // namespace tracechat::generators

@@ -1,10 +1,10 @@
-#include "tracechat/dataaction/flow_snippet.h"
+#include "tracechat/generators/flow_snippet.h"
 
 #include <boost/json.hpp>
 
 #include "tracechat/dataaction/velocity.h"
 
-namespace tracechat::dataaction {
+namespace tracechat::generators {
 namespace json = boost::json;
 
 namespace {
@@ -17,7 +17,7 @@ Result<void> check(const FlowSnippetOptions& o) {
     if (name.empty() || name == "otel_trace_id" || name == "otel_span_id") {
       return Error{"input '" + name + "': a name other than the trace ids is required"};
     }
-    if (auto t = VelocityTemplate::parse(value); !t) return Error{"input '" + name + "': " + t.error().message};
+    if (auto t = dataaction::VelocityTemplate::parse(value); !t) return Error{"input '" + name + "': " + t.error().message};
   }
   return {};
 }
@@ -65,4 +65,4 @@ Result<std::string> flow_snippet_architect(const FlowSnippetOptions& o) {
   return out;
 }
 
-}  // namespace tracechat::dataaction
+}  // namespace tracechat::generators

@@ -1,8 +1,11 @@
 // Typed access to the members of a JSON object, with errors that name the member's
-// path ("message.channel.metadata.customAttributes.x: expected string"). Shared by
-// the protocol codecs. Internal to the protocol part.
+// path ("message.channel.metadata.customAttributes.x: expected string"). The one way
+// tracechat reads a JSON document it was given: the protocol codecs, the OTLP JSON
+// decoder, Data Action definitions, flow files and the emulator's configuration and REST
+// bodies all read through it, so every bad field is reported the same way.
 #pragma once
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdint>
@@ -14,7 +17,7 @@
 
 #include "tracechat/result.h"
 
-namespace tracechat::protocol::detail {
+namespace tracechat::common {
 
 namespace json = boost::json;
 
@@ -127,6 +130,7 @@ class ObjectReader {
 };
 
 // Parses text into a JSON object with a nesting limit; the error says which rule failed.
+// `what` names the document in the not-an-object message ("a frame", "the configuration").
 struct ParsedObject {
   json::value value;
   const json::object& object() const { return value.get_object(); }
@@ -139,7 +143,7 @@ struct JsonFailure {
   std::string message;
 };
 
-inline Result<ParsedObject, JsonFailure> parse_object(std::string_view text, int max_depth) {
+inline Result<ParsedObject, JsonFailure> parse_object(std::string_view text, int max_depth, std::string_view what) {
   json::parse_options options;
   options.max_depth = static_cast<std::size_t>(max_depth);
   boost::system::error_code ec;
@@ -148,8 +152,8 @@ inline Result<ParsedObject, JsonFailure> parse_object(std::string_view text, int
     return JsonFailure{JsonProblem::too_deep, "JSON nested deeper than " + std::to_string(max_depth) + " levels"};
   }
   if (ec) return JsonFailure{JsonProblem::syntax, "invalid JSON: " + ec.message()};
-  if (!v.is_object()) return JsonFailure{JsonProblem::not_object, "a frame must be a JSON object"};
+  if (!v.is_object()) return JsonFailure{JsonProblem::not_object, std::string(what) + " must be a JSON object"};
   return ParsedObject{std::move(v)};
 }
 
-}  // namespace tracechat::protocol::detail
+}  // namespace tracechat::common
