@@ -68,15 +68,15 @@ class [[nodiscard]] Result<void, Error> {
 #define TRACECHAT_TRY_NAME_(a, b) TRACECHAT_TRY_CONCAT_(a, b)
 #define TRACECHAT_TRY_CONCAT_(a, b) a##b
 #define TRACECHAT_TRY_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                         \
-  if (!tmp) return tmp.error();              \
+  auto tmp = (expr);                        \
+  if (!tmp) return tmp.error();             \
   lhs = std::move(*tmp)
 
 // TRACECHAT_CHECK(expr): for a Result<void> (or any Result whose value is not needed):
 // returns its error from the enclosing function.
-#define TRACECHAT_CHECK(expr)                                     \
-  do {                                                            \
-    if (auto tracechat_check_ = (expr); !tracechat_check_) {      \
-      return tracechat_check_.error();                            \
-    }                                                             \
+#define TRACECHAT_CHECK(expr)                                \
+  do {                                                       \
+    if (auto tracechat_check_ = (expr); !tracechat_check_) { \
+      return tracechat_check_.error();                       \
+    }                                                        \
   } while (false)

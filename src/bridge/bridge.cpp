@@ -40,7 +40,7 @@ bool allowed_method(std::string_view method) {
 
 // The incoming context: the traceparent header, else the configured JSON body field.
 std::optional<trace::SpanContext> incoming_context(const net::HttpRequest& request, const std::string& field) {
-  std::string traceparent(request.header("traceparent").value_or(""));
+  std::string traceparent(request.header(conventions::kTraceparentHeader).value_or(""));
   if (traceparent.empty() && !field.empty() && !request.body.empty()) {
     boost::system::error_code ec;
     const auto body = json::parse(request.body, ec);
@@ -51,7 +51,8 @@ std::optional<trace::SpanContext> incoming_context(const net::HttpRequest& reque
     }
   }
   if (traceparent.empty()) return std::nullopt;
-  auto context = trace::SpanContext::from_headers(traceparent, request.header("tracestate").value_or(""));
+  auto context =
+      trace::SpanContext::from_headers(traceparent, request.header(conventions::kTracestateHeader).value_or(""));
   if (!context) return std::nullopt;  // invalid: a new trace, as W3C requires
   return *context;
 }
@@ -79,9 +80,9 @@ struct Bridge::Impl {
     if (parent) span_options.parent = *parent;
     span_options.attributes.set("http.request.method", request.method);
     span_options.attributes.set("url.path", std::string(request.path()));
-    span_options.attributes.set("dataaction.name", name);
+    span_options.attributes.set(conventions::kDataActionNameKey, name);
     if (!request.remote_address.empty()) span_options.attributes.set("client.address", request.remote_address);
-    trace::Span span = options.tracer.start_span("dataaction " + name, span_options);
+    trace::Span span = options.tracer.start_span(std::string(conventions::kDataActionSpanPrefix) + name, span_options);
 
     net::HttpResponse response = options.upstream ? forward(request, name, span) : echo(request, name, span, parent);
     span.set_attribute("http.response.status_code", static_cast<std::int64_t>(response.status));
@@ -141,7 +142,8 @@ struct Bridge::Impl {
     span_options.attributes.set("http.request.method", request.method);
     span_options.attributes.set("server.address", options.upstream->host);
     span_options.attributes.set("server.port", static_cast<std::int64_t>(options.upstream->port));
-    trace::Span span = options.tracer.start_span("dataaction " + name + " upstream", span_options);
+    trace::Span span =
+        options.tracer.start_span(std::string(conventions::kDataActionSpanPrefix) + name + " upstream", span_options);
 
     net::HttpRequest out;
     out.method = request.method;
@@ -150,16 +152,17 @@ struct Bridge::Impl {
     // Expect is answered by the bridge's own server, which already holds the whole
     // body; forwarded, it would draw a 100 Continue from the upstream. The caller's
     // credentials for the bridge are not the upstream's.
-    out.headers =
-        detail::end_to_end_headers(request.headers, {"host", "content-length", "expect", "traceparent", "tracestate"});
+    out.headers = detail::end_to_end_headers(
+        request.headers,
+        {"host", "content-length", "expect", conventions::kTraceparentHeader, conventions::kTracestateHeader});
     if (caller_auth) {
       std::erase_if(out.headers,
                     [](const net::HttpHeader& h) { return boost::beast::iequals(h.name, "authorization"); });
     }
     // The upstream continues from the bridge's client span; tracestate goes on as received.
-    out.headers.push_back({"traceparent", span.traceparent()});
+    out.headers.push_back({std::string(conventions::kTraceparentHeader), span.traceparent()});
     if (!span.context().trace_state.empty()) {
-      out.headers.push_back({"tracestate", span.context().trace_state.to_header()});
+      out.headers.push_back({std::string(conventions::kTracestateHeader), span.context().trace_state.to_header()});
     }
 
     std::unique_ptr<net::HttpClient> client;
@@ -192,7 +195,8 @@ struct Bridge::Impl {
     response.body = std::move(answer->body);
     // Content-Length goes back too: the server under the bridge uses it only to answer
     // a HEAD, whose body is never sent.
-    response.headers = detail::end_to_end_headers(answer->headers, {"traceparent", "tracestate"});
+    response.headers =
+        detail::end_to_end_headers(answer->headers, {conventions::kTraceparentHeader, conventions::kTracestateHeader});
     return response;
   }
 };
@@ -211,7 +215,7 @@ Result<std::unique_ptr<Bridge>> Bridge::start(BridgeOptions options) {
   if (!impl->options.tracer.enabled()) {
     // Nothing is exported, but the spans still get ids, so the context still propagates.
     impl->own_provider = std::make_unique<trace::TracerProvider>(trace::TracerProviderOptions{});
-    impl->options.tracer = impl->own_provider->tracer("tracechat.bridge");
+    impl->options.tracer = impl->own_provider->tracer(std::string(conventions::kBridgeScope));
   }
   if (impl->options.caller_credentials) impl->caller_auth.emplace(*impl->options.caller_credentials);
   net::HttpServerOptions server_options;

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "telemetry.h"
 #include "tracechat/client/chat_session.h"
+#include "tracechat/conventions.h"
 
 namespace tracechat::cli {
 namespace {
@@ -58,7 +59,7 @@ int run(const ChatOptions& o) {
     std::fprintf(stderr, "error: %s\n", provider.error().message.c_str());
     return 2;
   }
-  config.trace.tracer = (*provider)->tracer("tracechat.client", TRACECHAT_VERSION);
+  config.trace.tracer = (*provider)->tracer(std::string(conventions::kClientScope), TRACECHAT_VERSION);
 
   auto session = client::ChatSession::open(std::move(config));
   if (!session) {

@@ -15,8 +15,9 @@
 #include "tracechat/client/chat_session.h"
 #include "tracechat/collector/collector.h"
 #include "tracechat/collector/span_store.h"
-#include "tracechat/generators/data_action_export.h"
+#include "tracechat/conventions.h"
 #include "tracechat/emulator/emulator.h"
+#include "tracechat/generators/data_action_export.h"
 #include "tracechat/net/http_client.h"
 #include "tracechat/otlp/http_exporter.h"
 #include "tracechat/trace/batch_span_processor.h"
@@ -112,63 +113,80 @@ ChatRun chat(const std::string& dialect, const std::string& url, const trace::Tr
   return run;
 }
 
-int run_demo(std::string dir, bool without_trace_header) {
+// The working folder: the given one, or a new one in /tmp. Empty on failure (reported).
+std::filesystem::path prepare_work_dir(std::string dir) {
   if (dir.empty()) {
     char pattern[] = "/tmp/tracechat-demo-XXXXXX";
     if (mkdtemp(pattern) == nullptr) {
       std::fprintf(stderr, "error: cannot make a working folder in /tmp\n");
-      return 1;
+      return {};
     }
     dir = pattern;
   }
   const std::filesystem::path work(dir);
   std::error_code ec;
   std::filesystem::create_directories(work / "actions", ec);
-  std::filesystem::create_directories(work / "flows", ec);
+  if (!ec) std::filesystem::create_directories(work / "flows", ec);
   if (ec) {
     std::fprintf(stderr, "error: cannot use %s: %s\n", dir.c_str(), ec.message().c_str());
-    return 1;
+    return {};
   }
-  std::printf(
-      "tracechat demo: collector, platform emulator, trace bridge and two guest chats in one process;\n"
-      "files in %s\n",
-      dir.c_str());
+  return work;
+}
 
+// Everything the demo runs, in start order (members are destroyed in reverse).
+struct DemoServices {
+  std::unique_ptr<collector::Collector> collector;
+  std::unique_ptr<trace::TracerProvider> chat_provider, bridge_provider, orders_provider;
+  std::unique_ptr<bridge::Bridge> orders, bridge;
+  std::unique_ptr<emulator::Emulator> platform;
+};
+
+// The Data Action that calls the bridge, and the flow that calls the action, as files
+// the emulator loads. Without the trace header the context never reaches the service:
+// the situation tracechat exists to fix, shown failing.
+void write_action_and_flow(const std::filesystem::path& work, const std::string& bridge_url,
+                           bool without_trace_header) {
+  auto action = generators::export_data_action(
+      {kActionName, bridge_url + "/orders/lookup", "POST", "Demo", {"orderId"}, {"traceId"}});
+  if (without_trace_header) {
+    auto edited = boost::json::parse(*action);
+    edited.at("config").at("request").at("headers").as_object().erase(conventions::kTraceparentHeader);
+    *action = boost::json::serialize(edited);
+  }
+  std::ofstream(work / "actions" / "order-lookup.json") << *action;
+  std::ofstream(work / "flows" / "order-status.json") << kFlow;
+}
+
+Result<DemoServices> start_services(const std::filesystem::path& work, bool without_trace_header) {
+  DemoServices s;
   collector::CollectorOptions collector_options;
   collector_options.listen = "127.0.0.1:0";
   collector_options.db = work / "traces.sqlite";
   auto collector = collector::Collector::start(collector_options);
-  if (!collector) return std::fprintf(stderr, "error: collector: %s\n", collector.error().message.c_str()), 1;
-  const std::string collector_url = (*collector)->url();
-  auto chat_provider = provider_for("guest-chat-ui", collector_url);
-  auto bridge_provider = provider_for("dataaction-bridge", collector_url);
-  auto orders_provider = provider_for("orders-service", collector_url);
+  if (!collector) return Error{"collector: " + collector.error().message};
+  s.collector = std::move(*collector);
+  s.chat_provider = provider_for("guest-chat-ui", s.collector->url());
+  s.bridge_provider = provider_for("dataaction-bridge", s.collector->url());
+  s.orders_provider = provider_for("orders-service", s.collector->url());
 
   // The "orders service" answers itself (an echo bridge); the bridge in front of it is
   // what the Data Action calls.
   bridge::BridgeOptions orders_options;
   orders_options.listen = "127.0.0.1:0";
-  orders_options.tracer = orders_provider->tracer("orders-service");
+  orders_options.tracer = s.orders_provider->tracer("orders-service");
   auto orders = bridge::Bridge::start(orders_options);
-  if (!orders) return std::fprintf(stderr, "error: orders service: %s\n", orders.error().message.c_str()), 1;
+  if (!orders) return Error{"orders service: " + orders.error().message};
+  s.orders = std::move(*orders);
   bridge::BridgeOptions bridge_options;
   bridge_options.listen = "127.0.0.1:0";
-  bridge_options.upstream = *net::Url::parse((*orders)->url());
-  bridge_options.tracer = bridge_provider->tracer("tracechat.bridge");
+  bridge_options.upstream = *net::Url::parse(s.orders->url());
+  bridge_options.tracer = s.bridge_provider->tracer(std::string(conventions::kBridgeScope));
   auto bridge = bridge::Bridge::start(bridge_options);
-  if (!bridge) return std::fprintf(stderr, "error: bridge: %s\n", bridge.error().message.c_str()), 1;
+  if (!bridge) return Error{"bridge: " + bridge.error().message};
+  s.bridge = std::move(*bridge);
 
-  auto action = generators::export_data_action(
-      {kActionName, (*bridge)->url() + "/orders/lookup", "POST", "Demo", {"orderId"}, {"traceId"}});
-  if (without_trace_header) {
-    // The seed's situation: the context never reaches the service.
-    auto edited = boost::json::parse(*action);
-    edited.at("config").at("request").at("headers").as_object().erase("traceparent");
-    *action = boost::json::serialize(edited);
-  }
-  std::ofstream(work / "actions" / "order-lookup.json") << *action;
-  std::ofstream(work / "flows" / "order-status.json") << kFlow;
-
+  write_action_and_flow(work, s.bridge->url(), without_trace_header);
   emulator::EmulatorOptions emulator_options;
   emulator_options.listen = "127.0.0.1:0";
   emulator_options.db = work / "platform.sqlite";
@@ -177,10 +195,111 @@ int run_demo(std::string dir, bool without_trace_header) {
   emulator_options.data_actions_dir = work / "actions";
   emulator_options.flows_dir = work / "flows";
   auto platform = emulator::Emulator::start(emulator_options);
-  if (!platform) return std::fprintf(stderr, "error: emulator: %s\n", platform.error().message.c_str()), 1;
-  const std::string ws = (*platform)->ws_url();
+  if (!platform) return Error{"emulator: " + platform.error().message};
+  s.platform = std::move(*platform);
+  return s;
+}
 
-  const auto tracer = chat_provider->tracer("tracechat.client", TRACECHAT_VERSION);
+// Counts of the spans one chat's trace must hold.
+struct TraceCounts {
+  std::size_t sessions = 0, sends = 0, bridge_server = 0, bridge_upstream = 0, orders_server = 0;
+};
+
+TraceCounts count_spans(const std::vector<std::unique_ptr<trace::SpanData>>& spans) {
+  TraceCounts c;
+  for (const auto& s : spans) {
+    const std::string service = viewer::service_name(*s);
+    c.sessions += s->name == conventions::kSessionSpan;
+    c.sends += s->name == conventions::kSendMessageSpan;
+    c.bridge_server += service == "dataaction-bridge" && s->kind == trace::SpanKind::server;
+    c.bridge_upstream += service == "dataaction-bridge" && s->kind == trace::SpanKind::client;
+    c.orders_server += service == "orders-service" && s->kind == trace::SpanKind::server;
+  }
+  return c;
+}
+
+// What a support engineer sees: the conversation, found by its trace id through the
+// analytics API. True when exactly one conversation answers.
+bool find_conversation(const std::string& http_url, const std::string& trace_id) {
+  net::HttpClient rest(*net::Url::parse(http_url));
+  net::HttpRequest query;
+  query.method = "POST";
+  query.target = "/api/v2/analytics/conversations/details/query";
+  query.headers.push_back({"Content-Type", "application/json"});
+  const boost::json::object predicate{
+      {"type", "property"}, {"property", conventions::kTraceIdAttribute}, {"value", trace_id}};
+  const boost::json::object body{
+      {"interval", "2000-01-01T00:00:00.000Z/2100-01-01T00:00:00.000Z"},
+      {"segmentFilters",
+       boost::json::array{boost::json::object{{"type", "and"}, {"predicates", boost::json::array{predicate}}}}}};
+  query.body = boost::json::serialize(body);
+  auto answer = rest.send(query, 5s);
+  std::printf("conversation details (analytics query by %s):\n  %s\n",
+              std::string(conventions::kTraceIdAttribute).c_str(),
+              answer ? answer->body.c_str() : answer.error().message.c_str());
+  return answer && answer->body.find("\"totalHits\":1") != std::string::npos;
+}
+
+// Checks one chat's trace, prints it (and writes its HTML view); what is wrong goes to
+// `missing`. Returns how many Data Action (bridge SERVER) spans the trace holds.
+Result<std::size_t> check_chat(const ChatRun& run, const std::filesystem::path& work, collector::SpanStore& store,
+                               const std::string& http_url, std::vector<std::string>& missing) {
+  const auto trace_id = *trace::TraceId::from_hex(run.trace_id);
+  TRACECHAT_TRY(const auto spans, store.load_trace(trace_id));
+  const TraceCounts c = count_spans(spans);
+  const auto want = [&](std::size_t got, std::size_t expected, const std::string& what) {
+    if (got != expected) {
+      missing.push_back(run.dialect + " trace " + run.trace_id + ": " + std::to_string(got) + " " + what +
+                        ", expected " + std::to_string(expected));
+    }
+  };
+  want(c.sessions, 1, std::string(conventions::kSessionSpan) + " spans");
+  want(c.sends, 3, std::string(conventions::kSendMessageSpan) + " spans");
+  want(c.bridge_server, 3, "Data Action spans (dataaction-bridge SERVER)");
+  want(c.bridge_upstream, 3, "bridge upstream spans (CLIENT)");
+  want(c.orders_server, 3, "orders-service spans");
+
+  const auto waterfall = viewer::build_waterfall(spans);
+  std::printf("\n== the %s chat's trace %s: %zu spans\n", run.dialect.c_str(), run.trace_id.c_str(), spans.size());
+  viewer::TextOptions text;
+  text.color = isatty(STDOUT_FILENO) != 0;
+  std::fputs(viewer::render_waterfall_text(waterfall, text).c_str(), stdout);
+  const auto html = work / ("trace-" + run.dialect + ".html");
+  std::ofstream(html) << viewer::render_waterfall_html(waterfall, trace_id);
+  std::printf("HTML view: %s\n", html.c_str());
+  if (!find_conversation(http_url, run.trace_id)) {
+    missing.push_back(run.dialect + ": the analytics query did not find exactly one conversation by trace id");
+  }
+  return c.bridge_server;
+}
+
+// The verdict: 0 when every Data Action call the bridge saw is in a chat's trace.
+int report(const std::vector<std::string>& missing, std::uint64_t bridged_requests) {
+  if (!missing.empty()) {
+    std::printf("\ncorrelation INCOMPLETE:\n");
+    for (const auto& m : missing) std::printf("  - %s\n", m.c_str());
+    return 1;
+  }
+  std::printf(
+      "\ncorrelation complete: both chats' traces hold their messages and all %llu Data Action calls\n"
+      "(bridge SERVER span, its upstream CLIENT span, the orders service's SERVER span).\n",
+      static_cast<unsigned long long>(bridged_requests));
+  return 0;
+}
+
+int run_demo(std::string dir, bool without_trace_header) {
+  const auto work = prepare_work_dir(std::move(dir));
+  if (work.empty()) return 1;
+  std::printf(
+      "tracechat demo: collector, platform emulator, trace bridge and two guest chats in one process;\n"
+      "files in %s\n",
+      work.c_str());
+  auto services = start_services(work, without_trace_header);
+  if (!services) return std::fprintf(stderr, "error: %s\n", services.error().message.c_str()), 1;
+  DemoServices& s = *services;
+
+  const std::string ws = s.platform->ws_url();
+  const auto tracer = s.chat_provider->tracer(std::string(conventions::kClientScope), TRACECHAT_VERSION);
   std::vector<ChatRun> runs;
   runs.push_back(chat(
       "guest-chat",
@@ -188,9 +307,9 @@ int run_demo(std::string dir, bool without_trace_header) {
   runs.push_back(chat("web-messaging", ws + "/v1?deploymentId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", tracer));
 
   // Everything to the collector, and stored.
-  (*platform)->wait_for_flows();
-  for (auto* p : {chat_provider.get(), bridge_provider.get(), orders_provider.get()}) p->force_flush(10s);
-  (*collector)->flush(10s);
+  s.platform->wait_for_flows();
+  for (auto* p : {s.chat_provider.get(), s.bridge_provider.get(), s.orders_provider.get()}) p->force_flush(10s);
+  s.collector->flush(10s);
 
   auto store = collector::SpanStore::open(work / "traces.sqlite");
   if (!store) return std::fprintf(stderr, "error: %s\n", store.error().message.c_str()), 1;
@@ -201,58 +320,12 @@ int run_demo(std::string dir, bool without_trace_header) {
       missing.push_back(run.dialect + " chat: " + run.failure);
       continue;
     }
-    const auto trace_id = *trace::TraceId::from_hex(run.trace_id);
-    auto spans = (*store)->load_trace(trace_id);
-    if (!spans) return std::fprintf(stderr, "error: %s\n", spans.error().message.c_str()), 1;
-    std::size_t sessions = 0, sends = 0, bridge_server = 0, bridge_upstream = 0, orders_server = 0;
-    for (const auto& s : *spans) {
-      const std::string service = viewer::service_name(*s);
-      sessions += s->name == "chat.session";
-      sends += s->name == "chat.send_message";
-      bridge_server += service == "dataaction-bridge" && s->kind == trace::SpanKind::server;
-      bridge_upstream += service == "dataaction-bridge" && s->kind == trace::SpanKind::client;
-      orders_server += service == "orders-service" && s->kind == trace::SpanKind::server;
-    }
-    backend_spans_in_chats += bridge_server;
-    const auto want = [&](std::size_t got, std::size_t expected, const std::string& what) {
-      if (got != expected) {
-        missing.push_back(run.dialect + " trace " + run.trace_id + ": " + std::to_string(got) + " " + what +
-                          ", expected " + std::to_string(expected));
-      }
-    };
-    want(sessions, 1, "chat.session spans");
-    want(sends, 3, "chat.send_message spans");
-    want(bridge_server, 3, "Data Action spans (dataaction-bridge SERVER)");
-    want(bridge_upstream, 3, "bridge upstream spans (CLIENT)");
-    want(orders_server, 3, "orders-service spans");
-
-    const auto waterfall = viewer::build_waterfall(*spans);
-    std::printf("\n== the %s chat's trace %s: %zu spans\n", run.dialect.c_str(), run.trace_id.c_str(), spans->size());
-    viewer::TextOptions text;
-    text.color = isatty(STDOUT_FILENO) != 0;
-    std::fputs(viewer::render_waterfall_text(waterfall, text).c_str(), stdout);
-    const auto html = work / ("trace-" + run.dialect + ".html");
-    std::ofstream(html) << viewer::render_waterfall_html(waterfall, trace_id);
-    std::printf("HTML view: %s\n", html.c_str());
-
-    // What a support engineer sees: the conversation, found by its trace id.
-    net::HttpClient rest(*net::Url::parse((*platform)->http_url()));
-    net::HttpRequest query;
-    query.method = "POST";
-    query.target = "/api/v2/analytics/conversations/details/query";
-    query.headers.push_back({"Content-Type", "application/json"});
-    query.body = R"({"interval":"2000-01-01T00:00:00.000Z/2100-01-01T00:00:00.000Z","segmentFilters":[{"type":"and",)"
-                 R"("predicates":[{"type":"property","property":"otel_trace_id","value":")" +
-                 run.trace_id + R"("}]}]})";
-    auto answer = rest.send(query, 5s);
-    std::printf("conversation details (analytics query by otel_trace_id):\n  %s\n",
-                answer ? answer->body.c_str() : answer.error().message.c_str());
-    if (!answer || answer->body.find("\"totalHits\":1") == std::string::npos) {
-      missing.push_back(run.dialect + ": the analytics query did not find exactly one conversation by trace id");
-    }
+    auto found = check_chat(run, work, **store, s.platform->http_url(), missing);
+    if (!found) return std::fprintf(stderr, "error: %s\n", found.error().message.c_str()), 1;
+    backend_spans_in_chats += *found;
   }
   // Every Data Action call the bridge saw must be in a chat's trace.
-  const auto bridged = (*bridge)->stats();
+  const auto bridged = s.bridge->stats();
   if (bridged.requests != backend_spans_in_chats) {
     missing.push_back(std::to_string(bridged.requests) + " Data Action calls reached the bridge but " +
                       std::to_string(backend_spans_in_chats) + " of their spans are in the chats' traces");
@@ -260,18 +333,8 @@ int run_demo(std::string dir, bool without_trace_header) {
   if (bridged.new_traces > 0) {
     missing.push_back(std::to_string(bridged.new_traces) + " Data Action calls arrived without a usable traceparent");
   }
-
-  (*platform)->stop();
-  if (!missing.empty()) {
-    std::printf("\ncorrelation INCOMPLETE:\n");
-    for (const auto& m : missing) std::printf("  - %s\n", m.c_str());
-    return 1;
-  }
-  std::printf(
-      "\ncorrelation complete: both chats' traces hold their messages and all %llu Data Action calls\n"
-      "(bridge SERVER span, its upstream CLIENT span, the orders service's SERVER span).\n",
-      static_cast<unsigned long long>(bridged.requests));
-  return 0;
+  s.platform->stop();
+  return report(missing, bridged.requests);
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 #include <optional>
 #include <vector>
 
+#include "common/json_reader.h"
 #include "json_path.h"
+#include "request_checks.h"
 #include "tracechat/dataaction/velocity.h"
 #include "tracechat/net/http_client.h"
 #include "tracechat/net/url.h"
@@ -16,12 +18,14 @@ namespace tracechat::dataaction {
 namespace {
 
 namespace json = boost::json;
+using common::ObjectReader;
 
 constexpr std::size_t kMaxResponseBytes = 5 * 1024 * 1024;
+constexpr int kMaxJsonDepth = 50;
 
 Result<json::value> parse_json(std::string_view text) {
   json::parse_options options;
-  options.max_depth = 50;
+  options.max_depth = kMaxJsonDepth;
   boost::system::error_code ec;
   json::value v = json::parse(text, ec, {}, options);
   if (ec) return Error{ec.message()};
@@ -64,64 +68,6 @@ std::optional<std::string> check_schema(const json::object& value, const json::o
   return std::nullopt;
 }
 
-// "http://" or "https://" at the start of `text`: the length of the scheme and "://".
-std::size_t scheme_length(std::string_view text) {
-  for (std::string_view scheme : {"http://", "https://"}) {
-    if (text.size() >= scheme.size() && boost::beast::iequals(text.substr(0, scheme.size()), scheme)) {
-      return scheme.size();
-    }
-  }
-  return 0;
-}
-
-// Where the rendered URL's scheme and authority end: at the first '/', '?' or '#'
-// after "://" (none of them can appear raw inside an authority).
-std::size_t authority_end(std::string_view url) {
-  const std::size_t start = scheme_length(url);
-  const auto end = url.find_first_of("/?#", start);
-  return end == std::string_view::npos ? url.size() : end;
-}
-
-// A rendered URL is sent only if the inputs stayed in its path, query and fragment:
-// its scheme and authority are the template's own literal text (so an input can
-// neither pick another host nor turn the request line into an absolute-form URL), and
-// its path has no dot-segment to climb out of the path the template names.
-std::optional<std::string> check_rendered_url(std::string_view rendered, std::string_view literal_start) {
-  const std::size_t path_start = authority_end(rendered);
-  if (path_start > literal_start.size()) {
-    return "an input value reaches the scheme or host of the URL (inputs may fill only its path, query or fragment)";
-  }
-  for (const char c : rendered) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return "it contains a space or a control character";
-  }
-  std::string_view path = rendered.substr(path_start);
-  path = path.substr(0, path.find_first_of("?#"));
-  while (!path.empty()) {
-    path.remove_prefix(1);  // the '/'
-    const auto segment = path.substr(0, path.find('/'));
-    std::string decoded;  // with %2e read as '.', as an upstream normalising the path would
-    for (std::size_t i = 0; i < segment.size(); ++i) {
-      if (segment.compare(i, 3, "%2e") == 0 || segment.compare(i, 3, "%2E") == 0) {
-        decoded.push_back('.');
-        i += 2;
-      } else {
-        decoded.push_back(segment[i]);
-      }
-    }
-    if (decoded == "." || decoded == "..") return "its path has a dot-segment ('" + std::string(segment) + "')";
-    path.remove_prefix(segment.size());
-  }
-  return std::nullopt;
-}
-
-// RFC 9110 §5.5: a field value has no control character but horizontal tab.
-bool valid_field_value(std::string_view value) {
-  return std::none_of(value.begin(), value.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && c != '\t') || u == 0x7f;
-  });
-}
-
 ExecutionResult failure(std::string code, std::string message, int status = 0) {
   ExecutionResult r;
   r.error_code = std::move(code);
@@ -130,9 +76,8 @@ ExecutionResult failure(std::string code, std::string message, int status = 0) {
   return r;
 }
 
-}  // namespace
-
-struct DataAction::Impl {
+// A definition as parse() reads it, and what execute() runs.
+struct Definition {
   std::string name;
   json::object input_schema, success_schema;
   std::string method;
@@ -145,115 +90,132 @@ struct DataAction::Impl {
   VelocityTemplate success;
   std::chrono::milliseconds timeout{60000};
 
-  Impl(VelocityTemplate u, VelocityTemplate s) : url(std::move(u)), success(std::move(s)) {}
+  Definition(VelocityTemplate u, VelocityTemplate s) : url(std::move(u)), success(std::move(s)) {}
 };
 
-Result<DataAction> DataAction::parse(std::string_view text) {
-  auto parsed = parse_json(text);
-  if (!parsed) return Error{"not JSON: " + parsed.error().message};
-  if (!parsed->is_object()) return Error{"expected a JSON object"};
-  const json::object& root = parsed->as_object();
-  const auto object_at = [](const json::object& o, std::string_view key) -> const json::object* {
-    const auto* v = o.if_contains(key);
-    return v != nullptr && v->is_object() ? &v->as_object() : nullptr;
-  };
-  const auto string_at = [](const json::object* o, std::string_view key) -> std::optional<std::string> {
-    if (o == nullptr) return std::nullopt;
-    const auto* v = o->if_contains(key);
-    if (v == nullptr || !v->is_string()) return std::nullopt;
-    return std::string(v->as_string());
-  };
-  const auto name = string_at(&root, "name");
-  if (!name || name->empty()) return Error{"name: a non-empty string is required"};
-  const json::object* config = object_at(root, "config");
-  const json::object* request = config != nullptr ? object_at(*config, "request") : nullptr;
-  const json::object* response = config != nullptr ? object_at(*config, "response") : nullptr;
-  if (request == nullptr) return Error{"config.request: an object is required"};
+// ---- Reading a definition. Every error names the JSON path of the bad field.
 
-  const auto url_text = string_at(request, "requestUrlTemplate");
-  if (!url_text) return Error{"config.request.requestUrlTemplate: a string is required"};
-  auto url = VelocityTemplate::parse(*url_text);
-  if (!url) return Error{"config.request.requestUrlTemplate: " + url.error().message};
-  std::string url_literal_start = url->leading_text();
-  if (scheme_length(url_literal_start) == 0 || authority_end(url_literal_start) == scheme_length(url_literal_start)) {
-    return Error{
-        "config.request.requestUrlTemplate: must start with a literal http:// or https:// and host; an input "
-        "may fill only the path, query or fragment"};
-  }
-  auto success = VelocityTemplate::parse(string_at(response, "successTemplate").value_or("${rawResult}"));
-  if (!success) return Error{"config.response.successTemplate: " + success.error().message};
-  auto impl = std::make_unique<Impl>(std::move(*url), std::move(*success));
-  impl->name = *name;
-  impl->url_literal_start = std::move(url_literal_start);
-
-  if (const json::object* contract = object_at(root, "contract")) {
-    if (const auto* input = object_at(*contract, "input"); input != nullptr) {
-      if (const auto* schema = object_at(*input, "inputSchema")) impl->input_schema = *schema;
-    }
-    if (const auto* output = object_at(*contract, "output"); output != nullptr) {
-      if (const auto* schema = object_at(*output, "successSchema")) impl->success_schema = *schema;
-    }
-  }
-  impl->method = string_at(request, "requestType").value_or("GET");
-  static const char* kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
-  if (std::find(std::begin(kMethods), std::end(kMethods), impl->method) == std::end(kMethods)) {
-    return Error{"config.request.requestType: GET, POST, PUT, PATCH or DELETE, not " + impl->method};
-  }
-  if (const auto* headers = object_at(*request, "headers")) {
-    for (const auto& [key, value] : *headers) {
-      const std::string path = "config.request.headers." + std::string(key);
-      if (!value.is_string()) return Error{path + ": a string is required"};
-      auto t = VelocityTemplate::parse(value.as_string());
-      if (!t) return Error{path + ": " + t.error().message};
-      impl->headers.emplace_back(std::string(key), std::move(*t));
-    }
-  }
-  if (impl->method == "POST" || impl->method == "PUT" || impl->method == "PATCH") {
-    auto t = VelocityTemplate::parse(string_at(request, "requestTemplate").value_or("${input.rawRequest}"));
-    if (!t) return Error{"config.request.requestTemplate: " + t.error().message};
-    impl->body = std::move(*t);
-  }
-  if (response != nullptr) {
-    if (const auto* map = object_at(*response, "translationMap")) {
-      for (const auto& [key, value] : *map) {
-        const std::string path = "config.response.translationMap." + std::string(key);
-        if (!value.is_string()) return Error{path + ": a JSONPath string is required"};
-        auto p = JsonPath::parse(value.as_string());
-        if (!p) return Error{path + ": " + p.error().message};
-        impl->translation.emplace_back(std::string(key), std::move(*p));
-      }
-    }
-    if (const auto* defaults = object_at(*response, "translationMapDefaults")) {
-      for (const auto& [key, value] : *defaults) {
-        const std::string path = "config.response.translationMapDefaults." + std::string(key);
-        if (!value.is_string()) return Error{path + ": a JSON literal in a string is required"};
-        auto literal = parse_json(value.as_string());
-        if (!literal) return Error{path + ": not a JSON literal: " + literal.error().message};
-        impl->defaults[std::string(key)] = std::move(*literal);
-      }
-    }
-  }
-  // Genesys's execution timeout: 1 to 60 seconds, 60 by default.
-  if (const auto* t = config->if_contains("timeoutSeconds")) {
-    if (!t->is_number() || t->to_number<double>() < 1 || t->to_number<double>() > 60) {
-      return Error{"config.timeoutSeconds: a number from 1 to 60"};
-    }
-    impl->timeout = std::chrono::milliseconds(static_cast<std::int64_t>(t->to_number<double>() * 1000));
-  }
-  return DataAction(std::move(impl));
+// The object at `key` as a reader of its own; absent or null reads as an empty object.
+Result<ObjectReader> object_at(const ObjectReader& parent, std::string_view key) {
+  static const json::object kEmpty;
+  TRACECHAT_TRY(const json::object* o, parent.optional_object(key));
+  return ObjectReader(o != nullptr ? *o : kEmpty, parent.path_of(key));
 }
 
-ExecutionResult DataAction::execute(const json::object& inputs, const net::TlsOptions& tls) const {
-  const Impl& a = *impl_;
-  if (auto bad = check_schema(inputs, a.input_schema, "input")) return failure("bad.request", *bad, 400);
+// A template member; `fallback` when it is absent.
+Result<VelocityTemplate> template_at(const ObjectReader& r, std::string_view key, std::string_view fallback) {
+  TRACECHAT_TRY(const auto text, r.optional_string(key));
+  auto t = VelocityTemplate::parse(text ? *text : fallback);
+  if (!t) return Error{r.path_of(key) + ": " + t.error().message};
+  return t;
+}
 
-  json::object input = inputs;
-  input["rawRequest"] = json::serialize(inputs);
-  const json::object context{{"input", std::move(input)}};
+struct UrlTemplate {
+  VelocityTemplate url;
+  std::string literal_start;
+};
 
-  // The request. A rendered value may not add a header or a line to the request.
+// The URL template must begin with its scheme and host as literal text, so no input
+// can choose where the request goes.
+Result<UrlTemplate> read_url(const ObjectReader& request) {
+  TRACECHAT_TRY(const auto text, request.optional_string("requestUrlTemplate"));
+  if (!text) return Error{request.path_of("requestUrlTemplate") + ": a string is required"};
+  TRACECHAT_TRY(auto url, template_at(request, "requestUrlTemplate", ""));
+  std::string literal_start = url.leading_text();
+  const std::size_t scheme = detail::scheme_length(literal_start);
+  if (scheme == 0 || detail::authority_end(literal_start) == scheme) {
+    return Error{request.path_of("requestUrlTemplate") +
+                 ": must start with a literal http:// or https:// and host; an input may fill only the path, query "
+                 "or fragment"};
+  }
+  return UrlTemplate{std::move(url), std::move(literal_start)};
+}
+
+Result<std::string> read_method(const ObjectReader& request) {
+  TRACECHAT_TRY(const auto method, request.optional_string("requestType"));
+  static const char* kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+  const std::string m = method.value_or("GET");
+  if (std::find(std::begin(kMethods), std::end(kMethods), m) == std::end(kMethods)) {
+    return Error{request.path_of("requestType") + ": GET, POST, PUT, PATCH or DELETE, not " + m};
+  }
+  return m;
+}
+
+// An object of strings, each parsed by `parse` (a template, a JSONPath, a JSON literal).
+template <typename T, typename Parse>
+Result<std::vector<std::pair<std::string, T>>> read_each(const ObjectReader& r, std::string_view key,
+                                                         std::string_view expected, Parse parse) {
+  TRACECHAT_TRY(const json::object* o, r.optional_object(key));
+  std::vector<std::pair<std::string, T>> out;
+  if (o == nullptr) return out;
+  for (const auto& [name, value] : *o) {
+    const std::string path = common::join_path(r.path_of(key), name);
+    if (!value.is_string()) return Error{path + ": " + std::string(expected) + " is required"};
+    auto parsed = parse(value.get_string());
+    if (!parsed) return Error{path + ": " + parsed.error().message};
+    out.emplace_back(std::string(name), std::move(*parsed));
+  }
+  return out;
+}
+
+Result<json::value> parse_json_literal(std::string_view text) {
+  auto v = parse_json(text);
+  if (!v) return Error{"not a JSON literal: " + v.error().message};
+  return v;
+}
+
+// contract.input.inputSchema and contract.output.successSchema; either may be absent.
+Result<void> read_contract(const ObjectReader& root, Definition& d) {
+  TRACECHAT_TRY(const ObjectReader contract, object_at(root, "contract"));
+  TRACECHAT_TRY(const ObjectReader input, object_at(contract, "input"));
+  TRACECHAT_TRY(const ObjectReader output, object_at(contract, "output"));
+  TRACECHAT_TRY(const json::object* input_schema, input.optional_object("inputSchema"));
+  TRACECHAT_TRY(const json::object* success_schema, output.optional_object("successSchema"));
+  if (input_schema != nullptr) d.input_schema = *input_schema;
+  if (success_schema != nullptr) d.success_schema = *success_schema;
+  return {};
+}
+
+Result<void> read_request(const ObjectReader& request, Definition& d) {
+  TRACECHAT_TRY(d.method, read_method(request));
+  TRACECHAT_TRY(d.headers, read_each<VelocityTemplate>(request, "headers", "a string", VelocityTemplate::parse));
+  if (d.method == "POST" || d.method == "PUT" || d.method == "PATCH") {
+    TRACECHAT_TRY(d.body, template_at(request, "requestTemplate", "${input.rawRequest}"));
+  }
+  return {};
+}
+
+Result<void> read_response(const ObjectReader& response, Definition& d) {
+  TRACECHAT_TRY(d.translation, read_each<JsonPath>(response, "translationMap", "a JSONPath string", JsonPath::parse));
+  TRACECHAT_TRY(const auto defaults, read_each<json::value>(response, "translationMapDefaults",
+                                                            "a JSON literal in a string", parse_json_literal));
+  for (const auto& [name, value] : defaults) d.defaults[name] = value;
+  return {};
+}
+
+// Genesys's execution timeout: 1 to 60 seconds, 60 by default.
+Result<std::chrono::milliseconds> read_timeout(const ObjectReader& config) {
+  TRACECHAT_TRY(const auto seconds, config.optional_number("timeoutSeconds"));
+  if (!seconds) return std::chrono::milliseconds(60000);
+  if (*seconds < 1 || *seconds > 60) return Error{config.path_of("timeoutSeconds") + ": a number from 1 to 60"};
+  return std::chrono::milliseconds(static_cast<std::int64_t>(*seconds * 1000));
+}
+
+// ---- Executing it. Each step returns the failure a flow would see, or its product.
+
+template <typename T>
+using Step = Result<T, ExecutionResult>;
+
+struct PreparedRequest {
+  net::Url url;
+  net::HttpRequest request;
+};
+
+// The request from the templates. A rendered value may not add a header or a line to
+// the request, nor take the URL outside the path the template names.
+Step<PreparedRequest> render_request(const Definition& a, const json::object& context) {
   const std::string url_text = a.url.render(context);
-  if (auto bad = check_rendered_url(url_text, a.url_literal_start)) {
+  if (auto bad = detail::check_rendered_url(url_text, a.url_literal_start)) {
     return failure("template", "requestUrlTemplate renders to a URL that is refused: " + *bad);
   }
   // A fragment never goes into a request.
@@ -261,13 +223,13 @@ ExecutionResult DataAction::execute(const json::object& inputs, const net::TlsOp
   if (!url || (url->scheme != "http" && url->scheme != "https")) {
     return failure("template", "requestUrlTemplate renders to an invalid URL: " + url_text);
   }
-  net::HttpRequest request;
-  request.method = a.method;
-  request.target = url->target;
+  PreparedRequest out{std::move(*url), {}};
+  out.request.method = a.method;
+  out.request.target = out.url.target;
   bool json_body = true;
   for (const auto& [name, t] : a.headers) {
     std::string value = t.render(context);
-    if (!valid_field_value(value)) {
+    if (!detail::valid_field_value(value)) {
       return failure("template", "header '" + name + "': the rendered value contains a control character");
     }
     if (boost::beast::iequals(name, "content-type")) json_body = value.find("json") != std::string::npos;
@@ -275,23 +237,26 @@ ExecutionResult DataAction::execute(const json::object& inputs, const net::TlsOp
     // for services without chunked transfer), not a header for the service: the client
     // always sends a Content-Length.
     if (boost::beast::iequals(name, "transfer-encoding")) continue;
-    request.headers.push_back({name, std::move(value)});
+    out.request.headers.push_back({name, std::move(value)});
   }
-  if (a.body) {
-    if (json_body) {
-      auto rendered = a.body->render_json(context);
-      if (!rendered) return failure("template", "requestTemplate: " + rendered.error().message);
-      if (auto checked = parse_json(*rendered); !checked) {
-        return failure("template", "requestTemplate does not render to valid JSON: " + checked.error().message);
-      }
-      request.body = std::move(*rendered);
-    } else {
-      request.body = a.body->render(context);
-    }
+  if (!a.body) return out;
+  if (!json_body) {
+    out.request.body = a.body->render(context);
+    return out;
   }
+  auto rendered = a.body->render_json(context);
+  if (!rendered) return failure("template", "requestTemplate: " + rendered.error().message);
+  if (auto checked = parse_json(*rendered); !checked) {
+    return failure("template", "requestTemplate does not render to valid JSON: " + checked.error().message);
+  }
+  out.request.body = std::move(*rendered);
+  return out;
+}
 
-  net::HttpClient client(*url, tls);
-  auto answer = client.send(request, a.timeout);
+// The service's answer, when it is a success of acceptable size.
+Step<net::HttpResponse> call(const Definition& a, PreparedRequest prepared, const net::TlsOptions& tls) {
+  net::HttpClient client(prepared.url, tls);
+  auto answer = client.send(prepared.request, a.timeout);
   if (!answer) {
     const bool timed_out = answer.error().message.find("timed out") != std::string::npos;
     return failure(timed_out ? "timeout" : "upstream",
@@ -306,40 +271,85 @@ ExecutionResult DataAction::execute(const json::object& inputs, const net::TlsOp
   if (answer->body.size() > kMaxResponseBytes) {
     return failure("response", "the response is larger than 5 MB", answer->status);
   }
+  return std::move(*answer);
+}
 
-  // The response, through the translation map, into the success template.
+// The values successTemplate sees: rawResult and each translationMap entry.
+Step<json::object> translate(const Definition& a, const net::HttpResponse& answer) {
   json::object values;
-  values["rawResult"] = answer->body;
-  if (!a.translation.empty()) {
-    auto body = parse_json(answer->body);
-    if (!body) return failure("response", "the response is not JSON: " + body.error().message, answer->status);
-    for (const auto& [name, path] : a.translation) {
-      json::value found = path.find(*body);
-      if (found.is_null()) {
-        const auto d = a.defaults.find(name);
-        if (d == a.defaults.end()) {
-          return failure("response",
-                         "translationMap '" + name + "': " + path.text() + " found nothing and there is no default",
-                         answer->status);
-        }
-        found = d->second;
+  values["rawResult"] = answer.body;
+  if (a.translation.empty()) return values;
+  auto body = parse_json(answer.body);
+  if (!body) return failure("response", "the response is not JSON: " + body.error().message, answer.status);
+  for (const auto& [name, path] : a.translation) {
+    json::value found = path.find(*body);
+    if (found.is_null()) {
+      const auto d = a.defaults.find(name);
+      if (d == a.defaults.end()) {
+        return failure("response",
+                       "translationMap '" + name + "': " + path.text() + " found nothing and there is no default",
+                       answer.status);
       }
-      // A translated value is inserted as JSON text: ${status} prints "shipped" with its quotes.
-      values[name] = json::serialize(found);
+      found = d->second;
     }
+    // A translated value is inserted as JSON text: ${status} prints "shipped" with its quotes.
+    values[name] = json::serialize(found);
   }
+  return values;
+}
+
+}  // namespace
+
+struct DataAction::Impl : Definition {
+  using Definition::Definition;
+};
+
+Result<DataAction> DataAction::parse(std::string_view text) {
+  auto parsed = common::parse_object(text, kMaxJsonDepth, "a Data Action");
+  if (!parsed) return Error{parsed.error().message};
+  const ObjectReader root(parsed->object(), "");
+  TRACECHAT_TRY(const auto name, root.optional_string("name"));
+  if (!name || name->empty()) return Error{"name: a non-empty string is required"};
+  TRACECHAT_TRY(const ObjectReader config, object_at(root, "config"));
+  TRACECHAT_TRY(const json::object* request_object, config.optional_object("request"));
+  if (request_object == nullptr) return Error{"config.request: an object is required"};
+  const ObjectReader request(*request_object, config.path_of("request"));
+  TRACECHAT_TRY(const ObjectReader response, object_at(config, "response"));
+
+  TRACECHAT_TRY(auto url, read_url(request));
+  TRACECHAT_TRY(auto success, template_at(response, "successTemplate", "${rawResult}"));
+  auto impl = std::make_unique<Impl>(std::move(url.url), std::move(success));
+  impl->name = *name;
+  impl->url_literal_start = std::move(url.literal_start);
+  TRACECHAT_CHECK(read_contract(root, *impl));
+  TRACECHAT_CHECK(read_request(request, *impl));
+  TRACECHAT_CHECK(read_response(response, *impl));
+  TRACECHAT_TRY(impl->timeout, read_timeout(config));
+  return DataAction(std::move(impl));
+}
+
+ExecutionResult DataAction::execute(const json::object& inputs, const net::TlsOptions& tls) const {
+  const Definition& a = *impl_;
+  if (auto bad = check_schema(inputs, a.input_schema, "input")) return failure("bad.request", *bad, 400);
+  json::object input = inputs;
+  input["rawRequest"] = json::serialize(inputs);
+  const json::object context{{"input", std::move(input)}};
+
+  TRACECHAT_TRY(auto prepared, render_request(a, context));
+  TRACECHAT_TRY(const auto answer, call(a, std::move(prepared), tls));
+  TRACECHAT_TRY(const auto values, translate(a, answer));
   const std::string rendered = a.success.render(values);
   auto output = parse_json(rendered);
   if (!output || !output->is_object()) {
     return failure("output", "successTemplate does not render to a JSON object: " + rendered.substr(0, 200),
-                   answer->status);
+                   answer.status);
   }
   if (auto bad = check_schema(output->as_object(), a.success_schema, "output")) {
-    return failure("output", *bad, answer->status);
+    return failure("output", *bad, answer.status);
   }
   ExecutionResult ok;
   ok.success = true;
-  ok.status = answer->status;
+  ok.status = answer.status;
   ok.output_json = json::serialize(*output);
   return ok;
 }

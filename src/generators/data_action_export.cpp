@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "tracechat/conventions.h"
 #include "tracechat/dataaction/velocity.h"
 
 namespace tracechat::generators {
@@ -59,11 +60,13 @@ Result<std::string> export_data_action(const ExportOptions& o) {
   if (std::find(std::begin(kMethods), std::end(kMethods), o.method) == std::end(kMethods)) {
     return Error{"method: must be GET, POST, PUT, PATCH or DELETE, not " + o.method};
   }
+  // The inputs that carry the trace context bear the names of the attributes they are read from.
+  const std::string trace_id(conventions::kTraceIdInput), span_id(conventions::kSpanIdInput);
   json::object properties{
-      {"otel_trace_id",
-       {{"type", "string"}, {"description", "Participant data otel_trace_id: the chat's W3C trace id (32 hex)"}}},
-      {"otel_span_id",
-       {{"type", "string"}, {"description", "Participant data otel_span_id: the parent span id (16 hex)"}}}};
+      {trace_id,
+       {{"type", "string"}, {"description", "Participant data " + trace_id + ": the chat's W3C trace id (32 hex)"}}},
+      {span_id,
+       {{"type", "string"}, {"description", "Participant data " + span_id + ": the parent span id (16 hex)"}}}};
   for (const auto& input : o.inputs) {
     if (!valid_name(input)) return Error{"input '" + input + "': use letters, digits and _"};
     if (properties.contains(input)) return Error{"input '" + input + "': given twice"};
@@ -84,11 +87,12 @@ Result<std::string> export_data_action(const ExportOptions& o) {
   // whatever the flow passes: $esc.url keeps CR, LF and anything else that could end the
   // header or start another from leaving the value. A mangled id makes the receiver
   // start a new trace, as W3C requires; it cannot inject a header.
-  json::object headers{{"traceparent", "00-$esc.url(${input.otel_trace_id})-$esc.url(${input.otel_span_id})-01"},
-                       {"x-tracechat-action", o.name},
-                       {"Content-Type", "application/json"},
-                       {"Accept", "application/json"},
-                       {"Transfer-Encoding", "buffered"}};
+  json::object headers{
+      {conventions::kTraceparentHeader, "00-$esc.url(${input." + trace_id + "})-$esc.url(${input." + span_id + "})-01"},
+      {conventions::kActionHeader, o.name},
+      {"Content-Type", "application/json"},
+      {"Accept", "application/json"},
+      {"Transfer-Encoding", "buffered"}};
   json::object request{{"requestUrlTemplate", o.url}, {"requestType", o.method}, {"headers", std::move(headers)}};
   if (o.method != "GET" && o.method != "DELETE") request["requestTemplate"] = "${input.rawRequest}";
 
@@ -99,9 +103,7 @@ Result<std::string> export_data_action(const ExportOptions& o) {
       {"contract",
        {{"input",
          {{"inputSchema",
-           {{"type", "object"},
-            {"properties", std::move(properties)},
-            {"required", json::array{"otel_trace_id", "otel_span_id"}}}}}},
+           {{"type", "object"}, {"properties", std::move(properties)}, {"required", json::array{trace_id, span_id}}}}}},
         {"output", {{"successSchema", {{"type", "object"}, {"properties", std::move(output_properties)}}}}}}},
       {"config",
        {{"request", std::move(request)},

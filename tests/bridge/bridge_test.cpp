@@ -67,7 +67,8 @@ class BridgeTest : public ::testing::Test {
 
 TEST_F(BridgeTest, AValidTraceparentIsContinuedBySpanNamedAfterTheAction) {
   start();
-  auto r = call({{"traceparent", kParent}, {"tracestate", "congo=t61rcWkgMzE"}, {kActionHeader, "Order Lookup"}});
+  auto r = call(
+      {{"traceparent", kParent}, {"tracestate", "congo=t61rcWkgMzE"}, {std::string(kActionHeader), "Order Lookup"}});
   ASSERT_EQ(r.status, 200) << r.body;
   auto echoed = json::parse(r.body).as_object();
   EXPECT_EQ(echoed.at("traceId"), "4bf92f3577b34da6a3ce929d0e0e4736");

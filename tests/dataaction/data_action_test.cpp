@@ -254,7 +254,7 @@ TEST(DataAction, DefinitionErrorsNameThePath) {
     auto a = DataAction::parse(text);
     return a ? std::string("(parsed)") : a.error().message;
   };
-  EXPECT_EQ(error("[]"), "expected a JSON object");
+  EXPECT_EQ(error("[]"), "a Data Action must be a JSON object");
   EXPECT_EQ(error(R"({"config":{}})"), "name: a non-empty string is required");
   EXPECT_EQ(error(R"({"name":"a","config":{"request":{}}})"),
             "config.request.requestUrlTemplate: a string is required");
@@ -268,6 +268,17 @@ TEST(DataAction, DefinitionErrorsNameThePath) {
       error(
           R"({"name":"a","config":{"request":{"requestUrlTemplate":"https://x"},"response":{"translationMap":{"s":"x"}}}})"),
       "config.response.translationMap.s: 'x': a JSONPath starts with $");
+  // A member of the wrong type is an error naming it, not a silent default.
+  EXPECT_EQ(error(R"({"name":"a","config":{"request":{"requestUrlTemplate":"https://x"},"response":"x"}})"),
+            "config.response: expected object");
+  EXPECT_EQ(error(R"({"name":"a","config":{"timeoutSeconds":"5","request":{"requestUrlTemplate":"https://x"}}})"),
+            "config.timeoutSeconds: expected number");
+  EXPECT_EQ(
+      error(
+          R"({"name":"a","contract":{"input":{"inputSchema":[]}},"config":{"request":{"requestUrlTemplate":"https://x"}}})"),
+      "contract.input.inputSchema: expected object");
+  EXPECT_EQ(error(R"({"name":"a","config":{"request":{"requestUrlTemplate":"https://x","headers":{"h":1}}}})"),
+            "config.request.headers.h: a string is required");
 }
 
 }  // namespace

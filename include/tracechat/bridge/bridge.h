@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "tracechat/conventions.h"
 #include "tracechat/net/tls.h"
 #include "tracechat/net/url.h"
 #include "tracechat/result.h"
@@ -28,9 +29,9 @@
 
 namespace tracechat::bridge {
 
-// The header a generated Data Action sends with its own name; without it the span is
-// named after the request path.
-inline constexpr const char* kActionHeader = "x-tracechat-action";
+// The header a generated Data Action sends with its own name (conventions.h); without it
+// the span is named after the request path.
+using conventions::kActionHeader;
 
 // The user and password a caller must present with HTTP Basic authentication.
 struct BasicCredentials {

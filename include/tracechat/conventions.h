@@ -1,0 +1,46 @@
+// The names that tie the parts of one trace together. The client writes the chat's trace
+// context into conversation attributes under these keys; a flow reads them and binds them
+// to the Data Action's inputs of the same names; the action's request carries them in the
+// `traceparent` header; the bridge continues the trace from that header. Every part that
+// writes or reads one of these names includes this file, so a reader can follow the trace
+// id from ChatSession::open to the Data Action's header by name, and a rename happens once.
+#pragma once
+
+#include <string_view>
+
+namespace tracechat::conventions {
+
+// Conversation attributes (Genesys participant data) written by the client.
+inline constexpr std::string_view kTraceIdAttribute = "otel_trace_id";    // 32 hex digits
+inline constexpr std::string_view kSpanIdAttribute = "otel_span_id";      // 16 hex digits
+inline constexpr std::string_view kTraceparentAttribute = "traceparent";  // the whole W3C value
+
+// Data Action inputs: the generated action takes the ids under the attributes' names, so
+// the flow binds each attribute to the input that bears its name.
+inline constexpr std::string_view kTraceIdInput = kTraceIdAttribute;
+inline constexpr std::string_view kSpanIdInput = kSpanIdAttribute;
+
+// HTTP headers.
+inline constexpr std::string_view kTraceparentHeader = "traceparent";
+inline constexpr std::string_view kTracestateHeader = "tracestate";
+// Sent by generated Data Actions: the action's name, which the bridge puts in its span's name.
+inline constexpr std::string_view kActionHeader = "x-tracechat-action";
+
+// Instrumentation scopes.
+inline constexpr std::string_view kClientScope = "tracechat.client";
+inline constexpr std::string_view kBridgeScope = "tracechat.bridge";
+
+// Span names the client records (docs/client.md has the whole tree).
+inline constexpr std::string_view kSessionSpan = "chat.session";
+inline constexpr std::string_view kSendMessageSpan = "chat.send_message";
+inline constexpr std::string_view kReceiveMessageSpan = "chat.receive_message";
+inline constexpr std::string_view kSetAttributesSpan = "chat.set_attributes";
+// The bridge names its span "dataaction <action name>".
+inline constexpr std::string_view kDataActionSpanPrefix = "dataaction ";
+
+// Span attributes read by more than one part.
+inline constexpr std::string_view kConversationIdKey = "chat.conversation.id";
+inline constexpr std::string_view kSessionIdKey = "chat.session.id";
+inline constexpr std::string_view kDataActionNameKey = "dataaction.name";
+
+}  // namespace tracechat::conventions
