@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "dataaction/json_path.h"
-#include "emulator/flows.h"
+#include "emulator/flow_format.h"
 #include "tracechat/dataaction/data_action.h"
 #include "tracechat/generators/data_action_export.h"
 

@@ -5,7 +5,7 @@
 
 #include "connection_log.h"
 #include "conversation_store.h"
-#include "flows.h"
+#include "flow_engine.h"
 #include "guest_chat_connection.h"
 #include "platform.h"
 #include "rest_api.h"
@@ -122,12 +122,9 @@ Emulator::Emulator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Emulator::~Emulator() { stop(); }
 
 Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
-  auto address = net::parse_listen_address(options.listen);
-  if (!address) return address.error();
+  TRACECHAT_TRY(const auto address, net::parse_listen_address(options.listen));
   auto impl = std::make_unique<Impl>(std::move(options));
-  auto store = ConversationStore::open(impl->options.db);
-  if (!store) return store.error();
-  impl->store = std::move(*store);
+  TRACECHAT_TRY(impl->store, ConversationStore::open(impl->options.db));
   auto* raw = impl.get();
   impl->platform = std::make_unique<Platform>(impl->options.config, *impl->store,
                                               [raw](std::chrono::milliseconds delay, std::function<void()> task) {
@@ -135,15 +132,14 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
                                               });
   impl->restored = impl->platform->restore();
   if (!impl->options.data_actions_dir.empty() || !impl->options.flows_dir.empty()) {
-    auto flows = FlowEngine::load(impl->options.data_actions_dir, impl->options.flows_dir, *impl->platform);
-    if (!flows) return flows.error();
-    impl->flows = std::move(*flows);
+    TRACECHAT_TRY(impl->flows,
+                  FlowEngine::load(impl->options.data_actions_dir, impl->options.flows_dir, *impl->platform));
     impl->platform->set_observer(impl->flows.get());
   }
 
   net::HttpServerOptions http;
-  http.address = address->first;
-  http.port = address->second;
+  http.address = address.first;
+  http.port = address.second;
   http.threads = std::max(1u, impl->options.threads);
   http.body_limit = 1024 * 1024;
   http.tls_cert_file = impl->options.tls_cert_file;
@@ -152,7 +148,7 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
   impl->server = std::make_unique<net::HttpServer>(
       http, [raw](net::HttpRequest& request) { return raw->handle(request); },
       [raw](const net::HttpRequest& request) { return raw->upgrade(request); });
-  if (auto started = impl->server->start(); !started) return started.error();
+  TRACECHAT_CHECK(impl->server->start());
   return std::unique_ptr<Emulator>(new Emulator(std::move(impl)));
 }
 

@@ -17,8 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/token_bucket.h"
 #include "attribute_rules.h"
+#include "common/token_bucket.h"
 #include "conversation_store.h"
 #include "tracechat/emulator/config.h"
 #include "tracechat/protocol/guest_chat.h"

@@ -112,106 +112,115 @@ struct Filter {
   }
 };
 
-Result<std::vector<Filter>> read_filters(const ObjectReader& r, std::string_view key) {
-  auto filters = r.optional_array(key);
-  if (!filters) return filters.error();
-  std::vector<Filter> out;
-  if (*filters == nullptr) return out;
-  for (std::size_t i = 0; i < (*filters)->size(); ++i) {
-    const std::string path = r.path_of(key) + "[" + std::to_string(i) + "]";
-    if (!(**filters)[i].is_object()) return Error{path + ": expected object"};
-    const ObjectReader f((**filters)[i].get_object(), path);
-    Filter filter;
-    auto type = f.optional_string("type");
-    if (!type) return type.error();
-    if (*type && **type != "and" && **type != "or") return Error{f.path_of("type") + ": expected and or or"};
-    filter.all = type->value_or("and") == "and";
-    auto predicates = f.optional_array("predicates");
-    if (!predicates) return predicates.error();
-    if (*predicates == nullptr || (*predicates)->empty()) return Error{f.path_of("predicates") + ": required"};
-    for (std::size_t j = 0; j < (*predicates)->size(); ++j) {
-      const std::string ppath = f.path_of("predicates") + "[" + std::to_string(j) + "]";
-      if (!(**predicates)[j].is_object()) return Error{ppath + ": expected object"};
-      const ObjectReader p((**predicates)[j].get_object(), ppath);
-      Predicate predicate;
-      auto ptype = p.optional_string("type");
-      if (!ptype) return ptype.error();
-      predicate.kind = ptype->value_or("dimension");
-      if (predicate.kind != "dimension" && predicate.kind != "property") {
-        return Error{p.path_of("type") + ": expected dimension or property"};
-      }
-      auto op = p.optional_string("operator");
-      if (!op) return op.error();
-      if (*op && **op != "matches") return Error{p.path_of("operator") + ": only matches is supported"};
-      auto name = p.required_string(predicate.kind == "property" ? "property" : "dimension");
-      if (!name) return name.error();
-      predicate.name = std::move(*name);
-      if (predicate.kind == "dimension") {
-        static constexpr std::string_view kDimensions[] = {"conversationId", "participantId", "purpose", "mediaType"};
-        if (std::ranges::find(kDimensions, predicate.name) == std::end(kDimensions)) {
-          return Error{p.path_of("dimension") + ": unsupported dimension '" + predicate.name.substr(0, 64) + "'"};
-        }
-      }
-      auto value = p.required_string("value");
-      if (!value) return value.error();
-      predicate.value = std::move(*value);
-      filter.predicates.push_back(std::move(predicate));
+Result<Predicate> read_predicate(const ObjectReader& p) {
+  Predicate predicate;
+  TRACECHAT_TRY(const auto type, p.optional_string("type"));
+  predicate.kind = type.value_or("dimension");
+  if (predicate.kind != "dimension" && predicate.kind != "property") {
+    return Error{p.path_of("type") + ": expected dimension or property"};
+  }
+  TRACECHAT_TRY(const auto op, p.optional_string("operator"));
+  if (op && *op != "matches") return Error{p.path_of("operator") + ": only matches is supported"};
+  TRACECHAT_TRY(predicate.name, p.required_string(predicate.kind == "property" ? "property" : "dimension"));
+  if (predicate.kind == "dimension") {
+    static constexpr std::string_view kDimensions[] = {"conversationId", "participantId", "purpose", "mediaType"};
+    if (std::ranges::find(kDimensions, predicate.name) == std::end(kDimensions)) {
+      return Error{p.path_of("dimension") + ": unsupported dimension '" + predicate.name.substr(0, 64) + "'"};
     }
+  }
+  TRACECHAT_TRY(predicate.value, p.required_string("value"));
+  return predicate;
+}
+
+Result<Filter> read_filter(const ObjectReader& f) {
+  Filter filter;
+  TRACECHAT_TRY(const auto type, f.optional_string("type"));
+  if (type && *type != "and" && *type != "or") return Error{f.path_of("type") + ": expected and or or"};
+  filter.all = type.value_or("and") == "and";
+  TRACECHAT_TRY(const json::array* predicates, f.optional_array("predicates"));
+  if (predicates == nullptr || predicates->empty()) return Error{f.path_of("predicates") + ": required"};
+  for (std::size_t i = 0; i < predicates->size(); ++i) {
+    const std::string path = f.path_of("predicates") + "[" + std::to_string(i) + "]";
+    if (!(*predicates)[i].is_object()) return Error{path + ": expected object"};
+    TRACECHAT_TRY(auto predicate, read_predicate(ObjectReader((*predicates)[i].get_object(), path)));
+    filter.predicates.push_back(std::move(predicate));
+  }
+  return filter;
+}
+
+Result<std::vector<Filter>> read_filters(const ObjectReader& r, std::string_view key) {
+  TRACECHAT_TRY(const json::array* filters, r.optional_array(key));
+  std::vector<Filter> out;
+  if (filters == nullptr) return out;
+  for (std::size_t i = 0; i < filters->size(); ++i) {
+    const std::string path = r.path_of(key) + "[" + std::to_string(i) + "]";
+    if (!(*filters)[i].is_object()) return Error{path + ": expected object"};
+    TRACECHAT_TRY(auto filter, read_filter(ObjectReader((*filters)[i].get_object(), path)));
     out.push_back(std::move(filter));
   }
   return out;
 }
 
+// A details query as its body asks: the interval (milliseconds since the epoch, start
+// inclusive), the filters of both kinds, and the page.
+struct DetailsQuery {
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+  std::vector<Filter> filters;
+  std::int64_t page_size = 25;
+  std::int64_t page_number = 1;
+};
+
+Result<DetailsQuery> read_details_query(const ObjectReader& r) {
+  DetailsQuery q;
+  TRACECHAT_TRY(const auto interval, r.required_string("interval"));
+  const auto slash = interval.find('/');
+  const auto from = parse_rfc3339_ms(std::string_view(interval).substr(0, slash));
+  const auto to = slash == std::string::npos ? std::nullopt : parse_rfc3339_ms(interval.substr(slash + 1));
+  if (!from || !to || *from > *to) {
+    return Error{
+        "interval: expected start/end in ISO-8601 UTC, e.g. 2026-01-01T00:00:00.000Z/2026-01-02T00:00:00.000Z"};
+  }
+  q.from = *from;
+  q.to = *to;
+  for (const auto* key : {"conversationFilters", "segmentFilters"}) {
+    TRACECHAT_TRY(const auto filters, read_filters(r, key));
+    q.filters.insert(q.filters.end(), filters.begin(), filters.end());
+  }
+  TRACECHAT_TRY(const json::object* paging, r.optional_object("paging"));
+  if (paging != nullptr) {
+    const ObjectReader p(*paging, "paging");
+    TRACECHAT_TRY(const auto size, p.optional_int("pageSize"));
+    TRACECHAT_TRY(const auto number, p.optional_int("pageNumber"));
+    q.page_size = size.value_or(25);
+    q.page_number = number.value_or(1);
+    if (q.page_size < 1 || q.page_size > 100) return Error{"paging.pageSize: must be 1 to 100"};
+    if (q.page_number < 1) return Error{"paging.pageNumber: must be at least 1"};
+  }
+  return q;
+}
+
 net::HttpResponse details_query(Platform& platform, const net::HttpRequest& request) {
   auto parsed = common::parse_object(request.body, 20, "it");
   if (!parsed) return error(400, "bad.request", "request body: " + parsed.error().message);
-  const ObjectReader r(parsed->object(), "");
-  auto interval = r.required_string("interval");
-  if (!interval) return error(400, "bad.request", interval.error().message);
-  const auto slash = interval->find('/');
-  const auto from = parse_rfc3339_ms(std::string_view(*interval).substr(0, slash));
-  const auto to = slash == std::string::npos ? std::nullopt : parse_rfc3339_ms(interval->substr(slash + 1));
-  if (!from || !to || *from > *to) {
-    return error(
-        400, "bad.request",
-        "interval: expected start/end in ISO-8601 UTC, e.g. 2026-01-01T00:00:00.000Z/2026-01-02T00:00:00.000Z");
-  }
-  std::vector<Filter> filters;
-  for (const auto* key : {"conversationFilters", "segmentFilters"}) {
-    auto f = read_filters(r, key);
-    if (!f) return error(400, "bad.request", f.error().message);
-    filters.insert(filters.end(), f->begin(), f->end());
-  }
-  std::int64_t page_size = 25;
-  std::int64_t page_number = 1;
-  if (auto paging = r.optional_object("paging"); !paging) {
-    return error(400, "bad.request", paging.error().message);
-  } else if (*paging != nullptr) {
-    const ObjectReader p(**paging, "paging");
-    auto size = p.optional_int("pageSize");
-    auto number = p.optional_int("pageNumber");
-    if (!size) return error(400, "bad.request", size.error().message);
-    if (!number) return error(400, "bad.request", number.error().message);
-    page_size = size->value_or(25);
-    page_number = number->value_or(1);
-    if (page_size < 1 || page_size > 100) return error(400, "bad.request", "paging.pageSize: must be 1 to 100");
-    if (page_number < 1) return error(400, "bad.request", "paging.pageNumber: must be at least 1");
-  }
+  const auto query = read_details_query(ObjectReader(parsed->object(), ""));
+  if (!query) return error(400, "bad.request", query.error().message);
+  const DetailsQuery& q = *query;
 
   std::vector<std::pair<std::string, json::object>> hits;  // (start time, record)
   for (const auto& c : platform.conversations()) {
     std::lock_guard lock(c->mutex);
     const auto start = parse_rfc3339_ms(c->row.start_time);
-    if (!start || *start < *from || *start >= *to) continue;
-    if (!std::ranges::all_of(filters, [&](const Filter& f) { return f.matches(*c); })) continue;
+    if (!start || *start < q.from || *start >= q.to) continue;
+    if (!std::ranges::all_of(q.filters, [&](const Filter& f) { return f.matches(*c); })) continue;
     hits.emplace_back(c->row.start_time, details_json(*c));
   }
   std::ranges::sort(hits, [](const auto& a, const auto& b) { return a.first < b.first; });
   json::array page;
   // (pageNumber - 1) * pageSize overflows for a huge pageNumber: a page that starts past
   // the last hit is empty, whatever its number.
-  const auto pages_before = static_cast<std::uint64_t>(page_number - 1);
-  const auto size = static_cast<std::uint64_t>(page_size);
+  const auto pages_before = static_cast<std::uint64_t>(q.page_number - 1);
+  const auto size = static_cast<std::uint64_t>(q.page_size);
   const std::size_t first =
       pages_before > hits.size() / size ? hits.size() : static_cast<std::size_t>(pages_before * size);
   for (std::size_t i = first; i < hits.size() && i - first < size; ++i) {

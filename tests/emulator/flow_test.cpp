@@ -5,7 +5,7 @@
 #include <mutex>
 #include <thread>
 
-#include "emulator/flows.h"
+#include "emulator/flow_format.h"
 #include "emulator_fixture.h"
 #include "tracechat/generators/data_action_export.h"
 #include "tracechat/generators/flow_snippet.h"
@@ -182,6 +182,36 @@ TEST(FlowFiles, ErrorsNameThePath) {
       error(
           R"({"name":"f","trigger":"guest-message","steps":[{"id":"a","type":"disconnect"},{"id":"a","type":"disconnect"}]})"),
       "steps[1].id: 'a' is taken");
+}
+
+// A field of the wrong type is an error that names its path; it is never read as if it
+// were empty (a numeric text used to send an empty message, a numeric next to fall
+// through to the following step).
+TEST(FlowFiles, AFieldOfTheWrongTypeIsAnErrorNamingItsPath) {
+  std::map<std::string, dataaction::DataAction> actions;
+  const auto error = [&](const std::string& steps) {
+    auto f = emulator::parse_flow(R"({"name":"f","trigger":"guest-message","steps":[)" + steps + "]}", actions);
+    return f ? std::string("(parsed)") : f.error().message;
+  };
+  EXPECT_EQ(error(R"({"type":"send-message","text":42})"), "steps[0].text: expected string");
+  EXPECT_EQ(error(R"({"type":"disconnect","id":7})"), "steps[0].id: expected string");
+  EXPECT_EQ(error(R"({"type":"send-message","text":"hi"},{"type":"disconnect","next":["end"]})"),
+            "steps[1].next: expected string");
+  EXPECT_EQ(error(R"({"type":true})"), "steps[0].type: expected string");
+  EXPECT_EQ(error(R"({"type":"call-data-action","action":{"name":"x"}})"), "steps[0].action: expected string");
+  EXPECT_EQ(error(R"({"type":"get-participant-data","variables":{"traceId":1}})"),
+            "steps[0].variables.traceId: expected string");
+  EXPECT_EQ(error(R"({"type":"set-participant-data","attributes":"x"})"), "steps[0].attributes: expected object");
+  EXPECT_EQ(error(R"(7)"), "steps[0]: expected object");
+  EXPECT_EQ(emulator::parse_flow(R"({"name":1,"trigger":"guest-message","steps":[{"type":"disconnect"}]})", actions)
+                .error()
+                .message,
+            "name: expected string");
+  EXPECT_EQ(emulator::parse_flow(R"({"name":"f","trigger":"guest-message","steps":{}})", actions).error().message,
+            "steps: expected array");
+  // Absent and null read as not given, as everywhere the JSON reader reads.
+  EXPECT_EQ(error(R"({"type":"send-message","text":"hi","id":null,"next":null},{"type":"disconnect"})"), "(parsed)");
+  EXPECT_EQ(error(R"({"type":"get-participant-data","variables":null})"), "(parsed)");
 }
 
 }  // namespace

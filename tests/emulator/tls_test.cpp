@@ -8,8 +8,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "support/self_signed.h"
 #include "emulator_fixture.h"
+#include "support/self_signed.h"
 
 using namespace tracechat::testing;
 namespace asio = boost::asio;

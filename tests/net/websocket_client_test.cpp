@@ -3,8 +3,8 @@
 
 #include <future>
 
-#include "support/self_signed.h"
 #include "emulator/emulator_fixture.h"
+#include "support/self_signed.h"
 
 using namespace tracechat::testing;
 using namespace std::chrono_literals;

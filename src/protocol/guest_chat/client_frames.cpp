@@ -23,6 +23,71 @@ Frame with_envelope(const Envelope& e) {
   return f;
 }
 
+// One reader per command: the command's own members. Its errors are answered with the
+// command's error slug (kCommands).
+using CommandReader = Result<ClientFrame> (*)(const ObjectReader& r, const Envelope& e);
+
+Result<ClientFrame> read_connect(const ObjectReader& r, const Envelope& e) {
+  auto frame = with_envelope<Connect>(e);
+  TRACECHAT_TRY(const auto name, r.optional_string("displayName"));
+  frame.display_name = name.value_or("");
+  TRACECHAT_TRY(frame.resume_token, r.optional_string("resumeToken"));
+  TRACECHAT_TRY(frame.last_event_seq, r.optional_int("lastEventSeq"));
+  if (frame.last_event_seq && *frame.last_event_seq < 0) return Error{"lastEventSeq: must not be negative"};
+  return ClientFrame(std::move(frame));
+}
+
+Result<ClientFrame> read_set_attributes(const ObjectReader& r, const Envelope& e) {
+  auto frame = with_envelope<SetAttributes>(e);
+  TRACECHAT_TRY(const json::object* attributes, r.optional_object("attributes"));
+  if (attributes == nullptr) return Error{"attributes: required"};
+  for (const auto& [key, value] : *attributes) {
+    if (value.is_null()) {
+      frame.attributes.emplace_back(std::string(key), std::nullopt);
+    } else if (value.is_string()) {
+      frame.attributes.emplace_back(std::string(key), std::string(value.get_string()));
+    } else {
+      return Error{"attributes." + std::string(key) + ": expected string or null"};
+    }
+  }
+  return ClientFrame(std::move(frame));
+}
+
+Result<ClientFrame> read_send_message(const ObjectReader& r, const Envelope& e) {
+  auto frame = with_envelope<SendMessage>(e);
+  TRACECHAT_TRY(const json::object* message, r.optional_object("message"));
+  if (message == nullptr) return Error{"message: required"};
+  const ObjectReader m(*message, "message");
+  TRACECHAT_TRY(frame.body, m.required_string("body"));
+  TRACECHAT_TRY(auto type, m.optional_string("bodyType"));
+  if (type) {
+    if (*type != "standard" && *type != "notice") return Error{"message.bodyType: must be standard or notice"};
+    frame.body_type = std::move(*type);
+  }
+  return ClientFrame(std::move(frame));
+}
+
+// typing, ping, disconnect: the envelope and nothing else.
+template <typename Frame>
+Result<ClientFrame> read_bare(const ObjectReader&, const Envelope& e) {
+  return ClientFrame(with_envelope<Frame>(e));
+}
+
+struct Command {
+  std::string_view name;
+  std::string_view error;  // the slug its errors are answered with
+  CommandReader read;
+};
+
+constexpr Command kCommands[] = {
+    {"connect", "bad-request", read_connect},
+    {"set-attributes", "invalid-attributes", read_set_attributes},
+    {"send-message", "invalid-message", read_send_message},
+    {"typing", "bad-request", read_bare<Typing>},
+    {"ping", "bad-request", read_bare<Ping>},
+    {"disconnect", "bad-request", read_bare<Disconnect>},
+};
+
 }  // namespace
 
 const Envelope& envelope(const ClientFrame& frame) {
@@ -57,59 +122,12 @@ Result<ClientFrame, FrameError> parse_client_frame(std::string_view text) {
     *target = std::move(*v);
   }
 
-  if (*command == "connect") {
-    auto frame = with_envelope<Connect>(e);
-    auto name = r.optional_string("displayName");
-    if (!name) return bad(name.error().message, e.request_id);
-    frame.display_name = name->value_or("");
-    auto token = r.optional_string("resumeToken");
-    if (!token) return bad(token.error().message, e.request_id);
-    frame.resume_token = std::move(*token);
-    auto seq = r.optional_int("lastEventSeq");
-    if (!seq) return bad(seq.error().message, e.request_id);
-    if (*seq && **seq < 0) return bad("lastEventSeq: must not be negative", e.request_id);
-    frame.last_event_seq = *seq;
-    return ClientFrame(std::move(frame));
+  for (const auto& c : kCommands) {
+    if (c.name != *command) continue;
+    auto frame = c.read(r, e);
+    if (!frame) return bad(frame.error().message, e.request_id, 400, std::string(c.error));
+    return std::move(*frame);
   }
-  if (*command == "set-attributes") {
-    auto frame = with_envelope<SetAttributes>(e);
-    auto attrs = r.optional_object("attributes");
-    if (!attrs) return bad(attrs.error().message, e.request_id, 400, "invalid-attributes");
-    if (*attrs == nullptr) return bad("attributes: required", e.request_id, 400, "invalid-attributes");
-    for (const auto& [key, value] : **attrs) {
-      if (value.is_null()) {
-        frame.attributes.emplace_back(std::string(key), std::nullopt);
-      } else if (value.is_string()) {
-        frame.attributes.emplace_back(std::string(key), std::string(value.get_string()));
-      } else {
-        return bad("attributes." + std::string(key) + ": expected string or null", e.request_id, 400,
-                   "invalid-attributes");
-      }
-    }
-    return ClientFrame(std::move(frame));
-  }
-  if (*command == "send-message") {
-    auto frame = with_envelope<SendMessage>(e);
-    auto message = r.optional_object("message");
-    if (!message) return bad(message.error().message, e.request_id, 400, "invalid-message");
-    if (*message == nullptr) return bad("message: required", e.request_id, 400, "invalid-message");
-    const ObjectReader m(**message, "message");
-    auto body = m.required_string("body");
-    if (!body) return bad(body.error().message, e.request_id, 400, "invalid-message");
-    frame.body = std::move(*body);
-    auto type = m.optional_string("bodyType");
-    if (!type) return bad(type.error().message, e.request_id, 400, "invalid-message");
-    if (*type) {
-      if (**type != "standard" && **type != "notice") {
-        return bad("message.bodyType: must be standard or notice", e.request_id, 400, "invalid-message");
-      }
-      frame.body_type = std::move(**type);
-    }
-    return ClientFrame(std::move(frame));
-  }
-  if (*command == "typing") return ClientFrame(with_envelope<Typing>(e));
-  if (*command == "ping") return ClientFrame(with_envelope<Ping>(e));
-  if (*command == "disconnect") return ClientFrame(with_envelope<Disconnect>(e));
   return bad("command: unknown command '" + command->substr(0, 64) + "'", e.request_id);
 }
 

@@ -43,38 +43,166 @@ json::object limits_json(const Limits& l) {
                       {"idleTimeoutSeconds", l.idle_timeout_seconds}};
 }
 
-// Reading: every helper returns an Error naming the path.
-#define TRY_ASSIGN(target, expr)    \
-  do {                              \
-    auto tmp_ = (expr);             \
-    if (!tmp_) return tmp_.error(); \
-    target = std::move(*tmp_);      \
-  } while (false)
+// Reading: every reader returns an Error naming the path.
 
 Result<Member> read_member(const ObjectReader& parent, std::string_view key) {
-  auto o = parent.optional_object(key);
-  if (!o) return o.error();
-  if (*o == nullptr) return Error{parent.path_of(key) + ": required"};
-  const ObjectReader r(**o, parent.path_of(key));
+  TRACECHAT_TRY(const json::object* o, parent.optional_object(key));
+  if (o == nullptr) return Error{parent.path_of(key) + ": required"};
+  const ObjectReader r(*o, parent.path_of(key));
   Member m;
-  TRY_ASSIGN(m.member_id, r.required_string("memberId"));
-  TRY_ASSIGN(m.role, r.required_string("role"));
-  auto name = r.optional_string("displayName");
-  if (!name) return name.error();
-  m.display_name = name->value_or("");
+  TRACECHAT_TRY(m.member_id, r.required_string("memberId"));
+  TRACECHAT_TRY(m.role, r.required_string("role"));
+  TRACECHAT_TRY(const auto name, r.optional_string("displayName"));
+  m.display_name = name.value_or("");
   return m;
 }
 
 Result<EventHeader> read_event_header(const ObjectReader& r) {
   EventHeader h;
-  auto seq = r.optional_int("seq");
-  if (!seq) return seq.error();
-  h.seq = seq->value_or(0);
-  auto ts = r.optional_string("timestamp");
-  if (!ts) return ts.error();
-  h.timestamp = ts->value_or("");
+  TRACECHAT_TRY(const auto seq, r.optional_int("seq"));
+  h.seq = seq.value_or(0);
+  TRACECHAT_TRY(const auto ts, r.optional_string("timestamp"));
+  h.timestamp = ts.value_or("");
   return h;
 }
+
+// Members that are absent keep their defaults.
+Result<void> read_limits(const ObjectReader& r, Limits& limits) {
+  for (auto [key, target] :
+       {std::pair{"maxAttributeValueChars", &limits.max_attribute_value_chars},
+        std::pair{"maxAttributesBytes", &limits.max_attributes_bytes},
+        std::pair{"maxAttributes", &limits.max_attributes}, std::pair{"maxMessageChars", &limits.max_message_chars},
+        std::pair{"maxFrameBytes", &limits.max_frame_bytes}, std::pair{"messageBurst", &limits.message_burst},
+        std::pair{"idleTimeoutSeconds", &limits.idle_timeout_seconds}}) {
+    TRACECHAT_TRY(const auto v, r.optional_int(key));
+    if (v) *target = *v;
+  }
+  TRACECHAT_TRY(const auto rate, r.optional_number("messagesPerSecond"));
+  if (rate) limits.messages_per_second = *rate;
+  return {};
+}
+
+// One reader per frame type. Each gets the whole frame and its event header (seq,
+// timestamp), read and checked for every type before the type's own members.
+using FrameReader = Result<ServerFrame> (*)(const ObjectReader& r, const EventHeader& header);
+
+template <typename Event>
+Event with_header(const EventHeader& header) {
+  Event e;
+  static_cast<EventHeader&>(e) = header;
+  return e;
+}
+
+Result<ServerFrame> read_connected(const ObjectReader& r, const EventHeader&) {
+  Connected f;
+  TRACECHAT_TRY(f.request_id, r.required_string("requestId"));
+  TRACECHAT_TRY(f.conversation_id, r.required_string("conversationId"));
+  TRACECHAT_TRY(f.member_id, r.required_string("memberId"));
+  TRACECHAT_TRY(f.resume_token, r.required_string("resumeToken"));
+  TRACECHAT_TRY(const auto resumed, r.optional_bool("resumed"));
+  f.resumed = resumed.value_or(false);
+  TRACECHAT_TRY(const json::object* limits, r.optional_object("limits"));
+  if (limits != nullptr) TRACECHAT_CHECK(read_limits(ObjectReader(*limits, "limits"), f.limits));
+  return ServerFrame(std::move(f));
+}
+
+Result<ServerFrame> read_attributes_set(const ObjectReader& r, const EventHeader&) {
+  AttributesSet f;
+  TRACECHAT_TRY(f.request_id, r.required_string("requestId"));
+  TRACECHAT_TRY(f.attributes, r.optional_string_map("attributes"));
+  TRACECHAT_TRY(f.truncated, r.optional_string_array("truncated"));
+  TRACECHAT_TRY(f.traceparent, r.optional_string("traceparent"));
+  return ServerFrame(std::move(f));
+}
+
+Result<ServerFrame> read_message_accepted(const ObjectReader& r, const EventHeader&) {
+  MessageAccepted f;
+  TRACECHAT_TRY(f.request_id, r.required_string("requestId"));
+  TRACECHAT_TRY(f.message_id, r.required_string("messageId"));
+  TRACECHAT_TRY(const auto seq, r.optional_int("seq"));
+  f.seq = seq.value_or(0);
+  TRACECHAT_TRY(f.traceparent, r.optional_string("traceparent"));
+  return ServerFrame(std::move(f));
+}
+
+// ack and pong: a request id and nothing else.
+template <typename Reply>
+Result<ServerFrame> read_reply(const ObjectReader& r, const EventHeader&) {
+  TRACECHAT_TRY(auto id, r.required_string("requestId"));
+  return ServerFrame(Reply{std::move(id)});
+}
+
+Result<ServerFrame> read_error(const ObjectReader& r, const EventHeader&) {
+  ErrorReply f;
+  TRACECHAT_TRY(f.request_id, r.optional_string("requestId"));
+  TRACECHAT_TRY(const auto code, r.optional_int("code"));
+  if (!code) return Error{"code: required"};
+  f.code = static_cast<int>(*code);
+  TRACECHAT_TRY(f.error, r.required_string("error"));
+  TRACECHAT_TRY(const auto message, r.optional_string("message"));
+  f.message = message.value_or("");
+  TRACECHAT_TRY(f.retry_after_ms, r.optional_int("retryAfterMs"));
+  return ServerFrame(std::move(f));
+}
+
+Result<ServerFrame> read_message(const ObjectReader& r, const EventHeader& header) {
+  auto f = with_header<MessageEvent>(header);
+  TRACECHAT_TRY(f.message_id, r.required_string("messageId"));
+  TRACECHAT_TRY(f.sender, read_member(r, "sender"));
+  TRACECHAT_TRY(f.body, r.required_string("body"));
+  TRACECHAT_TRY(const auto body_type, r.optional_string("bodyType"));
+  f.body_type = body_type.value_or("standard");
+  TRACECHAT_TRY(f.traceparent, r.optional_string("traceparent"));
+  return ServerFrame(std::move(f));
+}
+
+// member-joined and member-left.
+template <typename Event>
+Result<ServerFrame> read_member_event(const ObjectReader& r, const EventHeader& header) {
+  auto f = with_header<Event>(header);
+  TRACECHAT_TRY(f.member, read_member(r, "member"));
+  return ServerFrame(std::move(f));
+}
+
+Result<ServerFrame> read_typing(const ObjectReader& r, const EventHeader& header) {
+  auto f = with_header<TypingEvent>(header);
+  TRACECHAT_TRY(f.member_id, r.required_string("memberId"));
+  return ServerFrame(std::move(f));
+}
+
+Result<ServerFrame> read_attributes_updated(const ObjectReader& r, const EventHeader& header) {
+  auto f = with_header<AttributesUpdated>(header);
+  TRACECHAT_TRY(f.attributes, r.optional_string_map("attributes"));
+  TRACECHAT_TRY(f.changed, r.optional_string_array("changed"));
+  return ServerFrame(std::move(f));
+}
+
+Result<ServerFrame> read_disconnected(const ObjectReader& r, const EventHeader& header) {
+  auto f = with_header<Disconnected>(header);
+  TRACECHAT_TRY(f.request_id, r.optional_string("requestId"));
+  TRACECHAT_TRY(f.reason, r.required_string("reason"));
+  return ServerFrame(std::move(f));
+}
+
+struct FrameType {
+  std::string_view name;
+  FrameReader read;
+};
+
+constexpr FrameType kFrameTypes[] = {
+    {"connected", read_connected},
+    {"attributes-set", read_attributes_set},
+    {"message-accepted", read_message_accepted},
+    {"ack", read_reply<Ack>},
+    {"pong", read_reply<Pong>},
+    {"error", read_error},
+    {"message", read_message},
+    {"member-joined", read_member_event<MemberJoined>},
+    {"member-left", read_member_event<MemberLeft>},
+    {"typing", read_typing},
+    {"attributes-updated", read_attributes_updated},
+    {"disconnected", read_disconnected},
+};
 
 }  // namespace
 
@@ -147,123 +275,10 @@ Result<ServerFrame> parse_server_frame(std::string_view text) {
   auto parsed = common::parse_object(text, kMaxJsonDepth, "a frame");
   if (!parsed) return Error{parsed.error().message};
   const ObjectReader r(parsed->object(), "");
-  std::string type;
-  TRY_ASSIGN(type, r.required_string("type"));
-  EventHeader header;
-  TRY_ASSIGN(header, read_event_header(r));
-
-  if (type == "connected") {
-    Connected f;
-    TRY_ASSIGN(f.request_id, r.required_string("requestId"));
-    TRY_ASSIGN(f.conversation_id, r.required_string("conversationId"));
-    TRY_ASSIGN(f.member_id, r.required_string("memberId"));
-    TRY_ASSIGN(f.resume_token, r.required_string("resumeToken"));
-    auto resumed = r.optional_bool("resumed");
-    if (!resumed) return resumed.error();
-    f.resumed = resumed->value_or(false);
-    auto limits = r.optional_object("limits");
-    if (!limits) return limits.error();
-    if (*limits != nullptr) {
-      const ObjectReader l(**limits, "limits");
-      for (auto [key, target] :
-           {std::pair{"maxAttributeValueChars", &f.limits.max_attribute_value_chars},
-            std::pair{"maxAttributesBytes", &f.limits.max_attributes_bytes},
-            std::pair{"maxAttributes", &f.limits.max_attributes},
-            std::pair{"maxMessageChars", &f.limits.max_message_chars},
-            std::pair{"maxFrameBytes", &f.limits.max_frame_bytes}, std::pair{"messageBurst", &f.limits.message_burst},
-            std::pair{"idleTimeoutSeconds", &f.limits.idle_timeout_seconds}}) {
-        auto v = l.optional_int(key);
-        if (!v) return v.error();
-        if (*v) *target = **v;
-      }
-      auto rate = l.optional_number("messagesPerSecond");
-      if (!rate) return rate.error();
-      if (*rate) f.limits.messages_per_second = **rate;
-    }
-    return ServerFrame(std::move(f));
-  }
-  if (type == "attributes-set") {
-    AttributesSet f;
-    TRY_ASSIGN(f.request_id, r.required_string("requestId"));
-    TRY_ASSIGN(f.attributes, r.optional_string_map("attributes"));
-    TRY_ASSIGN(f.truncated, r.optional_string_array("truncated"));
-    TRY_ASSIGN(f.traceparent, r.optional_string("traceparent"));
-    return ServerFrame(std::move(f));
-  }
-  if (type == "message-accepted") {
-    MessageAccepted f;
-    TRY_ASSIGN(f.request_id, r.required_string("requestId"));
-    TRY_ASSIGN(f.message_id, r.required_string("messageId"));
-    auto seq = r.optional_int("seq");
-    if (!seq) return seq.error();
-    f.seq = seq->value_or(0);
-    TRY_ASSIGN(f.traceparent, r.optional_string("traceparent"));
-    return ServerFrame(std::move(f));
-  }
-  if (type == "ack" || type == "pong") {
-    std::string id;
-    TRY_ASSIGN(id, r.required_string("requestId"));
-    return type == "ack" ? ServerFrame(Ack{id}) : ServerFrame(Pong{id});
-  }
-  if (type == "error") {
-    ErrorReply f;
-    TRY_ASSIGN(f.request_id, r.optional_string("requestId"));
-    auto code = r.optional_int("code");
-    if (!code) return code.error();
-    if (!*code) return Error{"code: required"};
-    f.code = static_cast<int>(**code);
-    TRY_ASSIGN(f.error, r.required_string("error"));
-    auto message = r.optional_string("message");
-    if (!message) return message.error();
-    f.message = message->value_or("");
-    TRY_ASSIGN(f.retry_after_ms, r.optional_int("retryAfterMs"));
-    return ServerFrame(std::move(f));
-  }
-  if (type == "message") {
-    MessageEvent f;
-    static_cast<EventHeader&>(f) = header;
-    TRY_ASSIGN(f.message_id, r.required_string("messageId"));
-    TRY_ASSIGN(f.sender, read_member(r, "sender"));
-    TRY_ASSIGN(f.body, r.required_string("body"));
-    auto body_type = r.optional_string("bodyType");
-    if (!body_type) return body_type.error();
-    f.body_type = body_type->value_or("standard");
-    TRY_ASSIGN(f.traceparent, r.optional_string("traceparent"));
-    return ServerFrame(std::move(f));
-  }
-  if (type == "member-joined" || type == "member-left") {
-    Member m;
-    TRY_ASSIGN(m, read_member(r, "member"));
-    if (type == "member-joined") {
-      MemberJoined f;
-      static_cast<EventHeader&>(f) = header;
-      f.member = std::move(m);
-      return ServerFrame(std::move(f));
-    }
-    MemberLeft f;
-    static_cast<EventHeader&>(f) = header;
-    f.member = std::move(m);
-    return ServerFrame(std::move(f));
-  }
-  if (type == "typing") {
-    TypingEvent f;
-    static_cast<EventHeader&>(f) = header;
-    TRY_ASSIGN(f.member_id, r.required_string("memberId"));
-    return ServerFrame(std::move(f));
-  }
-  if (type == "attributes-updated") {
-    AttributesUpdated f;
-    static_cast<EventHeader&>(f) = header;
-    TRY_ASSIGN(f.attributes, r.optional_string_map("attributes"));
-    TRY_ASSIGN(f.changed, r.optional_string_array("changed"));
-    return ServerFrame(std::move(f));
-  }
-  if (type == "disconnected") {
-    Disconnected f;
-    static_cast<EventHeader&>(f) = header;
-    TRY_ASSIGN(f.request_id, r.optional_string("requestId"));
-    TRY_ASSIGN(f.reason, r.required_string("reason"));
-    return ServerFrame(std::move(f));
+  TRACECHAT_TRY(const std::string type, r.required_string("type"));
+  TRACECHAT_TRY(const EventHeader header, read_event_header(r));
+  for (const auto& frame_type : kFrameTypes) {
+    if (frame_type.name == type) return frame_type.read(r, header);
   }
   return Error{"type: unknown frame type '" + type.substr(0, 64) + "'"};
 }

@@ -25,11 +25,54 @@ Request with_envelope(const RequestEnvelope& e) {
 
 // The `message` member of onMessage and echo: required.
 Result<IncomingMessage> read_required_message(const ObjectReader& r) {
-  auto m = r.optional_object("message");
-  if (!m) return m.error();
-  if (*m == nullptr) return Error{"message: required"};
-  return detail::read_incoming_message(ObjectReader(**m, "message"));
+  TRACECHAT_TRY(const json::object* m, r.optional_object("message"));
+  if (m == nullptr) return Error{"message: required"};
+  return detail::read_incoming_message(ObjectReader(*m, "message"));
 }
+
+// One reader per action: the action's own members.
+using ActionReader = Result<ClientRequest> (*)(const ObjectReader& r, const RequestEnvelope& e);
+
+Result<ClientRequest> read_configure_session(const ObjectReader& r, const RequestEnvelope& e) {
+  auto request = with_envelope<ConfigureSession>(e);
+  TRACECHAT_TRY(request.deployment_id, r.required_string("deploymentId"));
+  TRACECHAT_TRY(const auto start_new, r.optional_bool("startNew"));
+  request.start_new = start_new.value_or(false);
+  TRACECHAT_TRY(request.resume_token, r.optional_string("resumeToken"));
+  return ClientRequest(std::move(request));
+}
+
+Result<ClientRequest> read_on_message(const ObjectReader& r, const RequestEnvelope& e) {
+  auto request = with_envelope<OnMessage>(e);
+  TRACECHAT_TRY(request.message, read_required_message(r));
+  TRACECHAT_TRY(request.time, r.optional_string("time"));
+  return ClientRequest(std::move(request));
+}
+
+Result<ClientRequest> read_echo(const ObjectReader& r, const RequestEnvelope& e) {
+  auto request = with_envelope<Echo>(e);
+  TRACECHAT_TRY(request.message, read_required_message(r));
+  return ClientRequest(std::move(request));
+}
+
+Result<ClientRequest> read_close_session(const ObjectReader& r, const RequestEnvelope& e) {
+  auto request = with_envelope<CloseSession>(e);
+  TRACECHAT_TRY(const auto all, r.optional_bool("closeAllConnections"));
+  request.close_all_connections = all.value_or(false);
+  return ClientRequest(std::move(request));
+}
+
+struct Action {
+  std::string_view name;
+  ActionReader read;
+};
+
+constexpr Action kActions[] = {
+    {"configureSession", read_configure_session},
+    {"onMessage", read_on_message},
+    {"echo", read_echo},
+    {"closeSession", read_close_session},
+};
 
 }  // namespace
 
@@ -59,40 +102,11 @@ Result<ClientRequest, RequestError> parse_client_request(std::string_view text) 
   if (token->empty()) return bad("token: must not be empty", e.tracing_id);
   e.token = std::move(*token);
 
-  if (*action == "configureSession") {
-    auto request = with_envelope<ConfigureSession>(e);
-    auto deployment = r.required_string("deploymentId");
-    if (!deployment) return bad(deployment.error().message, e.tracing_id);
-    request.deployment_id = std::move(*deployment);
-    auto start_new = r.optional_bool("startNew");
-    if (!start_new) return bad(start_new.error().message, e.tracing_id);
-    request.start_new = start_new->value_or(false);
-    auto resume = r.optional_string("resumeToken");
-    if (!resume) return bad(resume.error().message, e.tracing_id);
-    request.resume_token = std::move(*resume);
-    return ClientRequest(std::move(request));
-  }
-  if (*action == "onMessage" || *action == "echo") {
-    auto message = read_required_message(r);
-    if (!message) return bad(message.error().message, e.tracing_id);
-    if (*action == "echo") {
-      auto request = with_envelope<Echo>(e);
-      request.message = std::move(*message);
-      return ClientRequest(std::move(request));
-    }
-    auto request = with_envelope<OnMessage>(e);
-    request.message = std::move(*message);
-    auto time = r.optional_string("time");
-    if (!time) return bad(time.error().message, e.tracing_id);
-    request.time = std::move(*time);
-    return ClientRequest(std::move(request));
-  }
-  if (*action == "closeSession") {
-    auto request = with_envelope<CloseSession>(e);
-    auto all = r.optional_bool("closeAllConnections");
-    if (!all) return bad(all.error().message, e.tracing_id);
-    request.close_all_connections = all->value_or(false);
-    return ClientRequest(std::move(request));
+  for (const auto& a : kActions) {
+    if (a.name != *action) continue;
+    auto request = a.read(r, e);
+    if (!request) return bad(request.error().message, e.tracing_id);
+    return std::move(*request);
   }
   return bad("action: unknown action '" + action->substr(0, 64) + "'", e.tracing_id);
 }

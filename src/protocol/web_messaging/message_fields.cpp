@@ -7,41 +7,45 @@ namespace {
 
 Result<MessageEvent> read_event(const ObjectReader& r) {
   MessageEvent event;
-  auto event_type = r.required_string("eventType");
-  if (!event_type) return event_type.error();
-  event.event_type = std::move(*event_type);
+  TRACECHAT_TRY(event.event_type, r.required_string("eventType"));
   // The payload sits under the lower-cased event type: presence {type}, typing {type, duration}.
   const std::string inner = event.event_type == "Presence" ? "presence" : event.event_type == "Typing" ? "typing" : "";
   if (inner.empty()) return Error{r.path_of("eventType") + ": expected Presence or Typing"};
-  auto payload = r.optional_object(inner);
-  if (!payload) return payload.error();
-  if (*payload == nullptr) return Error{r.path_of(inner) + ": required"};
-  const ObjectReader p(**payload, r.path_of(inner));
-  auto type = p.required_string("type");
-  if (!type) return type.error();
-  event.type = std::move(*type);
+  TRACECHAT_TRY(const json::object* payload, r.optional_object(inner));
+  if (payload == nullptr) return Error{r.path_of(inner) + ": required"};
+  const ObjectReader p(*payload, r.path_of(inner));
+  TRACECHAT_TRY(event.type, p.required_string("type"));
   if (inner == "typing") {
-    auto duration = p.optional_int("duration");
-    if (!duration) return duration.error();
-    event.duration_ms = *duration;
+    TRACECHAT_TRY(event.duration_ms, p.optional_int("duration"));
   }
   return event;
+}
+
+// message.channel: messageId, and metadata.customAttributes (the supported place for
+// participant data; present, even if empty, when the member is there).
+Result<void> read_incoming_channel(const ObjectReader& c, IncomingMessage& m) {
+  TRACECHAT_TRY(m.channel_message_id, c.optional_string("messageId"));
+  TRACECHAT_TRY(const json::object* metadata, c.optional_object("metadata"));
+  if (metadata == nullptr) return {};
+  const ObjectReader md(*metadata, c.path_of("metadata"));
+  if (md.find("customAttributes") != nullptr) {
+    TRACECHAT_TRY(m.custom_attributes, md.optional_string_map("customAttributes"));
+  }
+  return {};
 }
 
 }  // namespace
 
 Result<std::vector<MessageEvent>> read_events(const ObjectReader& r, std::string_view key) {
-  auto array = r.optional_array(key);
-  if (!array) return array.error();
+  TRACECHAT_TRY(const json::array* array, r.optional_array(key));
   std::vector<MessageEvent> out;
-  if (*array == nullptr) return out;
-  for (std::size_t i = 0; i < (*array)->size(); ++i) {
+  if (array == nullptr) return out;
+  for (std::size_t i = 0; i < array->size(); ++i) {
     const std::string path = r.path_of(key) + "[" + std::to_string(i) + "]";
-    const auto& item = (**array)[i];
+    const auto& item = (*array)[i];
     if (!item.is_object()) return Error{path + ": expected object"};
-    auto event = read_event(ObjectReader(item.get_object(), path));
-    if (!event) return event.error();
-    out.push_back(std::move(*event));
+    TRACECHAT_TRY(auto event, read_event(ObjectReader(item.get_object(), path)));
+    out.push_back(std::move(event));
   }
   return out;
 }
@@ -66,40 +70,16 @@ json::object string_map_json(const StringMap& map) {
 
 Result<IncomingMessage> read_incoming_message(const ObjectReader& r) {
   IncomingMessage m;
-  auto type = r.required_string("type");
-  if (!type) return type.error();
+  TRACECHAT_TRY(m.type, r.required_string("type"));
   static constexpr std::string_view kTypes[] = {"Text", "Structured", "Event", "Message", "Receipt"};
-  if (std::find(std::begin(kTypes), std::end(kTypes), *type) == std::end(kTypes)) {
+  if (std::find(std::begin(kTypes), std::end(kTypes), m.type) == std::end(kTypes)) {
     return Error{r.path_of("type") + ": expected Text, Structured, Event, Message or Receipt"};
   }
-  m.type = std::move(*type);
-  auto text = r.optional_string("text");
-  if (!text) return text.error();
-  m.text = std::move(*text);
-  auto events = read_events(r, "events");
-  if (!events) return events.error();
-  m.events = std::move(*events);
-  auto metadata = r.optional_string_map("metadata");
-  if (!metadata) return metadata.error();
-  m.metadata = std::move(*metadata);
-  auto channel = r.optional_object("channel");
-  if (!channel) return channel.error();
-  if (*channel != nullptr) {
-    const ObjectReader c(**channel, r.path_of("channel"));
-    auto id = c.optional_string("messageId");
-    if (!id) return id.error();
-    m.channel_message_id = std::move(*id);
-    auto channel_metadata = c.optional_object("metadata");
-    if (!channel_metadata) return channel_metadata.error();
-    if (*channel_metadata != nullptr) {
-      const ObjectReader md(**channel_metadata, c.path_of("metadata"));
-      if (md.find("customAttributes") != nullptr) {
-        auto attributes = md.optional_string_map("customAttributes");
-        if (!attributes) return attributes.error();
-        m.custom_attributes = std::move(*attributes);
-      }
-    }
-  }
+  TRACECHAT_TRY(m.text, r.optional_string("text"));
+  TRACECHAT_TRY(m.events, read_events(r, "events"));
+  TRACECHAT_TRY(m.metadata, r.optional_string_map("metadata"));
+  TRACECHAT_TRY(const json::object* channel, r.optional_object("channel"));
+  if (channel != nullptr) TRACECHAT_CHECK(read_incoming_channel(ObjectReader(*channel, r.path_of("channel")), m));
   if (m.type == "Text" && (!m.text || m.text->empty()) && m.events.empty()) {
     return Error{r.path_of("text") + ": required for a Text message"};
   }

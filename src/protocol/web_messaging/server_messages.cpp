@@ -69,11 +69,19 @@ Result<Participant> read_participant(const ObjectReader& r) {
   Participant p;
   for (auto [key, target] :
        {std::pair{"nickname", &p.nickname}, std::pair{"id", &p.id}, std::pair{"idType", &p.id_type}}) {
-    auto v = r.optional_string(key);
-    if (!v) return v.error();
-    *target = v->value_or("");
+    TRACECHAT_TRY(auto v, r.optional_string(key));
+    *target = std::move(v).value_or("");
   }
   return p;
+}
+
+// allowedMedia.inbound.fileTypes
+Result<std::vector<std::string>> read_allowed_media(const ObjectReader& r) {
+  TRACECHAT_TRY(const json::object* media, r.optional_object("allowedMedia"));
+  if (media == nullptr) return std::vector<std::string>();
+  TRACECHAT_TRY(const json::object* inbound, ObjectReader(*media, "body.allowedMedia").optional_object("inbound"));
+  if (inbound == nullptr) return std::vector<std::string>();
+  return ObjectReader(*inbound, "body.allowedMedia.inbound").optional_string_array("fileTypes");
 }
 
 Result<SessionResponse> read_session_response(const ObjectReader& r) {
@@ -82,83 +90,116 @@ Result<SessionResponse> read_session_response(const ObjectReader& r) {
        {std::pair{"connected", &s.connected}, std::pair{"newSession", &s.new_session},
         std::pair{"readOnly", &s.read_only}, std::pair{"clearedExistingSession", &s.cleared_existing_session},
         std::pair{"autoStarted", &s.auto_started}}) {
-    auto v = r.optional_bool(key);
-    if (!v) return v.error();
-    if (*v) *target = **v;
+    TRACECHAT_TRY(const auto v, r.optional_bool(key));
+    if (v) *target = *v;
   }
-  auto max_bytes = r.optional_int("maxCustomDataBytes");
-  if (!max_bytes) return max_bytes.error();
-  if (*max_bytes) s.max_custom_data_bytes = **max_bytes;
-  auto duration = r.optional_int("durationSeconds");
-  if (!duration) return duration.error();
-  s.duration_seconds = *duration;
-  auto expiration = r.optional_string("expirationDate");
-  if (!expiration) return expiration.error();
-  s.expiration_date = std::move(*expiration);
-  auto blocked = r.optional_string_array("blockedExtensions");
-  if (!blocked) return blocked.error();
-  s.blocked_extensions = std::move(*blocked);
-  auto media = r.optional_object("allowedMedia");
-  if (!media) return media.error();
-  if (*media != nullptr) {
-    const ObjectReader m(**media, "body.allowedMedia");
-    if (auto inbound = m.optional_object("inbound"); !inbound) {
-      return inbound.error();
-    } else if (*inbound != nullptr) {
-      auto types = ObjectReader(**inbound, "body.allowedMedia.inbound").optional_string_array("fileTypes");
-      if (!types) return types.error();
-      s.allowed_media = std::move(*types);
-    }
-  }
+  TRACECHAT_TRY(const auto max_bytes, r.optional_int("maxCustomDataBytes"));
+  if (max_bytes) s.max_custom_data_bytes = *max_bytes;
+  TRACECHAT_TRY(s.duration_seconds, r.optional_int("durationSeconds"));
+  TRACECHAT_TRY(s.expiration_date, r.optional_string("expirationDate"));
+  TRACECHAT_TRY(s.blocked_extensions, r.optional_string_array("blockedExtensions"));
+  TRACECHAT_TRY(s.allowed_media, read_allowed_media(r));
   return s;
+}
+
+// channel: time, messageId, from, to.
+Result<void> read_channel(const ObjectReader& c, StructuredMessage& m) {
+  TRACECHAT_TRY(const auto time, c.optional_string("time"));
+  m.channel_time = time.value_or("");
+  TRACECHAT_TRY(m.channel_message_id, c.optional_string("messageId"));
+  for (auto [key, target] : {std::pair{"from", &m.from}, std::pair{"to", &m.to}}) {
+    TRACECHAT_TRY(const json::object* o, c.optional_object(key));
+    if (o == nullptr) continue;
+    TRACECHAT_TRY(*target, read_participant(ObjectReader(*o, c.path_of(key))));
+  }
+  return {};
 }
 
 Result<StructuredMessage> read_structured_message(const ObjectReader& r) {
   StructuredMessage m;
-  auto id = r.optional_string("id");
-  if (!id) return id.error();
-  m.id = id->value_or("");
-  auto type = r.required_string("type");
-  if (!type) return type.error();
-  m.type = std::move(*type);
-  auto direction = r.optional_string("direction");
-  if (!direction) return direction.error();
-  m.direction = direction->value_or("Inbound");
+  TRACECHAT_TRY(const auto id, r.optional_string("id"));
+  m.id = id.value_or("");
+  TRACECHAT_TRY(m.type, r.required_string("type"));
+  TRACECHAT_TRY(const auto direction, r.optional_string("direction"));
+  m.direction = direction.value_or("Inbound");
   if (m.direction != "Inbound" && m.direction != "Outbound") {
     return Error{r.path_of("direction") + ": expected Inbound or Outbound"};
   }
-  auto text = r.optional_string("text");
-  if (!text) return text.error();
-  m.text = std::move(*text);
-  auto events = detail::read_events(r, "events");
-  if (!events) return events.error();
-  m.events = std::move(*events);
-  auto metadata = r.optional_string_map("metadata");
-  if (!metadata) return metadata.error();
-  m.metadata = std::move(*metadata);
-  auto entity = r.optional_string("originatingEntity");
-  if (!entity) return entity.error();
-  m.originating_entity = std::move(*entity);
-  auto channel = r.optional_object("channel");
-  if (!channel) return channel.error();
-  if (*channel != nullptr) {
-    const ObjectReader c(**channel, r.path_of("channel"));
-    auto time = c.optional_string("time");
-    if (!time) return time.error();
-    m.channel_time = time->value_or("");
-    auto message_id = c.optional_string("messageId");
-    if (!message_id) return message_id.error();
-    m.channel_message_id = std::move(*message_id);
-    for (auto [key, target] : {std::pair{"from", &m.from}, std::pair{"to", &m.to}}) {
-      auto o = c.optional_object(key);
-      if (!o) return o.error();
-      if (*o == nullptr) continue;
-      auto p = read_participant(ObjectReader(**o, c.path_of(key)));
-      if (!p) return p.error();
-      *target = std::move(*p);
-    }
-  }
+  TRACECHAT_TRY(m.text, r.optional_string("text"));
+  TRACECHAT_TRY(m.events, detail::read_events(r, "events"));
+  TRACECHAT_TRY(m.metadata, r.optional_string_map("metadata"));
+  TRACECHAT_TRY(m.originating_entity, r.optional_string("originatingEntity"));
+  TRACECHAT_TRY(const json::object* channel, r.optional_object("channel"));
+  if (channel != nullptr) TRACECHAT_CHECK(read_channel(ObjectReader(*channel, r.path_of("channel")), m));
   return m;
+}
+
+Result<TooManyRequests> read_too_many_requests(const ObjectReader& b) {
+  TooManyRequests t;
+  TRACECHAT_TRY(const auto error_code, b.optional_string("errorCode"));
+  t.error_code = error_code.value_or("");
+  TRACECHAT_TRY(const auto error_message, b.optional_string("errorMessage"));
+  t.error_message = error_message.value_or("");
+  TRACECHAT_TRY(const auto retry, b.optional_number("retryAfter"));
+  if (!retry) return Error{"body.retryAfter: required"};
+  // A fraction rounds up so that a client never retries before the server allows; the
+  // bound keeps the conversion to an integer defined (1e300 is valid JSON).
+  if (*retry < 0) return Error{"body.retryAfter: must not be negative"};
+  if (*retry > kMaxRetryAfterSeconds) return Error{"body.retryAfter: more than 2147483647 seconds"};
+  t.retry_after_seconds = static_cast<std::int64_t>(std::ceil(*retry));
+  return t;
+}
+
+Result<ConnectionClosedEvent> read_connection_closed(const ObjectReader& b) {
+  // Published clients name the field both ways; accept either.
+  TRACECHAT_TRY(auto reason, b.optional_string("reasonCode"));
+  if (!reason) {
+    TRACECHAT_TRY(reason, b.optional_string("reason"));
+  }
+  return ConnectionClosedEvent{std::move(reason).value_or("")};
+}
+
+// One reader per class whose body is an object (absent or null reads as {}).
+using BodyReader = Result<Body> (*)(const ObjectReader& body);
+
+template <typename T, Result<T> (*read)(const ObjectReader&)>
+Result<Body> read_body(const ObjectReader& b) {
+  TRACECHAT_TRY(auto body, read(b));
+  return Body(std::move(body));
+}
+
+template <typename T>
+Result<Body> empty_body(const ObjectReader&) {
+  return Body(T{});
+}
+
+struct BodyClass {
+  std::string_view name;
+  BodyReader read;
+};
+
+constexpr BodyClass kObjectBodies[] = {
+    {"SessionResponse", read_body<SessionResponse, read_session_response>},
+    {"StructuredMessage", read_body<StructuredMessage, read_structured_message>},
+    {"TooManyRequestsErrorMessage", read_body<TooManyRequests, read_too_many_requests>},
+    {"SessionExpiredEvent", empty_body<SessionExpiredEvent>},
+    {"SessionClearedEvent", empty_body<SessionClearedEvent>},
+    {"ConnectionClosedEvent", read_body<ConnectionClosedEvent, read_connection_closed>},
+};
+
+// The body for `klass`: a string for class "string", an object for every other class.
+Result<Body> read_body_of(std::string_view klass, const json::value* body) {
+  if (klass == "string") {
+    if (body == nullptr || !body->is_string()) return Error{"body: expected string"};
+    return Body(ErrorText{std::string(body->get_string())});
+  }
+  static const json::object kEmpty;
+  if (body != nullptr && !body->is_object() && !body->is_null()) return Error{"body: expected object"};
+  const ObjectReader b(body != nullptr && body->is_object() ? body->get_object() : kEmpty, "body");
+  for (const auto& c : kObjectBodies) {
+    if (c.name == klass) return c.read(b);
+  }
+  return Error{"class: unknown class '" + std::string(klass.substr(0, 64)) + "'"};
 }
 
 }  // namespace
@@ -184,69 +225,13 @@ Result<ServerMessage> parse_server_message(std::string_view text) {
   if (!parsed) return Error{parsed.error().message};
   const ObjectReader r(parsed->object(), "");
   ServerMessage out;
-  auto type = r.required_string("type");
-  if (!type) return type.error();
-  if (*type != "response" && *type != "message") return Error{"type: expected response or message"};
-  out.type = std::move(*type);
-  auto code = r.optional_int("code");
-  if (!code) return code.error();
-  out.code = static_cast<int>(code->value_or(200));
-  auto tracing_id = r.optional_string("tracingId");
-  if (!tracing_id) return tracing_id.error();
-  out.tracing_id = std::move(*tracing_id);
-  auto klass = r.required_string("class");
-  if (!klass) return klass.error();
-
-  const auto* body = r.find("body");
-  if (*klass == "string") {
-    if (body == nullptr || !body->is_string()) return Error{"body: expected string"};
-    out.body = ErrorText{std::string(body->get_string())};
-    return out;
-  }
-  static const json::object kEmpty;
-  if (body != nullptr && !body->is_object() && !body->is_null()) return Error{"body: expected object"};
-  const ObjectReader b(body != nullptr && body->is_object() ? body->get_object() : kEmpty, "body");
-  if (*klass == "SessionResponse") {
-    auto s = read_session_response(b);
-    if (!s) return s.error();
-    out.body = std::move(*s);
-  } else if (*klass == "StructuredMessage") {
-    auto m = read_structured_message(b);
-    if (!m) return m.error();
-    out.body = std::move(*m);
-  } else if (*klass == "TooManyRequestsErrorMessage") {
-    TooManyRequests t;
-    auto error_code = b.optional_string("errorCode");
-    if (!error_code) return error_code.error();
-    t.error_code = error_code->value_or("");
-    auto error_message = b.optional_string("errorMessage");
-    if (!error_message) return error_message.error();
-    t.error_message = error_message->value_or("");
-    auto retry = b.optional_number("retryAfter");
-    if (!retry) return retry.error();
-    if (!*retry) return Error{"body.retryAfter: required"};
-    // A fraction rounds up so that a client never retries before the server allows; the
-    // bound keeps the conversion to an integer defined (1e300 is valid JSON).
-    if (**retry < 0) return Error{"body.retryAfter: must not be negative"};
-    if (**retry > kMaxRetryAfterSeconds) return Error{"body.retryAfter: more than 2147483647 seconds"};
-    t.retry_after_seconds = static_cast<std::int64_t>(std::ceil(**retry));
-    out.body = t;
-  } else if (*klass == "SessionExpiredEvent") {
-    out.body = SessionExpiredEvent{};
-  } else if (*klass == "SessionClearedEvent") {
-    out.body = SessionClearedEvent{};
-  } else if (*klass == "ConnectionClosedEvent") {
-    // Published clients name the field both ways; accept either.
-    auto reason = b.optional_string("reasonCode");
-    if (!reason) return reason.error();
-    if (!*reason) {
-      reason = b.optional_string("reason");
-      if (!reason) return reason.error();
-    }
-    out.body = ConnectionClosedEvent{reason->value_or("")};
-  } else {
-    return Error{"class: unknown class '" + klass->substr(0, 64) + "'"};
-  }
+  TRACECHAT_TRY(out.type, r.required_string("type"));
+  if (out.type != "response" && out.type != "message") return Error{"type: expected response or message"};
+  TRACECHAT_TRY(const auto code, r.optional_int("code"));
+  out.code = static_cast<int>(code.value_or(200));
+  TRACECHAT_TRY(out.tracing_id, r.optional_string("tracingId"));
+  TRACECHAT_TRY(const auto klass, r.required_string("class"));
+  TRACECHAT_TRY(out.body, read_body_of(klass, r.find("body")));
   return out;
 }
 

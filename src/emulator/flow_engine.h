@@ -1,8 +1,4 @@
-// Flows: what an Architect flow does for a conversation, in a small JSON format
-// (docs/emulator.md). A flow starts on a trigger (conversation-started, guest-message,
-// attributes-set) and runs its steps: get participant data into flow variables, call a
-// Data Action with inputs bound to them, set participant data, send a message, branch on
-// the action's success, failure or timeout, disconnect.
+// The flow engine: runs the flows of flow_format.h for the platform's conversations.
 //
 // Flows run on the engine's own worker threads: a Data Action is a blocking HTTP call
 // and must never hold up a connection's thread. The queue is bounded; a run that does
@@ -21,33 +17,12 @@
 #include <thread>
 #include <vector>
 
+#include "flow_format.h"
 #include "platform.h"
 #include "tracechat/dataaction/data_action.h"
-#include "tracechat/dataaction/velocity.h"
 #include "tracechat/emulator/emulator.h"
 
 namespace tracechat::emulator {
-
-struct FlowStep {
-  enum class Kind { get_participant_data, call_data_action, set_participant_data, send_message, disconnect };
-  Kind kind = Kind::send_message;
-  std::string id;
-  std::map<std::string, std::string> variables;                              // get: flow variable -> attribute key
-  std::string action;                                                        // call: the Data Action's name
-  std::vector<std::pair<std::string, dataaction::VelocityTemplate>> values;  // call inputs; set attributes
-  std::map<std::string, std::string> outputs;                                // call: output field -> flow variable
-  std::optional<dataaction::VelocityTemplate> text;                          // send
-  std::string next, on_success, on_failure, on_timeout;  // step ids, "end", or empty (the next step)
-};
-
-struct Flow {
-  std::string name;
-  std::string trigger;  // conversation-started | guest-message | attributes-set
-  std::vector<FlowStep> steps;
-};
-
-// Errors name the path: "steps[2].on.failure: no step 'sorry'".
-Result<Flow> parse_flow(std::string_view json_text, const std::map<std::string, dataaction::DataAction>& actions);
 
 class FlowEngine final : public PlatformObserver {
  public:
@@ -75,9 +50,15 @@ class FlowEngine final : public PlatformObserver {
     boost::json::object message;  // body, traceparent of the triggering message
   };
   FlowEngine(Platform& platform, std::size_t max_queued);
+  Result<void> load_actions(const std::filesystem::path& dir);
+  Result<void> load_flows(const std::filesystem::path& dir);
   void start(const std::string& trigger, const std::shared_ptr<Conversation>& c, boost::json::object message);
   void work();
   void execute(const Run& run);
+  // One step of a run; answers where the run goes next: "" (the following step), a step
+  // id, or "end".
+  std::string run_step(const FlowStep& step, const Run& run, boost::json::object& variables);
+  std::string call_data_action(const FlowStep& step, const Run& run, boost::json::object& variables);
 
   Platform& platform_;
   std::map<std::string, dataaction::DataAction> actions_;
