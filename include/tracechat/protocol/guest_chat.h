@@ -64,7 +64,8 @@ Result<ClientFrame, FrameError> parse_client_frame(std::string_view text);
 std::string serialize(const ClientFrame& frame);
 
 // Fields in an outgoing client frame that the server drops silently, as paths
-// (e.g. "message.customAttributes"): the seed's bug, found before it ships.
+// (e.g. "message.customAttributes"). A client that puts the trace context in such a
+// field loses it without any error; the lint finds that before it ships.
 std::vector<std::string> lint_client_frame(std::string_view text);
 
 // ---- server → client -------------------------------------------------------------
