@@ -1,16 +1,15 @@
 // CPU per guest message on the client, without the network: the producer span and its
-// context (start_outgoing), waiting in the send queue, the rate-limit token, the frame
-// with the traceparent / tracingId (the dialect's render), and the span's end handed to
-// a batch processor. These are the functions SessionCore calls for every message.
+// context (start_outgoing), waiting in the send queue (OutgoingQueue: the rate-limit
+// token, the attempt, the delivery that ends the span and remembers the traceparent), the
+// frame with the traceparent / tracingId (the dialect's render), and the span's end
+// handed to a batch processor. These are the functions SessionCore calls for every message.
 //
 //   ./build/bench/client_bench
 #include <benchmark/benchmark.h>
 
-#include <deque>
-
 #include "client/dialect.h"
 #include "client/outgoing.h"
-#include "common/token_bucket.h"
+#include "tracechat/conventions.h"
 #include "tracechat/trace/batch_span_processor.h"
 #include "tracechat/trace/in_memory_exporter.h"
 #include "tracechat/trace/sampler.h"
@@ -26,7 +25,7 @@ void run(benchmark::State& state, client::Dialect dialect_kind) {
                                                                   trace::BatchSpanProcessorOptions{});
   trace::TracerProvider provider(std::move(options));
   const trace::Tracer tracer = provider.tracer("client_bench");
-  trace::Span session = tracer.start_span("chat.session");
+  trace::Span session = tracer.start_span(conventions::kSessionSpan);
 
   client::ChatSessionConfig config;
   client::Endpoint endpoint;
@@ -36,16 +35,17 @@ void run(benchmark::State& state, client::Dialect dialect_kind) {
   auto dialect = dialect_kind == client::Dialect::web_messaging ? client::make_web_messaging_dialect(endpoint, config)
                                                                 : client::make_guest_chat_dialect();
   const std::string system = dialect_kind == client::Dialect::web_messaging ? "genesys_web_messaging" : "guest_chat";
+  client::OutgoingQueue queue;
   // A bucket that never runs dry: the take is measured, not the wait.
-  TokenBucket bucket(1e12, 1e12);
-  std::deque<client::Outgoing> queue;
+  queue.set_rate(1e12, 1e12);
   const std::string text = "Hello, where is my order #4711? It was due yesterday.";
+  const std::string message_id = "m-4711";
   std::uint64_t id = 0, bytes = 0;
 
   for (auto _ : state) {
-    queue.push_back(client::start_outgoing(tracer, session.context(), system, ++id, text));
-    benchmark::DoNotOptimize(bucket.take());
-    client::Outgoing& front = queue.front();
+    queue.push(client::start_outgoing(tracer, session.context(), system, ++id, text));
+    benchmark::DoNotOptimize(queue.take_token());
+    client::Outgoing& front = queue.next_attempt();
     client::Request request;
     request.kind = client::Request::Kind::message;
     request.text = front.text;
@@ -54,8 +54,8 @@ void run(benchmark::State& state, client::Dialect dialect_kind) {
     std::string frame = dialect->render(request);
     bytes += frame.size();
     benchmark::DoNotOptimize(frame);
-    front.span.end();
-    queue.pop_front();
+    queue.sent(request.correlation);
+    benchmark::DoNotOptimize(queue.delivered(message_id));
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["frame_bytes"] = benchmark::Counter(static_cast<double>(bytes) / static_cast<double>(id));

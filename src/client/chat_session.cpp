@@ -1,5 +1,6 @@
 // The thread-safe face of a chat session: checks what it can on the caller's thread
-// (so errors come back from the call itself) and posts the rest to the SessionCore.
+// (so errors come back from the call itself; SessionShared holds what the checks read)
+// and posts the rest to the SessionCore.
 #include <future>
 
 #include "session_core.h"
@@ -67,28 +68,18 @@ Result<void> check_config(const ChatSessionConfig& c) {
 
 Result<std::unique_ptr<ChatSession>> ChatSession::open(ChatSessionConfig config, EventCallback on_event,
                                                        net::EventLoop* loop) {
-  if (auto ok = check_config(config); !ok) return ok.error();
-  auto endpoint = resolve_endpoint(config.url, config.dialect);
-  if (!endpoint) return endpoint.error();
-  auto dialect = endpoint->dialect == Dialect::web_messaging ? make_web_messaging_dialect(*endpoint, config)
-                                                             : make_guest_chat_dialect();
-  auto shared = std::make_shared<SessionShared>();
-  shared->callback = std::move(on_event);
-  shared->max_events = std::max<std::size_t>(1, config.max_pending_events);
-  shared->max_queued = config.max_queued_messages;
-  shared->trace_keys = {config.trace.trace_id_key, config.trace.span_id_key, config.trace.traceparent_key};
-  if (endpoint->dialect == Dialect::web_messaging) {
-    shared->limits.attributes.max_value_chars = config.attributes.web_messaging_max_value_chars;
-    shared->limits.attributes.max_count = config.attributes.web_messaging_max_attributes;
-  }
-  shared->info.dialect = endpoint->dialect;
+  TRACECHAT_CHECK(check_config(config));
+  TRACECHAT_TRY(Endpoint endpoint, resolve_endpoint(config.url, config.dialect));
+  auto dialect = endpoint.dialect == Dialect::web_messaging ? make_web_messaging_dialect(endpoint, config)
+                                                            : make_guest_chat_dialect();
+  auto shared = std::make_shared<SessionShared>(config, endpoint.dialect, std::move(on_event));
 
   std::unique_ptr<net::EventLoop> own_loop;
   if (loop == nullptr) {
     own_loop = std::make_unique<net::EventLoop>();
     loop = own_loop.get();
   }
-  auto core = std::make_shared<SessionCore>(*loop, std::move(config), std::move(*endpoint), std::move(dialect), shared);
+  auto core = std::make_shared<SessionCore>(*loop, std::move(config), std::move(endpoint), std::move(dialect), shared);
   loop->post([core] { core->start(); });
   return std::unique_ptr<ChatSession>(new ChatSession(std::move(own_loop), *loop, std::move(shared), std::move(core)));
 }
@@ -114,47 +105,13 @@ ChatSession::~ChatSession() {
 }
 
 Result<std::uint64_t> ChatSession::send(std::string text) {
-  std::size_t max_chars = 0;
-  SessionState now;
-  {
-    std::lock_guard lock(shared_->mutex);
-    max_chars = shared_->limits.max_message_chars;
-    now = shared_->info.state;
-  }
-  if (now == SessionState::closing || now == SessionState::closed || now == SessionState::failed) {
-    return Error{std::string("the session is ") + to_string(now)};
-  }
-  if (text.empty()) return Error{"the message is empty"};
-  if (const auto chars = protocol::count_code_points(text); chars > max_chars) {
-    return Error{"the message is " + std::to_string(chars) + " characters; the server accepts " +
-                 std::to_string(max_chars)};
-  }
-  if (shared_->queued.fetch_add(1) >= shared_->max_queued) {
-    shared_->queued.fetch_sub(1);
-    return Error{"the send queue is full (" + std::to_string(shared_->max_queued) +
-                 " messages waiting); send again once some are delivered"};
-  }
-  const std::uint64_t id = shared_->next_client_id.fetch_add(1);
+  TRACECHAT_TRY(const std::uint64_t id, shared_->admit_message(text));
   loop_.post([core = core_, id, text = std::move(text)]() mutable { core->enqueue(id, std::move(text)); });
   return id;
 }
 
 Result<void> ChatSession::set_attributes(const std::map<std::string, std::optional<std::string>>& changes) {
-  {
-    std::lock_guard lock(shared_->mutex);
-    for (const auto& [key, value] : changes) {
-      for (const auto& reserved : shared_->trace_keys) {
-        if (key == reserved) {
-          return Error{"attribute '" + key + "': that key carries the trace context and is set by the session"};
-        }
-      }
-    }
-    const auto st = shared_->info.state;
-    if (st == SessionState::closing || st == SessionState::closed || st == SessionState::failed) {
-      return Error{std::string("the session is ") + to_string(st)};
-    }
-    if (auto applied = shared_->attributes.apply(changes, shared_->limits.attributes); !applied) return applied;
-  }
+  TRACECHAT_CHECK(shared_->set_attributes(changes));
   loop_.post([core = core_] { core->attributes_changed(); });
   return {};
 }
@@ -168,36 +125,15 @@ void ChatSession::close() {
 }
 
 std::optional<SessionEvent> ChatSession::poll_event(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(shared_->mutex);
-  shared_->changed.wait_for(lock, timeout, [&] { return !shared_->events.empty(); });
-  if (shared_->events.empty()) return std::nullopt;
-  SessionEvent event = std::move(shared_->events.front());
-  shared_->events.pop_front();
-  return event;
+  return shared_->next_event(timeout);
 }
 
-bool ChatSession::wait_finished(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(shared_->mutex);
-  return shared_->changed.wait_for(lock, timeout, [&] {
-    return shared_->info.state == SessionState::closed || shared_->info.state == SessionState::failed;
-  });
-}
+bool ChatSession::wait_finished(std::chrono::milliseconds timeout) { return shared_->wait_finished(timeout); }
 
-SessionState ChatSession::state() const {
-  std::lock_guard lock(shared_->mutex);
-  return shared_->info.state;
-}
+SessionState ChatSession::state() const { return shared_->state(); }
 
-SessionInfo ChatSession::info() const {
-  std::lock_guard lock(shared_->mutex);
-  SessionInfo copy = shared_->info;
-  copy.queued_messages = shared_->queued.load();
-  return copy;
-}
+SessionInfo ChatSession::info() const { return shared_->info(); }
 
-trace::SpanContext ChatSession::context() const {
-  std::lock_guard lock(shared_->mutex);
-  return shared_->context;
-}
+trace::SpanContext ChatSession::context() const { return shared_->context(); }
 
 }  // namespace tracechat::client

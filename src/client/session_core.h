@@ -1,21 +1,30 @@
-// SessionCore: the chat session's state machine. It lives on one EventLoop and is
-// touched only from that loop's thread, so it needs no locks of its own; the facade
-// (chat_session.cpp) posts the caller's requests to it.
+// SessionCore: the chat session's state machine — the connection's lifecycle (connect,
+// handshake, reconnect, close, fail) and the routing of the server's answers to the part
+// that sent the request. The parts keep their own state: OutgoingQueue the messages,
+// ContextAttachment the request after the handshake, AttributeSync later attribute
+// changes, Heartbeat the idle connection, Backoff the reconnect delays.
+//
+// Threads: SessionCore lives on one EventLoop and is touched only from that loop's thread
+// (the facade, chat_session.cpp, posts the caller's requests to it), and so are its parts:
+// none of them takes a lock. The one object shared with the callers' threads is
+// SessionShared, whose mutex only its own methods take; SessionCore never holds it while
+// it emits an event or sends.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
-#include "common/token_bucket.h"
+#include "attribute_sync.h"
+#include "backoff.h"
+#include "context_attachment.h"
 #include "dialect.h"
 #include "endpoint.h"
+#include "heartbeat.h"
 #include "outgoing.h"
 #include "session_shared.h"
 #include "tracechat/net/event_loop.h"
@@ -39,14 +48,49 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   void abandon();  // the facade is going away: stop at once, no events
 
  private:
+  // What a request in flight was, by its correlation.
   enum class Pending { handshake, attach, attributes, message, ping, typing, leave };
 
+  // ---- lifecycle (session_core.cpp) ----
   void start_session_span();
   void connect();
   void on_connected(std::uint64_t epoch, Result<std::shared_ptr<net::WebSocketClient>, net::ConnectFailure> result);
-  void on_text(std::uint64_t epoch, std::string text);
+  void connect_failed(const net::ConnectFailure& failure);
+  void send_handshake();
   void on_closed(std::uint64_t epoch, const net::WebSocketClosed& closed);
+  void schedule_reconnect(const std::string& cause);
+  void close_timed_out();
+  void fail(const std::string& cause);
+  void finish_closed(const std::string& cause);
+  void drop_connection(bool gracefully);
+  void set_state(SessionState to, const std::string& cause = {});
+  bool over() const { return state_ == SessionState::closed || state_ == SessionState::failed; }
+  void publish() { shared_->publish(stats_); }
+  // Runs `task` on the loop after `delay` if the session still exists; the second form
+  // only if the connection is still the one of now.
+  void after(std::chrono::milliseconds delay, std::function<void(SessionCore&)> task);
+  void after_on_this_connection(std::chrono::milliseconds delay, std::function<void(SessionCore&)> task);
 
+  // ---- requests (session_requests.cpp) ----
+  std::string send_request(Request request, Pending kind);
+  // Numbers `request` (the dialect makes the correlation) and sends it.
+  std::string send_numbered(Request request, Pending kind);
+  void send_plain(Request::Kind kind, Pending pending);  // no span, no payload: ping, typing
+  void send_leave();
+  void begin_attach();
+  void finish_attach();
+  void send_attributes();
+  void pump();
+  void send_front();
+  void message_done(bool delivered, const std::string& message_id, const std::string& error);
+  void fail_queued(const std::string& why);
+  void heartbeat();
+  std::uint64_t next_number() { return ++request_number_; }
+  // messaging.destination.name: Web Messaging shows guests no conversation id.
+  const std::string& destination() const { return conversation_id_.empty() ? session_id_ : conversation_id_; }
+
+  // ---- what the server says (session_events.cpp) ----
+  void on_text(std::uint64_t epoch, std::string text);
   void handle(HandshakeDone& h);
   void handle(Accepted& a);
   void handle(Refused& r);
@@ -56,80 +100,49 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   void handle(RemoteAttributes& a);
   void handle(Ended& e);
   void handle(Unreadable& u);
-
-  void begin_attach();
-  void finish_attach();
-  void send_attributes();
-  void pump();
-  void message_done(bool delivered, const std::string& message_id, const std::string& error);
-  std::string send_request(Request request, Pending kind);
-  // A request with no span and no payload: ping, typing, leave.
-  void send_plain(Request::Kind kind, Pending pending);
-  void heartbeat(std::uint64_t epoch);
-
+  void take_limits(const ServerLimits& limits);
+  void handshake_refused(const Refused& r);
+  void rate_limited(const Refused& r);
+  void record_received(const Incoming& in, std::size_t body_size);
   bool accept_seq(const std::optional<std::int64_t>& seq);
-  void schedule_reconnect(const std::string& cause);
-  void fail(const std::string& cause);
-  void finish_closed(const std::string& cause);
-  void fail_queued(const std::string& why);
-  void set_state(SessionState to, const std::string& cause = {});
-  void publish();
-  std::uint64_t next_number() { return ++request_number_; }
-  std::chrono::milliseconds heartbeat_interval() const;
 
+  // The session, for its whole life.
   net::EventLoop& loop_;
-  ChatSessionConfig config_;
-  Endpoint endpoint_;
-  std::unique_ptr<WireDialect> dialect_;
-  std::shared_ptr<SessionShared> shared_;
+  const ChatSessionConfig config_;
+  const Endpoint endpoint_;
+  const std::unique_ptr<WireDialect> dialect_;
+  const std::shared_ptr<SessionShared> shared_;
   std::unique_ptr<trace::TracerProvider> own_provider_;  // when the caller gave no tracer
   trace::Tracer tracer_;
   trace::Span session_span_;
   std::string messaging_system_;
-
   SessionState state_ = SessionState::idle;
+  SessionStats stats_;
+
+  // The connection and the conversation.
   std::shared_ptr<net::WebSocketClient> ws_;
   std::uint64_t epoch_ = 0;  // connections so far; callbacks of older ones are ignored
   bool handshaken_once_ = false;
-  bool context_attached_ = false;
-  bool initial_applied_ = false;
   bool resumed_ = false;
   bool abandoned_ = false;
-  bool close_requested_ = false;
-  std::string close_cause_;  // why this side aborted the connection, for on_closed  // close() before the session was
-                             // up, with messages waiting
-  int attempts_ = 0;
-  std::mt19937_64 jitter_{std::random_device{}()};
-
+  bool close_requested_ = false;  // close() before the session was up, with messages waiting
+  bool leave_sent_ = false;
+  std::string close_cause_;  // why this side aborted the connection, for on_closed
+  Backoff backoff_;
   std::string conversation_id_;
   std::string session_id_;
   std::string resume_token_;
   std::optional<std::int64_t> last_seq_;
   ServerLimits limits_;
-  std::optional<TokenBucket> bucket_;
 
+  // Requests, and the parts that make them.
   std::uint64_t request_number_ = 0;
   std::unordered_map<std::string, Pending> pending_;
   std::string handshake_correlation_;
-  std::optional<std::string> attach_correlation_;
-  AttributeChanges attach_sent_;
-  trace::Span attach_span_;
-  std::optional<std::string> attributes_correlation_;
-  AttributeChanges attributes_sent_;
-
-  std::deque<Outgoing> queue_;
-  std::optional<std::string> message_correlation_;  // the front is in flight
-  bool waiting_retry_ = false;
-  bool pump_timer_armed_ = false;
-  bool leave_sent_ = false;
-  // Own messages recently delivered, by traceparent: names the client id of the
-  // server's copy, and drops a second copy.
-  std::deque<std::pair<std::string, std::uint64_t>> delivered_;
-  std::deque<std::string> shown_own_;
-
-  std::chrono::steady_clock::time_point last_sent_;
-  std::optional<std::chrono::steady_clock::time_point> ping_since_;
-  std::uint64_t messages_sent_ = 0, messages_received_ = 0, rate_limit_waits_ = 0, reconnects_ = 0, duplicates_ = 0;
+  ContextAttachment context_;
+  AttributeSync attributes_;
+  OutgoingQueue outgoing_;
+  Heartbeat heartbeat_;
 };
 
 }  // namespace tracechat::client

@@ -2,9 +2,9 @@
 // and TLS it must or must not trust.
 #include <thread>
 
+#include "client_fixture.h"
 #include "support/self_signed.h"
 #include "support/tcp_proxy.h"
-#include "client_fixture.h"
 
 namespace tracechat::testing {
 namespace {
@@ -41,6 +41,26 @@ std::vector<std::string> numbered(int n) {
   std::vector<std::string> out;
   for (int i = 1; i <= n; ++i) out.push_back("message " + std::to_string(i));
   return out;
+}
+
+// Sends `bodies` from another thread, `pause` apart (and again while the queue is full),
+// while this one cuts every connection through `proxy` `cuts` times, `cut_every` apart.
+void send_while_cutting(ChatSession& session, test_support::TcpProxy& proxy, const std::vector<std::string>& bodies,
+                        std::chrono::milliseconds pause, int cuts, std::chrono::milliseconds cut_every) {
+  std::thread sender([&] {
+    for (const auto& body : bodies) {
+      while (!session.send(body).ok()) {
+        if (session.state() == SessionState::failed) return;
+        std::this_thread::sleep_for(1ms);
+      }
+      std::this_thread::sleep_for(pause);
+    }
+  });
+  for (int cut = 0; cut < cuts; ++cut) {
+    std::this_thread::sleep_for(cut_every);
+    proxy.cut_all();
+  }
+  sender.join();
 }
 
 class RateLimitTest : public ClientTest {};
@@ -102,21 +122,8 @@ TEST_F(CutConnectionTest, ResumesAfterCutsWithNoLossAndNoDuplicate) {
   ASSERT_TRUE(r.wait_state(SessionState::active)) << r.transcript();
   const auto conversation = session->info().conversation_id;
   const auto bodies = numbered(60);
-  std::thread sender([&] {
-    for (const auto& body : bodies) {
-      while (!session->send(body).ok()) {
-        if (session->state() == SessionState::failed) return;
-        std::this_thread::sleep_for(1ms);
-      }
-      std::this_thread::sleep_for(2ms);
-    }
-  });
   // Cut the link several times while messages and bot replies are in flight.
-  for (int cut = 0; cut < 4; ++cut) {
-    std::this_thread::sleep_for(30ms);
-    proxy.cut_all();
-  }
-  sender.join();
+  send_while_cutting(*session, proxy, bodies, 2ms, 4, 30ms);
   ASSERT_TRUE(r.wait_count<MessageDelivered>(60, 30s)) << r.transcript();
   // Every bot reply too, replayed where the cut lost it: each exactly once.
   ASSERT_TRUE(r.wait(
@@ -172,20 +179,7 @@ TEST_F(CutConnectionTest, WebMessagingReconfiguresTheSameSessionAndResendsWhatWa
   ASSERT_TRUE(r.wait_state(SessionState::active)) << r.transcript();
   const auto token = session->info().session_id;
   const auto bodies = numbered(30);
-  std::thread sender([&] {
-    for (const auto& body : bodies) {
-      while (!session->send(body).ok()) {
-        if (session->state() == SessionState::failed) return;
-        std::this_thread::sleep_for(1ms);
-      }
-      std::this_thread::sleep_for(3ms);
-    }
-  });
-  for (int cut = 0; cut < 3; ++cut) {
-    std::this_thread::sleep_for(25ms);
-    proxy.cut_all();
-  }
-  sender.join();
+  send_while_cutting(*session, proxy, bodies, 3ms, 3, 25ms);
   ASSERT_TRUE(r.wait_count<MessageDelivered>(30, 30s)) << r.transcript();
   ASSERT_TRUE(r.wait_messages_from("guest", 30, 10s)) << r.transcript();
   EXPECT_EQ(own_bodies(r), bodies) << "each once, in order, as the guest sees them";

@@ -28,6 +28,7 @@
 #include <variant>
 #include <vector>
 
+#include "tracechat/conventions.h"
 #include "tracechat/net/tls.h"
 #include "tracechat/result.h"
 #include "tracechat/trace/span_context.h"
@@ -67,10 +68,10 @@ struct TraceOptions {
   // Continue this trace (the chat.session span becomes its child); invalid: a new trace.
   trace::SpanContext parent;
   // The attribute names the context is attached under.
-  std::string trace_id_key = "otel_trace_id";
-  std::string span_id_key = "otel_span_id";
-  std::string traceparent_key = "traceparent";
-  // Per-message mode (the seed's "resend with every message"): before each message the
+  std::string trace_id_key = std::string(conventions::kTraceIdAttribute);
+  std::string span_id_key = std::string(conventions::kSpanIdAttribute);
+  std::string traceparent_key = std::string(conventions::kTraceparentAttribute);
+  // Per-message mode (the context sent again with every message): before each message the
   // span-id and traceparent attributes are moved to that message's span, so a flow run
   // by the message continues from it. Only the changed keys are sent (guest-chat: a
   // set-attributes just before the message; Web Messaging: on the message itself).
@@ -231,7 +232,7 @@ struct SessionInfo {
 using EventCallback = std::function<void(const SessionEvent& event)>;
 
 class SessionCore;
-struct SessionShared;
+class SessionShared;
 
 class ChatSession {
  public:

@@ -1,0 +1,102 @@
+#include "context_attachment.h"
+
+#include <utility>
+
+#include "attribute_sync.h"
+#include "tracechat/conventions.h"
+
+namespace tracechat::client {
+
+using AttributeMap = std::map<std::string, std::optional<std::string>>;
+
+ContextAttachment::ContextAttachment(const TraceOptions& trace, std::map<std::string, std::string> initial)
+    : trace_id_key_(trace.trace_id_key),
+      span_id_key_(trace.span_id_key),
+      traceparent_key_(trace.traceparent_key),
+      per_message_(trace.per_message_context),
+      initial_(std::move(initial)) {}
+
+std::vector<Warning> ContextAttachment::decide(AttributeState& attributes, const trace::SpanContext& session,
+                                               const AttributeLimits& limits) {
+  std::vector<Warning> warnings;
+  if (decided_) return warnings;
+  if (auto warning = put_context(attributes, session, limits)) warnings.push_back(std::move(*warning));
+  if (!initial_applied_) {
+    initial_applied_ = true;
+    // The caller's initial attributes, checked now that the limits are known.
+    const AttributeMap initial(initial_.begin(), initial_.end());
+    if (auto applied = attributes.apply(initial, limits); !initial.empty() && !applied) {
+      warnings.push_back(Warning{"attribute-rejected", applied.error().message});
+    }
+  }
+  decided_ = true;  // the keys are in the desired state, or refused
+  return warnings;
+}
+
+std::optional<Warning> ContextAttachment::put_context(AttributeState& attributes, const trace::SpanContext& session,
+                                                      const AttributeLimits& limits) const {
+  AttributeMap keys{{trace_id_key_, session.trace_id.hex()},
+                    {span_id_key_, session.span_id.hex()},
+                    {traceparent_key_, session.traceparent()}};
+  std::string too_long;
+  for (const auto& [key, value] : keys) {
+    if (!AttributeState::fits_value(*value, limits)) too_long = key;
+  }
+  if (!too_long.empty()) {
+    return Warning{"context-not-attached", "the trace context is not attached: the server keeps " +
+                                               std::to_string(limits.max_value_chars) +
+                                               " characters per value and would truncate '" + too_long + "' (" +
+                                               std::to_string(keys[too_long]->size()) + ")"};
+  }
+  if (auto applied = attributes.apply(keys, limits); !applied) {
+    return Warning{"context-not-attached", "the trace context is not attached: " + applied.error().message};
+  }
+  return std::nullopt;
+}
+
+Request ContextAttachment::request(AttributeChanges changes, bool join, const trace::Tracer& tracer,
+                                   const trace::SpanContext& session) {
+  span_ = trace::Span();
+  Request request;
+  request.kind = (!changes.empty() || join) ? Request::Kind::attach : Request::Kind::ping;
+  request.attributes = changes;
+  if (request.kind == Request::Kind::attach) {
+    trace::StartSpanOptions options;
+    options.kind = trace::SpanKind::client;
+    options.parent = session;
+    options.attributes.set("chat.attributes.keys", keys_of(changes));
+    span_ = tracer.start_span(conventions::kSetAttributesSpan, options);
+    request.traceparent = span_.traceparent();
+  }
+  sent_ = std::move(changes);
+  return request;
+}
+
+std::optional<ContextAttached> ContextAttachment::accepted(SessionShared& shared, const Accepted& answer) {
+  correlation_.reset();
+  confirm_answer(shared, answer, sent_);
+  span_.set_status(trace::StatusCode::ok);
+  span_.end();
+  if (sent_.empty()) return std::nullopt;
+  ContextAttached attached;
+  for (const auto& [k, v] : sent_) attached.attributes[k] = v.value_or("");
+  attached.truncated = answer.truncated;
+  return attached;
+}
+
+Warning ContextAttachment::refused(const Refused& answer) {
+  correlation_.reset();
+  span_.set_status(trace::StatusCode::error, answer.error);
+  span_.end();
+  return attributes_refused(answer);
+}
+
+void ContextAttachment::move_to_message(AttributeState& attributes, const Outgoing& message,
+                                        const AttributeLimits& limits) const {
+  if (!per_message_ || !attributes.desired().contains(traceparent_key_)) return;
+  const AttributeMap context{{span_id_key_, message.span.context().span_id.hex()},
+                             {traceparent_key_, message.traceparent}};
+  (void)attributes.apply(context, limits).ok();
+}
+
+}  // namespace tracechat::client

@@ -1,0 +1,33 @@
+#include "heartbeat.h"
+
+#include <algorithm>
+
+namespace tracechat::client {
+
+using std::chrono::milliseconds;
+
+milliseconds Heartbeat::interval() const {
+  auto interval = configured_;
+  if (idle_timeout_.count() > 0) {
+    interval = std::min<milliseconds>(interval, std::chrono::duration_cast<milliseconds>(idle_timeout_) / 3);
+  }
+  return std::max(milliseconds(10), interval);
+}
+
+milliseconds Heartbeat::tick() const { return std::max(milliseconds(10), interval() / 4); }
+
+Heartbeat::Beat Heartbeat::check(Clock::time_point now, bool may_ping) {
+  const auto interval = this->interval();
+  if (ping_since_ && now - *ping_since_ > 2 * interval) return Beat::lost;
+  if (may_ping && !ping_since_ && now - last_sent_ >= interval) {
+    ping_since_ = now;
+    return Beat::ping;
+  }
+  return Beat::quiet;
+}
+
+std::string Heartbeat::lost_cause() const {
+  return "no answer to the heartbeat for " + std::to_string((2 * interval()).count()) + " ms";
+}
+
+}  // namespace tracechat::client
