@@ -6,9 +6,10 @@
 //
 // Threads: SessionCore lives on one EventLoop and is touched only from that loop's thread
 // (the facade, chat_session.cpp, posts the caller's requests to it), and so are its parts:
-// none of them takes a lock. The one object shared with the callers' threads is
-// SessionShared, whose mutex only its own methods take; SessionCore never holds it while
-// it emits an event or sends.
+// none of them has a lock of its own. The one object shared with the callers' threads is
+// SessionShared, whose mutex only its own methods take (the attribute state is reached
+// through SessionShared::with_attributes, which holds it while a short function runs);
+// nothing emits an event, sends or ends a span while it is held.
 #pragma once
 
 #include <chrono>
@@ -94,6 +95,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   void handle(HandshakeDone& h);
   void handle(Accepted& a);
   void handle(Refused& r);
+  std::optional<Pending> take_pending(const std::string& correlation);
   void handle(Incoming& in);
   void handle(Membership& m);
   void handle(RemoteTyping& t);
@@ -137,7 +139,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
 
   // Requests, and the parts that make them.
   std::uint64_t request_number_ = 0;
-  std::unordered_map<std::string, Pending> pending_;
+  std::unordered_map<std::string, Pending> pending_;  // requests awaiting an answer, by correlation
   std::string handshake_correlation_;
   ContextAttachment context_;
   AttributeSync attributes_;

@@ -99,27 +99,20 @@ void SessionCore::handshake_refused(const Refused& r) {
 // ---- answers to requests ----------------------------------------------------------------
 
 void SessionCore::handle(Accepted& a) {
-  if (outgoing_.in_flight(a.correlation)) {
-    pending_.erase(a.correlation);
-    return message_done(true, a.message_id, {});
-  }
+  const auto kind = take_pending(a.correlation);
+  if (outgoing_.in_flight(a.correlation)) return message_done(true, a.message_id, {});
   if (context_.answers(a.correlation)) {
     if (auto attached = context_.accepted(*shared_, a)) shared_->emit(std::move(*attached));
-    pending_.erase(a.correlation);
     return finish_attach();
   }
   if (attributes_.answers(a.correlation)) {
     if (auto warning = attributes_.accepted(*shared_, a)) shared_->emit(std::move(*warning));
-    pending_.erase(a.correlation);
     // More may have changed meanwhile.
     if (state_ == SessionState::active) send_attributes();
     pump();
     return;
   }
-  if (auto it = pending_.find(a.correlation); it != pending_.end()) {
-    if (it->second == Pending::ping) heartbeat_.answered();
-    pending_.erase(it);
-  }
+  if (kind == Pending::ping) heartbeat_.answered();
 }
 
 void SessionCore::handle(Refused& r) {
@@ -127,11 +120,10 @@ void SessionCore::handle(Refused& r) {
   if (r.correlation && *r.correlation == handshake_correlation_ && state_ == SessionState::handshaking) {
     return handshake_refused(r);
   }
+  // Any answer, a refusal too, shows the connection is alive.
+  if (take_pending(correlation) == Pending::ping) heartbeat_.answered();
   if (r.code == 429) return rate_limited(r);
-  if (outgoing_.in_flight(correlation)) {
-    pending_.erase(correlation);
-    return message_done(false, {}, code_and_error(r));
-  }
+  if (outgoing_.in_flight(correlation)) return message_done(false, {}, code_and_error(r));
   if (context_.answers(correlation)) {
     shared_->emit(context_.refused(r));
     return finish_attach();  // the chat goes on without them
@@ -141,8 +133,17 @@ void SessionCore::handle(Refused& r) {
     pump();
     return;
   }
-  pending_.erase(correlation);
   shared_->emit(Warning{"server-error", code_and_error(r)});
+}
+
+// What the answered request was; its correlation is forgotten, since every answer is final
+// (a 429's request goes again under a new correlation).
+std::optional<SessionCore::Pending> SessionCore::take_pending(const std::string& correlation) {
+  const auto it = pending_.find(correlation);
+  if (it == pending_.end()) return std::nullopt;
+  const Pending kind = it->second;
+  pending_.erase(it);
+  return kind;
 }
 
 // A 429: the request goes again once the server's wait is over.

@@ -55,6 +55,8 @@ void SessionCore::begin_attach() {
       send_numbered(context_.request(std::move(changes), join, tracer_, session_span_.context()), Pending::attach));
 }
 
+// After the attach request is settled (ContextAttachment::accepted or refused has run, so
+// it is no longer in flight): the session is active.
 void SessionCore::finish_attach() {
   if (state_ != SessionState::attaching_context) return;
   set_state(SessionState::active);

@@ -5,8 +5,9 @@
 // session's trace context.
 //
 // Locking: one mutex, private, taken only inside these methods and released before any
-// of them returns or calls out. The event callback runs unlocked (emit), so a callback may
-// call any ChatSession method. Everything else of a session lives on the loop's thread
+// of them returns. The one method that runs caller code under it is with_attributes, whose
+// function may only read and write the attribute state. The event callback runs unlocked
+// (emit), so a callback may call any ChatSession method. Everything else of a session lives on the loop's thread
 // and takes no lock (session_core.h).
 #pragma once
 
@@ -72,8 +73,9 @@ class SessionShared {
   void message_left_queue() { queued_.fetch_sub(1); }
   // Runs `f` on the attribute state under the mutex and returns what it returns. `f` only
   // reads and writes the state: it must not emit, end spans or send.
+  // Returns by value, so no reference to the state outlives the lock.
   template <typename F>
-  decltype(auto) with_attributes(F&& f) {
+  auto with_attributes(F&& f) {
     std::lock_guard lock(mutex_);
     return f(attributes_);
   }
