@@ -2,7 +2,9 @@
 // path ("message.channel.metadata.customAttributes.x: expected string"). The one way
 // tracechat reads a JSON document it was given: the protocol codecs, the OTLP JSON
 // decoder, Data Action definitions, flow files and the emulator's configuration and REST
-// bodies all read through it, so every bad field is reported the same way.
+// bodies all read through it, so every bad field is reported the same way. A reader made
+// with a JsonPath instead of a string writes its paths out only when an error names one,
+// for decoders of large documents (OTLP/JSON), which then build no strings for valid input.
 #pragma once
 
 #include <algorithm>
@@ -25,16 +27,116 @@ inline std::string join_path(std::string_view parent, std::string_view key) {
   return parent.empty() ? std::string(key) : std::string(parent) + "." + std::string(key);
 }
 
+// Where a value stands in a document, kept as a chain of links (member names and array
+// indices) on the stack of the code that walks the document and written out as text
+// ("a.b[2].c", as join_path writes it) only when an error names it, so that reading
+// valid input builds no path strings. A link points to its parent: the parent (and the
+// key's characters) must outlive it and stay where they are.
+class JsonPath {
+ public:
+  JsonPath() = default;                                      // the document itself: ""
+  explicit JsonPath(std::string_view text) : name_(text) {}  // a path already written out
+
+  JsonPath member(std::string_view key) const { return JsonPath(this, key, kNotAnItem); }
+  JsonPath item(std::size_t index) const { return JsonPath(this, {}, index); }
+
+  std::string str() const {
+    std::string out;
+    append_to(out);
+    return out;
+  }
+  // "<path>: <what>"
+  Error error(std::string_view what) const {
+    std::string message = str();
+    message.append(": ").append(what);
+    return Error{std::move(message)};
+  }
+
+ private:
+  static constexpr std::size_t kNotAnItem = static_cast<std::size_t>(-1);
+  JsonPath(const JsonPath* parent, std::string_view name, std::size_t index)
+      : parent_(parent), name_(name), index_(index) {}
+
+  void append_to(std::string& out) const {
+    if (parent_ == nullptr) {
+      out.append(name_);
+    } else if (index_ == kNotAnItem) {
+      parent_->append_to(out);
+      if (!out.empty()) out.push_back('.');
+      out.append(name_);
+    } else {
+      parent_->append_to(out);
+      out.append("[").append(std::to_string(index_)).append("]");
+    }
+  }
+
+  const JsonPath* parent_ = nullptr;  // null: name_ is the whole path
+  std::string_view name_;
+  std::size_t index_ = kNotAnItem;
+};
+
+// A value found in a document (an object's member or an array's item) with its path,
+// for reading it raw and naming it in an error. `value()` is null when the member is
+// absent. The path links to the reader (or path) it came from, which must outlive it.
+class JsonMember {
+ public:
+  JsonMember(const json::value* value, const JsonPath& path) : value_(value), path_(path) {}
+
+  const json::value* value() const { return value_; }
+  // Present and not null (the readers' "given": absent and null both read as not given).
+  bool given() const { return value_ != nullptr && !value_->is_null(); }
+  const JsonPath& path() const { return path_; }
+  Error error(std::string_view what) const { return path_.error(what); }
+
+  // Null when not given.
+  Result<const json::object*> optional_object() const {
+    if (!given()) return static_cast<const json::object*>(nullptr);
+    if (!value_->is_object()) return error("expected object");
+    return &value_->get_object();
+  }
+  Result<const json::array*> optional_array() const {
+    if (!given()) return static_cast<const json::array*>(nullptr);
+    if (!value_->is_array()) return error("expected array");
+    return &value_->get_array();
+  }
+
+ private:
+  const json::value* value_;
+  JsonPath path_;
+};
+
 class ObjectReader {
  public:
-  ObjectReader(const json::object& object, std::string path) : object_(object), path_(std::move(path)) {}
+  ObjectReader(const json::object& object, std::string path) : object_(object), path_(std::move(path)), at_(path_) {}
+  // A reader whose path is written out only when an error (or path()) asks for it; `at`
+  // is copied, but what it links to must outlive the reader (see JsonPath).
+  ObjectReader(const json::object& object, const JsonPath& at) : object_(object), at_(at), lazy_(true) {}
+  ObjectReader(const ObjectReader& other)
+      : object_(other.object_),
+        path_(other.path_),
+        at_(other.lazy_ ? other.at_ : JsonPath(path_)),
+        lazy_(other.lazy_) {}
 
-  const std::string& path() const { return path_; }
-  std::string path_of(std::string_view key) const { return join_path(path_, key); }
+  const std::string& path() const {
+    if (lazy_ && path_.empty()) path_ = at_.str();
+    return path_;
+  }
+  std::string path_of(std::string_view key) const { return join_path(path(), key); }
   const json::value* find(std::string_view key) const {
     auto it = object_.find(key);
     return it == object_.end() ? nullptr : &it->value();
   }
+  // The member `key`, or when there is none, `alternate` (another spelling of the same
+  // field, such as the snake_case name protobuf's JSON mapping also accepts). Either
+  // way the member's path names `key`. The member links to this reader: keep the reader
+  // where it is while the member is in use.
+  JsonMember member(std::string_view key, std::string_view alternate = {}) const {
+    const json::value* v = find(key);
+    if (v == nullptr && !alternate.empty()) v = find(alternate);
+    return JsonMember(v, at_.member(key));
+  }
+  // "<path>: <what>", about the object itself.
+  Error error(std::string_view what) const { return Error{path() + ": " + std::string(what)}; }
   Error wrong_type(std::string_view key, std::string_view expected) const {
     return Error{path_of(key) + ": expected " + std::string(expected)};
   }
@@ -126,7 +228,9 @@ class ObjectReader {
 
  private:
   const json::object& object_;
-  std::string path_;
+  mutable std::string path_;  // a lazy reader writes it out on first use
+  JsonPath at_;               // this object's place; member paths link to it
+  bool lazy_ = false;
 };
 
 // Parses text into a JSON object with a nesting limit; the error says which rule failed.

@@ -1,331 +1,312 @@
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
+#include <span>
 #include <utility>
 
+#include "any_value_arrays.h"
+#include "common/json_reader.h"
 #include "span_groups.h"
 #include "tracechat/otlp/decoding.h"
 
 namespace tracechat::otlp {
 using namespace tracechat::trace;
 namespace json = boost::json;
+using common::JsonMember;
+using common::JsonPath;
+using common::ObjectReader;
 
 // OTLP/JSON as the OTLP specification maps it: lowerCamelCase names (the original
 // snake_case names are accepted too, as protobuf JSON parsers must), hex ids
 // (case-insensitive), 64-bit integers as strings or numbers, enums as integers or
-// their names. Unknown fields are ignored.
+// their names. Unknown fields are ignored. Fields are read through ObjectReader, whose
+// paths are written out only for an error; errors name the lowerCamelCase spelling.
 namespace {
 
-const json::value* member(const json::object& o, std::string_view camel, std::string_view snake = {}) {
-  if (auto it = o.find(camel); it != o.end()) return &it->value();
-  if (!snake.empty()) {
-    if (auto it = o.find(snake); it != o.end()) return &it->value();
-  }
-  return nullptr;
-}
+// The conversions of protobuf's JSON mapping. An absent or null field holds its default.
 
-Error at(std::string_view path, std::string_view what) { return Error{std::string(path) + ": " + std::string(what)}; }
-
-Result<const json::object*> as_object(const json::value* v, std::string_view path) {
-  if (v == nullptr || v->is_null()) return static_cast<const json::object*>(nullptr);
-  if (!v->is_object()) return at(path, "expected object");
-  return &v->get_object();
-}
-
-Result<const json::array*> as_array(const json::value* v, std::string_view path) {
-  static const json::array kEmpty;
-  if (v == nullptr || v->is_null()) return &kEmpty;
-  if (!v->is_array()) return at(path, "expected array");
-  return &v->get_array();
-}
-
-Result<std::string> as_string(const json::value* v, std::string_view path) {
-  if (v == nullptr || v->is_null()) return std::string();
-  if (!v->is_string()) return at(path, "expected string");
-  return std::string(v->get_string());
+Result<std::string> read_string(const JsonMember& m) {
+  if (!m.given()) return std::string();
+  if (!m.value()->is_string()) return m.error("expected string");
+  return std::string(m.value()->get_string());
 }
 
 // uint64/int64 fields: a decimal string (the mapping's form) or a JSON integer.
 template <typename Int>
-Result<Int> as_integer(const json::value* v, std::string_view path) {
-  if (v == nullptr || v->is_null()) return Int{0};
-  if (v->is_string()) {
-    const auto& s = v->get_string();
+Result<Int> read_integer(const JsonMember& m) {
+  if (!m.given()) return Int{0};
+  const json::value& v = *m.value();
+  if (v.is_string()) {
+    const auto& s = v.get_string();
     Int out{};
     const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (ec != std::errc() || ptr != s.data() + s.size()) return at(path, "expected an integer string");
+    if (ec != std::errc() || ptr != s.data() + s.size()) return m.error("expected an integer string");
     return out;
   }
-  if (v->is_int64()) {
-    if (!std::in_range<Int>(v->get_int64())) return at(path, "integer out of range");
-    return static_cast<Int>(v->get_int64());
+  if (v.is_int64()) {
+    if (!std::in_range<Int>(v.get_int64())) return m.error("integer out of range");
+    return static_cast<Int>(v.get_int64());
   }
-  if (v->is_uint64()) {
-    if (!std::in_range<Int>(v->get_uint64())) return at(path, "integer out of range");
-    return static_cast<Int>(v->get_uint64());
+  if (v.is_uint64()) {
+    if (!std::in_range<Int>(v.get_uint64())) return m.error("integer out of range");
+    return static_cast<Int>(v.get_uint64());
   }
-  if (v->is_double()) {
+  if (v.is_double()) {
     // Integers written as doubles (1e3) are accepted while they are exact.
-    const double d = v->get_double();
+    const double d = v.get_double();
     if (std::abs(d) <= 9007199254740992.0 && d == std::trunc(d)) {
       const auto i = static_cast<std::int64_t>(d);
       if (std::in_range<Int>(i)) return static_cast<Int>(i);
     }
   }
-  return at(path, "expected an integer");
+  return m.error("expected an integer");
 }
 
-// Enums: the integer, or the enum value's name.
-Result<std::uint64_t> as_enum(const json::value* v, std::string_view path,
-                              std::initializer_list<std::string_view> names) {
-  if (v != nullptr && v->is_string()) {
+// Enums: the integer, or the enum value's name (names[i] is value i).
+constexpr std::string_view kSpanKindNames[] = {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER",
+                                               "SPAN_KIND_CLIENT",      "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"};
+constexpr std::string_view kStatusCodeNames[] = {"STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"};
+
+Result<std::uint64_t> read_enum(const JsonMember& m, std::span<const std::string_view> names) {
+  if (m.value() != nullptr && m.value()->is_string()) {
     std::uint64_t i = 0;
     for (auto name : names) {
-      if (v->get_string() == name) return i;
+      if (m.value()->get_string() == name) return i;
       ++i;
     }
-    return as_integer<std::uint64_t>(v, path);
   }
-  return as_integer<std::uint64_t>(v, path);
+  return read_integer<std::uint64_t>(m);
 }
 
+// Ids: hex digits in either case; absent or empty is no id.
 template <std::size_t N>
-Result<std::optional<BasicId<N>>> as_id(const json::value* v, std::string_view path) {
-  auto text = as_string(v, path);
-  if (!text) return text.error();
-  if (text->empty()) return std::optional<BasicId<N>>();
-  for (auto& c : *text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  auto id = BasicId<N>::from_hex(*text);
-  if (!id) return at(path, "expected " + std::to_string(2 * N) + " hex digits");
+Result<std::optional<BasicId<N>>> read_id(const JsonMember& m) {
+  TRACECHAT_TRY(auto text, read_string(m));
+  if (text.empty()) return std::optional<BasicId<N>>();
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto id = BasicId<N>::from_hex(text);
+  if (!id) return m.error("expected " + std::to_string(2 * N) + " hex digits");
   return std::optional<BasicId<N>>(*id);
 }
 
-std::string indexed(std::string_view path, std::string_view name, std::size_t i) {
-  std::string out(path);
-  if (!out.empty()) out.push_back('.');
-  out.append(name).append("[").append(std::to_string(i)).append("]");
-  return out;
-}
-std::string child(std::string_view path, std::string_view name) {
-  return path.empty() ? std::string(name) : std::string(path) + "." + std::string(name);
-}
+// Repeated message fields: read(ObjectReader) for each item, which must be an object.
+// Lists of resource and scope spans skip null items (as this decoder always has).
+enum class NullItems { refused, skipped };
 
-Result<AttributeValue> decode_any(const json::value* v, std::string_view path, int depth);
-
-Result<Attributes> decode_attributes(const json::object& o, std::string_view path, int depth) {
-  Attributes attrs;
-  auto list = as_array(member(o, "attributes"), child(path, "attributes"));
-  if (!list) return list.error();
-  for (std::size_t i = 0; i < (*list)->size(); ++i) {
-    const std::string where = indexed(path, "attributes", i);
-    auto kv = as_object(&(**list)[i], where);
-    if (!kv) return kv.error();
-    if (*kv == nullptr) return at(where, "expected object");
-    auto key = as_string(member(**kv, "key"), child(where, "key"));
-    if (!key) return key.error();
-    auto value = decode_any(member(**kv, "value"), child(where, "value"), depth);
-    if (!value) return value.error();
-    attrs.set(*key, std::move(*value), SIZE_MAX);
+template <typename Read>
+Result<void> for_each_object(const JsonMember& list, NullItems nulls, Read&& read) {
+  TRACECHAT_TRY(const json::array* items, list.optional_array());
+  if (items == nullptr) return {};
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const json::value& item = (*items)[i];
+    if (nulls == NullItems::skipped && item.is_null()) continue;
+    if (!item.is_object()) return list.path().item(i).error("expected object");
+    TRACECHAT_CHECK(read(ObjectReader(item.get_object(), list.path().item(i))));
   }
-  auto dropped = as_integer<std::uint32_t>(member(o, "droppedAttributesCount", "dropped_attributes_count"),
-                                           child(path, "droppedAttributesCount"));
-  if (!dropped) return dropped.error();
-  attrs.add_dropped(*dropped);
-  return attrs;
+  return {};
 }
 
-Result<AttributeValue> decode_any(const json::value* v, std::string_view path, int depth) {
-  if (depth > kMaxAnyValueDepth) return at(path, "values nested too deeply");
-  auto obj = as_object(v, path);
-  if (!obj) return obj.error();
-  if (*obj == nullptr) return AttributeValue(std::string());
-  const json::object& o = **obj;
-  if (const auto* s = member(o, "stringValue", "string_value")) {
-    auto str = as_string(s, child(path, "stringValue"));
-    if (!str) return str.error();
-    return AttributeValue(std::move(*str));
+// Appends read(item) -> Result<T> for each item of a repeated message field to `out`.
+template <typename T, typename Read>
+Result<void> append_objects(const JsonMember& list, std::vector<T>& out, Read&& read) {
+  return for_each_object(list, NullItems::refused, [&](const ObjectReader& item) -> Result<void> {
+    TRACECHAT_TRY(auto value, read(item));
+    out.push_back(std::move(value));
+    return {};
+  });
+}
+
+template <typename T>
+Result<AttributeValue> to_attribute(Result<T> value) {
+  if (!value) return value.error();
+  return AttributeValue(std::move(*value));
+}
+
+Result<AttributeValue> read_any(const JsonMember& v, int depth);
+
+Result<AttributeValue> read_array_value(const JsonMember& a, int depth) {
+  TRACECHAT_TRY(const json::object* object, a.optional_object());
+  if (object == nullptr) return AttributeValue(std::vector<std::string>{});
+  const ObjectReader array(*object, a.path());
+  const JsonMember values = array.member("values");
+  TRACECHAT_TRY(const json::array* list, values.optional_array());
+  std::vector<AttributeValue> items;
+  for (std::size_t i = 0; list != nullptr && i < list->size(); ++i) {
+    TRACECHAT_TRY(auto item, read_any(JsonMember(&(*list)[i], values.path().item(i)), depth + 1));
+    items.push_back(std::move(item));
   }
-  if (const auto* b = member(o, "boolValue", "bool_value")) {
-    if (!b->is_bool()) return at(child(path, "boolValue"), "expected boolean");
-    return AttributeValue(b->get_bool());
+  return detail::array_attribute(std::move(items), [](const AttributeValue& x) { return to_string(x); });
+}
+
+Result<AttributeValue> read_double_value(const JsonMember& d) {
+  if (d.value()->is_number()) return AttributeValue(d.value()->to_number<double>());
+  if (d.value()->is_string()) {
+    const auto& s = d.value()->get_string();
+    if (s == "NaN") return AttributeValue(std::numeric_limits<double>::quiet_NaN());
+    if (s == "Infinity") return AttributeValue(std::numeric_limits<double>::infinity());
+    if (s == "-Infinity") return AttributeValue(-std::numeric_limits<double>::infinity());
   }
-  if (const auto* i = member(o, "intValue", "int_value")) {
-    auto n = as_integer<std::int64_t>(i, child(path, "intValue"));
-    if (!n) return n.error();
-    return AttributeValue(*n);
+  return d.error("expected a number");
+}
+
+// An AnyValue: the first of its oneof members present (null counts as present).
+Result<AttributeValue> read_any(const JsonMember& v, int depth) {
+  if (depth > kMaxAnyValueDepth) return v.error("values nested too deeply");
+  TRACECHAT_TRY(const json::object* object, v.optional_object());
+  if (object == nullptr) return AttributeValue(std::string());
+  const ObjectReader o(*object, v.path());
+  if (const auto s = o.member("stringValue", "string_value"); s.value() != nullptr) return to_attribute(read_string(s));
+  if (const auto b = o.member("boolValue", "bool_value"); b.value() != nullptr) {
+    if (!b.value()->is_bool()) return b.error("expected boolean");
+    return AttributeValue(b.value()->get_bool());
   }
-  if (const auto* d = member(o, "doubleValue", "double_value")) {
-    if (d->is_number()) return AttributeValue(d->to_number<double>());
-    if (d->is_string()) {
-      const auto& s = d->get_string();
-      if (s == "NaN") return AttributeValue(std::numeric_limits<double>::quiet_NaN());
-      if (s == "Infinity") return AttributeValue(std::numeric_limits<double>::infinity());
-      if (s == "-Infinity") return AttributeValue(-std::numeric_limits<double>::infinity());
-    }
-    return at(child(path, "doubleValue"), "expected a number");
+  if (const auto i = o.member("intValue", "int_value"); i.value() != nullptr) {
+    return to_attribute(read_integer<std::int64_t>(i));
   }
-  if (const auto* a = member(o, "arrayValue", "array_value")) {
-    auto ao = as_object(a, child(path, "arrayValue"));
-    if (!ao) return ao.error();
-    if (*ao == nullptr) return AttributeValue(std::vector<std::string>{});
-    auto values = as_array(member(**ao, "values"), child(path, "arrayValue.values"));
-    if (!values) return values.error();
-    std::vector<AttributeValue> items;
-    for (std::size_t i = 0; i < (*values)->size(); ++i) {
-      auto item = decode_any(&(**values)[i], indexed(child(path, "arrayValue"), "values", i), depth + 1);
-      if (!item) return item.error();
-      items.push_back(std::move(*item));
-    }
-    const auto all = [&](auto tag) {
-      return std::all_of(items.begin(), items.end(),
-                         [](const AttributeValue& x) { return std::holds_alternative<decltype(tag)>(x); });
-    };
-    if (!items.empty() && all(bool{})) {
-      std::vector<bool> out;
-      for (auto& x : items) out.push_back(std::get<bool>(x));
-      return AttributeValue(std::move(out));
-    }
-    if (!items.empty() && all(std::int64_t{})) {
-      std::vector<std::int64_t> out;
-      for (auto& x : items) out.push_back(std::get<std::int64_t>(x));
-      return AttributeValue(std::move(out));
-    }
-    if (!items.empty() && all(double{})) {
-      std::vector<double> out;
-      for (auto& x : items) out.push_back(std::get<double>(x));
-      return AttributeValue(std::move(out));
-    }
-    std::vector<std::string> out;
-    for (auto& x : items) {
-      out.push_back(std::holds_alternative<std::string>(x) ? std::get<std::string>(x) : to_string(x));
-    }
-    return AttributeValue(std::move(out));
+  if (const auto d = o.member("doubleValue", "double_value"); d.value() != nullptr) return read_double_value(d);
+  if (const auto a = o.member("arrayValue", "array_value"); a.value() != nullptr) return read_array_value(a, depth);
+  if (const auto kv = o.member("kvlistValue", "kvlist_value"); kv.value() != nullptr) {
+    return AttributeValue(json::serialize(*kv.value()));
   }
-  if (const auto* kv = member(o, "kvlistValue", "kvlist_value")) {
-    return AttributeValue(json::serialize(*kv));
-  }
-  if (const auto* bytes = member(o, "bytesValue", "bytes_value")) {
-    auto str = as_string(bytes, child(path, "bytesValue"));  // base64 in the JSON mapping: kept as is
-    if (!str) return str.error();
-    return AttributeValue(std::move(*str));
+  if (const auto bytes = o.member("bytesValue", "bytes_value"); bytes.value() != nullptr) {
+    return to_attribute(read_string(bytes));  // base64 in the JSON mapping: kept as is
   }
   return AttributeValue(std::string());  // an empty AnyValue
 }
 
-Result<std::unique_ptr<SpanData>> decode_span(const json::object& o, std::string_view path,
-                                              const std::shared_ptr<const SpanOrigin>& origin, std::string& rejection) {
+// A message's `attributes` and `droppedAttributesCount`.
+Result<Attributes> read_attributes(const ObjectReader& o) {
+  Attributes attrs;
+  const auto read_key_value = [&](const ObjectReader& kv) -> Result<void> {
+    TRACECHAT_TRY(const auto key, read_string(kv.member("key")));
+    TRACECHAT_TRY(auto value, read_any(kv.member("value"), 0));
+    attrs.set(key, std::move(value), SIZE_MAX);
+    return {};
+  };
+  TRACECHAT_CHECK(for_each_object(o.member("attributes"), NullItems::refused, read_key_value));
+  TRACECHAT_TRY(const auto dropped,
+                read_integer<std::uint32_t>(o.member("droppedAttributesCount", "dropped_attributes_count")));
+  attrs.add_dropped(dropped);
+  return attrs;
+}
+
+Result<SpanEvent> read_event(const ObjectReader& o) {
+  SpanEvent event;
+  TRACECHAT_TRY(event.time_unix_nano, read_integer<std::uint64_t>(o.member("timeUnixNano", "time_unix_nano")));
+  TRACECHAT_TRY(event.name, read_string(o.member("name")));
+  TRACECHAT_TRY(event.attributes, read_attributes(o));
+  return event;
+}
+
+Result<SpanLink> read_link(const ObjectReader& o) {
+  SpanLink link;
+  TRACECHAT_TRY(const auto trace_id, read_id<16>(o.member("traceId", "trace_id")));
+  TRACECHAT_TRY(const auto span_id, read_id<8>(o.member("spanId", "span_id")));
+  if (!trace_id || !span_id) return o.error("a link needs traceId and spanId");
+  TRACECHAT_TRY(const auto trace_state, read_string(o.member("traceState", "trace_state")));
+  TRACECHAT_TRY(const auto flags, read_integer<std::uint32_t>(o.member("flags")));
+  TRACECHAT_TRY(link.attributes, read_attributes(o));
+  link.context.trace_id = *trace_id;
+  link.context.span_id = *span_id;
+  if (auto ts = TraceState::parse(trace_state)) link.context.trace_state = std::move(*ts);
+  link.context.flags = TraceFlags(static_cast<std::uint8_t>(flags & 0xff));
+  link.context.remote = (flags & detail::kContextIsRemote) != 0;
+  return link;
+}
+
+Result<void> read_status(const JsonMember& m, SpanStatus& status) {
+  TRACECHAT_TRY(const json::object* object, m.optional_object());
+  if (object == nullptr) return {};
+  const ObjectReader o(*object, m.path());
+  TRACECHAT_TRY(const auto code, read_enum(o.member("code"), kStatusCodeNames));
+  TRACECHAT_TRY(status.description, read_string(o.member("message")));
+  status.code = code <= 2 ? static_cast<StatusCode>(code) : StatusCode::unset;
+  return {};
+}
+
+// A span; null, with `rejection` saying why, when its ids make it unusable. Fields are
+// read in a fixed order, so the first bad one in that order is the one reported.
+Result<std::unique_ptr<SpanData>> read_span(const ObjectReader& o, std::string& rejection) {
   auto span = std::make_unique<SpanData>();
-  auto tid = as_id<16>(member(o, "traceId", "trace_id"), child(path, "traceId"));
-  if (!tid) return tid.error();
-  auto sid = as_id<8>(member(o, "spanId", "span_id"), child(path, "spanId"));
-  if (!sid) return sid.error();
-  auto pid = as_id<8>(member(o, "parentSpanId", "parent_span_id"), child(path, "parentSpanId"));
-  if (!pid) return pid.error();
-  auto state = as_string(member(o, "traceState", "trace_state"), child(path, "traceState"));
-  if (!state) return state.error();
-  auto name = as_string(member(o, "name"), child(path, "name"));
-  if (!name) return name.error();
-  auto kind = as_enum(member(o, "kind"), child(path, "kind"),
-                      {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER", "SPAN_KIND_CLIENT",
-                       "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"});
-  if (!kind) return kind.error();
-  auto start = as_integer<std::uint64_t>(member(o, "startTimeUnixNano", "start_time_unix_nano"),
-                                         child(path, "startTimeUnixNano"));
-  if (!start) return start.error();
-  auto end =
-      as_integer<std::uint64_t>(member(o, "endTimeUnixNano", "end_time_unix_nano"), child(path, "endTimeUnixNano"));
-  if (!end) return end.error();
-  auto flags = as_integer<std::uint32_t>(member(o, "flags"), child(path, "flags"));
-  if (!flags) return flags.error();
-  auto attrs = decode_attributes(o, path, 0);
-  if (!attrs) return attrs.error();
+  TRACECHAT_TRY(const auto trace_id, read_id<16>(o.member("traceId", "trace_id")));
+  TRACECHAT_TRY(const auto span_id, read_id<8>(o.member("spanId", "span_id")));
+  TRACECHAT_TRY(const auto parent_id, read_id<8>(o.member("parentSpanId", "parent_span_id")));
+  TRACECHAT_TRY(const auto trace_state, read_string(o.member("traceState", "trace_state")));
+  TRACECHAT_TRY(span->name, read_string(o.member("name")));
+  TRACECHAT_TRY(const auto kind, read_enum(o.member("kind"), kSpanKindNames));
+  TRACECHAT_TRY(span->start_time_unix_nano,
+                read_integer<std::uint64_t>(o.member("startTimeUnixNano", "start_time_unix_nano")));
+  TRACECHAT_TRY(span->end_time_unix_nano,
+                read_integer<std::uint64_t>(o.member("endTimeUnixNano", "end_time_unix_nano")));
+  TRACECHAT_TRY(const auto flags, read_integer<std::uint32_t>(o.member("flags")));
+  TRACECHAT_TRY(span->attributes, read_attributes(o));
+  TRACECHAT_CHECK(append_objects(o.member("events"), span->events, read_event));
+  TRACECHAT_CHECK(append_objects(o.member("links"), span->links, read_link));
+  TRACECHAT_TRY(span->dropped_events,
+                read_integer<std::uint32_t>(o.member("droppedEventsCount", "dropped_events_count")));
+  TRACECHAT_TRY(span->dropped_links, read_integer<std::uint32_t>(o.member("droppedLinksCount", "dropped_links_count")));
+  TRACECHAT_CHECK(read_status(o.member("status"), span->status));
 
-  auto events = as_array(member(o, "events"), child(path, "events"));
-  if (!events) return events.error();
-  for (std::size_t i = 0; i < (*events)->size(); ++i) {
-    const std::string where = indexed(path, "events", i);
-    auto eo = as_object(&(**events)[i], where);
-    if (!eo) return eo.error();
-    if (*eo == nullptr) return at(where, "expected object");
-    SpanEvent event;
-    auto t = as_integer<std::uint64_t>(member(**eo, "timeUnixNano", "time_unix_nano"), child(where, "timeUnixNano"));
-    if (!t) return t.error();
-    auto n = as_string(member(**eo, "name"), child(where, "name"));
-    if (!n) return n.error();
-    auto ea = decode_attributes(**eo, where, 0);
-    if (!ea) return ea.error();
-    event.time_unix_nano = *t;
-    event.name = std::move(*n);
-    event.attributes = std::move(*ea);
-    span->events.push_back(std::move(event));
-  }
-  auto links = as_array(member(o, "links"), child(path, "links"));
-  if (!links) return links.error();
-  for (std::size_t i = 0; i < (*links)->size(); ++i) {
-    const std::string where = indexed(path, "links", i);
-    auto lo = as_object(&(**links)[i], where);
-    if (!lo) return lo.error();
-    if (*lo == nullptr) return at(where, "expected object");
-    auto lt = as_id<16>(member(**lo, "traceId", "trace_id"), child(where, "traceId"));
-    if (!lt) return lt.error();
-    auto ls = as_id<8>(member(**lo, "spanId", "span_id"), child(where, "spanId"));
-    if (!ls) return ls.error();
-    if (!*lt || !*ls) return at(where, "a link needs traceId and spanId");
-    auto lstate = as_string(member(**lo, "traceState", "trace_state"), child(where, "traceState"));
-    if (!lstate) return lstate.error();
-    auto lflags = as_integer<std::uint32_t>(member(**lo, "flags"), child(where, "flags"));
-    if (!lflags) return lflags.error();
-    auto la = decode_attributes(**lo, where, 0);
-    if (!la) return la.error();
-    SpanLink link;
-    link.context.trace_id = **lt;
-    link.context.span_id = **ls;
-    if (auto ts = TraceState::parse(*lstate)) link.context.trace_state = std::move(*ts);
-    link.context.flags = TraceFlags(static_cast<std::uint8_t>(*lflags & 0xff));
-    link.context.remote = (*lflags & detail::kContextIsRemote) != 0;
-    link.attributes = std::move(*la);
-    span->links.push_back(std::move(link));
-  }
-  for (auto [field, snake, target] : {std::tuple{"droppedEventsCount", "dropped_events_count", &span->dropped_events},
-                                      std::tuple{"droppedLinksCount", "dropped_links_count", &span->dropped_links}}) {
-    auto n = as_integer<std::uint32_t>(member(o, field, snake), child(path, field));
-    if (!n) return n.error();
-    *target = *n;
-  }
-  auto status = as_object(member(o, "status"), child(path, "status"));
-  if (!status) return status.error();
-  if (*status != nullptr) {
-    auto code = as_enum(member(**status, "code"), child(path, "status.code"),
-                        {"STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"});
-    if (!code) return code.error();
-    auto message = as_string(member(**status, "message"), child(path, "status.message"));
-    if (!message) return message.error();
-    span->status.code = *code <= 2 ? static_cast<StatusCode>(*code) : StatusCode::unset;
-    span->status.description = std::move(*message);
-  }
-
-  if (!*tid || !(*tid)->valid()) {
+  if (!trace_id || !trace_id->valid()) {
     rejection = "traceId must be 32 hex digits, not all zero";
     return std::unique_ptr<SpanData>();
   }
-  if (!*sid || !(*sid)->valid()) {
+  if (!span_id || !span_id->valid()) {
     rejection = "spanId must be 16 hex digits, not all zero";
     return std::unique_ptr<SpanData>();
   }
-  span->context.trace_id = **tid;
-  span->context.span_id = **sid;
-  if (*pid) span->parent_span_id = **pid;
-  if (auto ts = TraceState::parse(*state)) span->context.trace_state = std::move(*ts);
-  span->name = std::move(*name);
-  span->kind = (*kind >= 1 && *kind <= 5) ? static_cast<SpanKind>(*kind) : SpanKind::internal;
-  span->start_time_unix_nano = *start;
-  span->end_time_unix_nano = *end;
-  span->context.flags = TraceFlags(static_cast<std::uint8_t>(*flags & 0xff));
-  span->has_parent_flags = (*flags & detail::kContextHasIsRemote) != 0;
-  span->parent_is_remote = (*flags & detail::kContextIsRemote) != 0;
-  span->attributes = std::move(*attrs);
-  span->origin = origin;
+  span->context.trace_id = *trace_id;
+  span->context.span_id = *span_id;
+  if (parent_id) span->parent_span_id = *parent_id;
+  if (auto ts = TraceState::parse(trace_state)) span->context.trace_state = std::move(*ts);
+  // UNSPECIFIED (0) and unknown future kinds are read as INTERNAL, as OTLP allows.
+  span->kind = (kind >= 1 && kind <= 5) ? static_cast<SpanKind>(kind) : SpanKind::internal;
+  span->context.flags = TraceFlags(static_cast<std::uint8_t>(flags & 0xff));
+  span->has_parent_flags = (flags & detail::kContextHasIsRemote) != 0;
+  span->parent_is_remote = (flags & detail::kContextIsRemote) != 0;
   return span;
+}
+
+Result<void> read_scope_spans(const ObjectReader& o, const std::shared_ptr<const Resource>& resource,
+                              DecodedTraces& out) {
+  auto origin = std::make_shared<SpanOrigin>();
+  origin->resource = resource;
+  const JsonMember scope = o.member("scope");
+  TRACECHAT_TRY(const json::object* scope_object, scope.optional_object());
+  if (scope_object != nullptr) {
+    const ObjectReader s(*scope_object, scope.path());
+    TRACECHAT_TRY(origin->scope.name, read_string(s.member("name")));
+    TRACECHAT_TRY(origin->scope.version, read_string(s.member("version")));
+  }
+  TRACECHAT_TRY(origin->scope.schema_url, read_string(o.member("schemaUrl", "schema_url")));
+  const std::shared_ptr<const SpanOrigin> shared_origin = std::move(origin);
+
+  return for_each_object(o.member("spans"), NullItems::refused, [&](const ObjectReader& s) -> Result<void> {
+    std::string rejection;
+    TRACECHAT_TRY(auto span, read_span(s, rejection));
+    if (span) {
+      span->origin = shared_origin;
+      out.spans.push_back(std::move(span));
+    } else if (out.rejected_spans++ == 0) {
+      out.rejection_reason = s.path() + ": " + rejection;
+    }
+    return {};
+  });
+}
+
+Result<void> read_resource_spans(const ObjectReader& o, DecodedTraces& out) {
+  const JsonMember resource = o.member("resource");
+  TRACECHAT_TRY(const json::object* resource_object, resource.optional_object());
+  Attributes resource_attrs;
+  if (resource_object != nullptr) {
+    TRACECHAT_TRY(resource_attrs, read_attributes(ObjectReader(*resource_object, resource.path())));
+  }
+  TRACECHAT_TRY(auto schema_url, read_string(o.member("schemaUrl", "schema_url")));
+  const auto shared_resource = std::make_shared<const Resource>(std::move(resource_attrs), std::move(schema_url));
+  return for_each_object(o.member("scopeSpans", "scope_spans"), NullItems::skipped,
+                         [&](const ObjectReader& s) { return read_scope_spans(s, shared_resource, out); });
 }
 
 }  // namespace
@@ -340,67 +321,9 @@ Result<DecodedTraces> decode_traces_json(std::string_view body) {
   if (!doc.is_object()) return Error{"expected a JSON object (ExportTraceServiceRequest)"};
 
   DecodedTraces out;
-  auto resource_spans = as_array(member(doc.get_object(), "resourceSpans", "resource_spans"), "resourceSpans");
-  if (!resource_spans) return resource_spans.error();
-  for (std::size_t r = 0; r < (*resource_spans)->size(); ++r) {
-    const std::string rpath = indexed("", "resourceSpans", r);
-    auto ro = as_object(&(**resource_spans)[r], rpath);
-    if (!ro) return ro.error();
-    if (*ro == nullptr) continue;
-    auto res = as_object(member(**ro, "resource"), child(rpath, "resource"));
-    if (!res) return res.error();
-    Attributes resource_attrs;
-    if (*res != nullptr) {
-      auto a = decode_attributes(**res, child(rpath, "resource"), 0);
-      if (!a) return a.error();
-      resource_attrs = std::move(*a);
-    }
-    auto schema = as_string(member(**ro, "schemaUrl", "schema_url"), child(rpath, "schemaUrl"));
-    if (!schema) return schema.error();
-    auto resource = std::make_shared<const Resource>(std::move(resource_attrs), std::move(*schema));
-
-    auto scope_spans = as_array(member(**ro, "scopeSpans", "scope_spans"), child(rpath, "scopeSpans"));
-    if (!scope_spans) return scope_spans.error();
-    for (std::size_t s = 0; s < (*scope_spans)->size(); ++s) {
-      const std::string spath = indexed(rpath, "scopeSpans", s);
-      auto so = as_object(&(**scope_spans)[s], spath);
-      if (!so) return so.error();
-      if (*so == nullptr) continue;
-      auto origin = std::make_shared<SpanOrigin>();
-      origin->resource = resource;
-      auto scope = as_object(member(**so, "scope"), child(spath, "scope"));
-      if (!scope) return scope.error();
-      if (*scope != nullptr) {
-        auto n = as_string(member(**scope, "name"), child(spath, "scope.name"));
-        if (!n) return n.error();
-        auto v = as_string(member(**scope, "version"), child(spath, "scope.version"));
-        if (!v) return v.error();
-        origin->scope.name = std::move(*n);
-        origin->scope.version = std::move(*v);
-      }
-      auto sschema = as_string(member(**so, "schemaUrl", "schema_url"), child(spath, "schemaUrl"));
-      if (!sschema) return sschema.error();
-      origin->scope.schema_url = std::move(*sschema);
-      std::shared_ptr<const SpanOrigin> shared_origin = std::move(origin);
-
-      auto spans = as_array(member(**so, "spans"), child(spath, "spans"));
-      if (!spans) return spans.error();
-      for (std::size_t i = 0; i < (*spans)->size(); ++i) {
-        const std::string path = indexed(spath, "spans", i);
-        auto sp = as_object(&(**spans)[i], path);
-        if (!sp) return sp.error();
-        if (*sp == nullptr) return at(path, "expected object");
-        std::string rejection;
-        auto span = decode_span(**sp, path, shared_origin, rejection);
-        if (!span) return span.error();
-        if (*span) {
-          out.spans.push_back(std::move(*span));
-        } else if (out.rejected_spans++ == 0) {
-          out.rejection_reason = path + ": " + rejection;
-        }
-      }
-    }
-  }
+  const ObjectReader request(doc.get_object(), JsonPath());
+  TRACECHAT_CHECK(for_each_object(request.member("resourceSpans", "resource_spans"), NullItems::skipped,
+                                  [&](const ObjectReader& r) { return read_resource_spans(r, out); }));
   return out;
 }
 
@@ -418,16 +341,13 @@ Result<PartialSuccess> decode_export_response_json(std::string_view body) {
   if (ec) return Error{"invalid JSON: " + ec.message()};
   if (!doc.is_object()) return Error{"expected a JSON object (ExportTraceServiceResponse)"};
   PartialSuccess out;
-  auto p = as_object(member(doc.get_object(), "partialSuccess", "partial_success"), "partialSuccess");
-  if (!p) return p.error();
-  if (*p == nullptr) return out;
-  auto rejected =
-      as_integer<std::int64_t>(member(**p, "rejectedSpans", "rejected_spans"), "partialSuccess.rejectedSpans");
-  if (!rejected) return rejected.error();
-  auto message = as_string(member(**p, "errorMessage", "error_message"), "partialSuccess.errorMessage");
-  if (!message) return message.error();
-  out.rejected_spans = *rejected;
-  out.error_message = std::move(*message);
+  const ObjectReader response(doc.get_object(), JsonPath());
+  const JsonMember partial = response.member("partialSuccess", "partial_success");
+  TRACECHAT_TRY(const json::object* p, partial.optional_object());
+  if (p == nullptr) return out;
+  const ObjectReader o(*p, partial.path());
+  TRACECHAT_TRY(out.rejected_spans, read_integer<std::int64_t>(o.member("rejectedSpans", "rejected_spans")));
+  TRACECHAT_TRY(out.error_message, read_string(o.member("errorMessage", "error_message")));
   return out;
 }
 
@@ -439,7 +359,7 @@ std::string decode_status_message_json(std::string_view body) {
   boost::system::error_code ec;
   const json::value doc = json::parse(body, ec);
   if (ec || !doc.is_object()) return {};
-  const auto* m = member(doc.get_object(), "message");
+  const auto* m = ObjectReader(doc.get_object(), JsonPath()).find("message");
   return m != nullptr && m->is_string() ? std::string(m->get_string()) : std::string();
 }
 

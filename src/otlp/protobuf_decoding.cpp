@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "any_value_arrays.h"
 #include "proto_fields.h"
 #include "protobuf_wire.h"
 #include "span_groups.h"
@@ -35,27 +36,24 @@ struct Field {
                  std::to_string(static_cast<int>(type))};
   }
   Result<std::string_view> len(const char* name) {
-    if (type != wire::kLen) return mismatch(name, wire::kLen);
-    std::string_view v;
-    if (!reader.len(v)) return Error{std::string(name) + ": truncated"};
-    return v;
+    return read<std::string_view, wire::kLen, &wire::Reader::len>(name, "truncated");
   }
   Result<std::uint64_t> varint(const char* name) {
-    if (type != wire::kVarint) return mismatch(name, wire::kVarint);
-    std::uint64_t v;
-    if (!reader.varint(v)) return Error{std::string(name) + ": malformed varint"};
-    return v;
+    return read<std::uint64_t, wire::kVarint, &wire::Reader::varint>(name, "malformed varint");
   }
   Result<std::uint64_t> fixed64(const char* name) {
-    if (type != wire::kFixed64) return mismatch(name, wire::kFixed64);
-    std::uint64_t v;
-    if (!reader.fixed64(v)) return Error{std::string(name) + ": truncated"};
-    return v;
+    return read<std::uint64_t, wire::kFixed64, &wire::Reader::fixed64>(name, "truncated");
   }
   Result<std::uint32_t> fixed32(const char* name) {
-    if (type != wire::kFixed32) return mismatch(name, wire::kFixed32);
-    std::uint32_t v;
-    if (!reader.fixed32(v)) return Error{std::string(name) + ": truncated"};
+    return read<std::uint32_t, wire::kFixed32, &wire::Reader::fixed32>(name, "truncated");
+  }
+
+ private:
+  template <typename T, wire::WireType kType, bool (wire::Reader::*kGet)(T&)>
+  Result<T> read(const char* name, const char* failure) {
+    if (type != kType) return mismatch(name, kType);
+    T v;
+    if (!(reader.*kGet)(v)) return Error{std::string(name) + ": " + failure};
     return v;
   }
 };
@@ -70,9 +68,8 @@ Result<void> for_each_field(std::string_view data, OnField&& on_field) {
     wire::WireType type;
     if (!reader.tag(number, type)) return Error{"malformed field tag"};
     Field field{number, type, reader};
-    auto handled = on_field(field);
-    if (!handled) return handled.error();
-    if (!*handled && !reader.skip(type)) {
+    TRACECHAT_TRY(const bool handled, on_field(field));
+    if (!handled && !reader.skip(type)) {
       return Error{"field " + std::to_string(number) + ": truncated or unsupported wire type"};
     }
   }
@@ -88,6 +85,54 @@ Error nest(std::string_view prefix, const Error& inner) {
 
 std::string indexed(const char* name, std::size_t i) { return std::string(name) + "[" + std::to_string(i) + "]"; }
 
+// The results of an on_field callback for the usual kinds of field. Messages are
+// decoded in place, into the element or member they become.
+
+// A singular field: its value, converted to the target's type, is stored.
+template <typename T, typename Target>
+Result<bool> assign(Result<T>&& value, Target& target) {
+  if (!value) return value.error();
+  if constexpr (std::is_same_v<Target, std::string>) {
+    target.assign(value->data(), value->size());
+  } else {
+    target = static_cast<Target>(*value);
+  }
+  return true;
+}
+
+// A repeated field kept undecoded for later.
+Result<bool> add(Result<std::string_view>&& body, std::vector<std::string_view>& bodies) {
+  if (!body) return body.error();
+  bodies.push_back(*body);
+  return true;
+}
+
+// A singular message field: its fields are read by on_field; errors are prefixed
+// with the field's name.
+template <typename OnField>
+Result<bool> message_field(Field& fld, const char* name, OnField&& on_field) {
+  TRACECHAT_TRY(const auto body, fld.len(name));
+  if (auto r = for_each_field(body, on_field); !r) return nest(name, r.error());
+  return true;
+}
+
+// A repeated message field: one element, decoded by decode(body, element) ->
+// Result<void>, is appended; errors are prefixed with the field's name and the
+// element's index.
+template <typename T, typename Decode>
+Result<bool> add_decoded(Field& fld, const char* name, std::vector<T>& out, Decode&& decode) {
+  TRACECHAT_TRY(const auto body, fld.len(name));
+  const std::size_t index = out.size();
+  if (auto r = decode(body, out.emplace_back()); !r) return nest(indexed(name, index), r.error());
+  return true;
+}
+
+Result<bool> trace_state_field(Field& fld, TraceState& target) {
+  TRACECHAT_TRY(const auto text, fld.len("traceState"));
+  if (auto state = TraceState::parse(text)) target = std::move(*state);
+  return true;
+}
+
 std::string base64(std::string_view raw) {
   std::string out(4 * ((raw.size() + 2) / 3), '\0');
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
@@ -96,8 +141,8 @@ std::string base64(std::string_view raw) {
   return out;
 }
 
-Result<AttributeValue> decode_any_value(std::string_view data, int depth);
-Result<Attribute> decode_key_value(std::string_view data, int depth);
+Result<void> decode_any_value(std::string_view data, int depth, AttributeValue& value);
+Result<void> decode_key_value(std::string_view data, int depth, Attribute& attribute);
 
 boost::json::value to_json(const AttributeValue& v) {
   return std::visit(
@@ -115,178 +160,120 @@ boost::json::value to_json(const AttributeValue& v) {
       v);
 }
 
-// Arrays become typed vectors when homogeneous; anything else (mixed types, nested
-// arrays or maps) is kept as the elements' JSON text, since attribute arrays in the
-// OpenTelemetry API are homogeneous and tracechat stores nothing richer.
-Result<AttributeValue> decode_array(std::string_view data, int depth) {
+// An ArrayValue (see array_attribute); in a mixed array, items that are not strings
+// are kept as their JSON text.
+Result<void> decode_array(std::string_view data, int depth, AttributeValue& value) {
   std::vector<AttributeValue> items;
-  auto r = for_each_field(data, [&](Field& fld) -> Result<bool> {
-    if (fld.number != f::kArrayValues) return false;
-    auto body = fld.len("values");
-    if (!body) return body.error();
-    auto item = decode_any_value(*body, depth + 1);
-    if (!item) return nest(indexed("values", items.size()), item.error());
-    items.push_back(std::move(*item));
-    return true;
-  });
-  if (!r) return r.error();
-  const auto all = [&](auto pred) { return std::all_of(items.begin(), items.end(), pred); };
-  const auto holds = [](auto tag) {
-    return [](const AttributeValue& v) { return std::holds_alternative<decltype(tag)>(v); };
+  const auto decode_item = [&](std::string_view body, AttributeValue& item) {
+    return decode_any_value(body, depth + 1, item);
   };
-  if (items.empty() || all(holds(std::string{}))) {
-    std::vector<std::string> out;
-    for (auto& v : items) out.push_back(std::move(std::get<std::string>(v)));
-    return AttributeValue(std::move(out));
-  }
-  if (all(holds(bool{}))) {
-    std::vector<bool> out;
-    for (auto& v : items) out.push_back(std::get<bool>(v));
-    return AttributeValue(std::move(out));
-  }
-  if (all(holds(std::int64_t{}))) {
-    std::vector<std::int64_t> out;
-    for (auto& v : items) out.push_back(std::get<std::int64_t>(v));
-    return AttributeValue(std::move(out));
-  }
-  if (all(holds(double{}))) {
-    std::vector<double> out;
-    for (auto& v : items) out.push_back(std::get<double>(v));
-    return AttributeValue(std::move(out));
-  }
-  std::vector<std::string> out;
-  for (auto& v : items) {
-    out.push_back(std::holds_alternative<std::string>(v) ? std::get<std::string>(v)
-                                                         : boost::json::serialize(to_json(v)));
-  }
-  return AttributeValue(std::move(out));
+  TRACECHAT_CHECK(for_each_field(data, [&](Field& fld) -> Result<bool> {
+    if (fld.number != f::kArrayValues) return false;
+    return add_decoded(fld, "values", items, decode_item);
+  }));
+  value = detail::array_attribute(std::move(items),
+                                  [](const AttributeValue& v) { return boost::json::serialize(to_json(v)); });
+  return {};
 }
 
-Result<AttributeValue> decode_kvlist(std::string_view data, int depth) {
+Result<void> decode_kvlist(std::string_view data, int depth, AttributeValue& value) {
   boost::json::object object;
   std::size_t index = 0;
-  auto r = for_each_field(data, [&](Field& fld) -> Result<bool> {
+  TRACECHAT_CHECK(for_each_field(data, [&](Field& fld) -> Result<bool> {
     if (fld.number != f::kKvListValues) return false;
-    auto body = fld.len("values");
-    if (!body) return body.error();
-    auto kv = decode_key_value(*body, depth + 1);
-    if (!kv) return nest(indexed("values", index), kv.error());
+    TRACECHAT_TRY(const auto body, fld.len("values"));
+    Attribute kv;
+    if (auto r = decode_key_value(body, depth + 1, kv); !r) return nest(indexed("values", index), r.error());
     ++index;
-    object[kv->key] = to_json(kv->value);
+    object[kv.key] = to_json(kv.value);
     return true;
-  });
-  if (!r) return r.error();
-  return AttributeValue(boost::json::serialize(object));
+  }));
+  value = AttributeValue(boost::json::serialize(object));
+  return {};
 }
 
-Result<AttributeValue> decode_any_value(std::string_view data, int depth) {
+// A value field (KeyValue.value, AnyValue.arrayValue or kvlistValue) decoded into
+// `value` by decode(body, depth, value) -> Result<void>; errors are prefixed with the
+// field's name.
+template <typename Decode>
+Result<bool> value_field(Field& fld, const char* name, int depth, AttributeValue& value, Decode&& decode) {
+  TRACECHAT_TRY(const auto body, fld.len(name));
+  if (auto r = decode(body, depth, value); !r) return nest(name, r.error());
+  return true;
+}
+
+// An AnyValue: a oneof, so the last member on the wire wins; none is the empty string.
+Result<void> decode_any_value(std::string_view data, int depth, AttributeValue& value) {
   if (depth > kMaxAnyValueDepth) return Error{"values nested deeper than " + std::to_string(kMaxAnyValueDepth)};
-  AttributeValue value = std::string();
-  auto r = for_each_field(data, [&](Field& fld) -> Result<bool> {
+  value = std::string();
+  // value.emplace<T>() is the slot each member fills.
+  return for_each_field(data, [&](Field& fld) -> Result<bool> {
     switch (fld.number) {
-      case f::kAnyString: {
-        auto v = fld.len("stringValue");
-        if (!v) return v.error();
-        value = std::string(*v);
-        return true;
-      }
+      case f::kAnyString: return assign(fld.len("stringValue"), value.emplace<std::string>());
       case f::kAnyBool: {
-        auto v = fld.varint("boolValue");
-        if (!v) return v.error();
-        value = *v != 0;
+        TRACECHAT_TRY(const auto v, fld.varint("boolValue"));
+        value = v != 0;
         return true;
       }
-      case f::kAnyInt: {
-        auto v = fld.varint("intValue");
-        if (!v) return v.error();
-        value = static_cast<std::int64_t>(*v);
-        return true;
-      }
+      case f::kAnyInt: return assign(fld.varint("intValue"), value.emplace<std::int64_t>());
       case f::kAnyDouble: {
-        auto v = fld.fixed64("doubleValue");
-        if (!v) return v.error();
+        TRACECHAT_TRY(const auto bits, fld.fixed64("doubleValue"));
         double d;
-        std::memcpy(&d, &*v, 8);
+        std::memcpy(&d, &bits, 8);
         value = d;
         return true;
       }
-      case f::kAnyArray: {
-        auto v = fld.len("arrayValue");
-        if (!v) return v.error();
-        auto a = decode_array(*v, depth);
-        if (!a) return nest("arrayValue", a.error());
-        value = std::move(*a);
-        return true;
-      }
-      case f::kAnyKvList: {
-        auto v = fld.len("kvlistValue");
-        if (!v) return v.error();
-        auto m = decode_kvlist(*v, depth);
-        if (!m) return nest("kvlistValue", m.error());
-        value = std::move(*m);
-        return true;
-      }
+      case f::kAnyArray: return value_field(fld, "arrayValue", depth, value, decode_array);
+      case f::kAnyKvList: return value_field(fld, "kvlistValue", depth, value, decode_kvlist);
       case f::kAnyBytes: {
-        auto v = fld.len("bytesValue");
-        if (!v) return v.error();
-        value = base64(*v);
+        TRACECHAT_TRY(const auto raw, fld.len("bytesValue"));
+        value = base64(raw);
         return true;
       }
       default: return false;
     }
   });
-  if (!r) return r.error();
-  return value;
 }
 
-Result<Attribute> decode_key_value(std::string_view data, int depth) {
-  Attribute attribute;
-  auto r = for_each_field(data, [&](Field& fld) -> Result<bool> {
-    if (fld.number == f::kKeyValueKey) {
-      auto v = fld.len("key");
-      if (!v) return v.error();
-      attribute.key = std::string(*v);
-      return true;
+Result<void> decode_key_value(std::string_view data, int depth, Attribute& attribute) {
+  return for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kKeyValueKey: return assign(fld.len("key"), attribute.key);
+      case f::kKeyValueValue: return value_field(fld, "value", depth, attribute.value, decode_any_value);
+      default: return false;
     }
-    if (fld.number == f::kKeyValueValue) {
-      auto v = fld.len("value");
-      if (!v) return v.error();
-      auto value = decode_any_value(*v, depth);
-      if (!value) return nest("value", value.error());
-      attribute.value = std::move(*value);
-      return true;
-    }
-    return false;
   });
-  if (!r) return r.error();
-  return attribute;
 }
 
-// Reads a repeated KeyValue field or its dropped count into `attrs`.
-Result<bool> attribute_field(Field& fld, std::uint32_t attributes_field, std::uint32_t dropped_field, Attributes& attrs,
-                             std::size_t& index, std::uint32_t& dropped) {
-  if (fld.number == attributes_field) {
-    auto body = fld.len("attributes");
-    if (!body) return body.error();
-    auto kv = decode_key_value(*body, 0);
-    if (!kv) return nest(indexed("attributes", index), kv.error());
-    ++index;
-    attrs.set(kv->key, std::move(kv->value), SIZE_MAX);
-    return true;
-  }
-  if (fld.number == dropped_field) {
-    auto v = fld.varint("droppedAttributesCount");
-    if (!v) return v.error();
-    dropped = static_cast<std::uint32_t>(*v);
-    return true;
-  }
-  return false;
-}
+// A message's repeated KeyValue field and its dropped count, read into `attributes`;
+// finish() adds the count once every field is read.
+class AttributeFields {
+ public:
+  AttributeFields(std::uint32_t attributes_field, std::uint32_t dropped_field, Attributes& attributes)
+      : attributes_field_(attributes_field), dropped_field_(dropped_field), attributes_(attributes) {}
 
-Attributes with_dropped(Attributes attrs, std::uint32_t dropped) {
-  attrs.add_dropped(dropped);
-  return attrs;
-}
+  // False when the field is neither of the two.
+  Result<bool> read(Field& fld) {
+    if (fld.number == attributes_field_) {
+      TRACECHAT_TRY(const auto body, fld.len("attributes"));
+      Attribute kv;
+      if (auto r = decode_key_value(body, 0, kv); !r) return nest(indexed("attributes", index_), r.error());
+      ++index_;
+      attributes_.set(kv.key, std::move(kv.value), SIZE_MAX);
+      return true;
+    }
+    if (fld.number == dropped_field_) return assign(fld.varint("droppedAttributesCount"), dropped_);
+    return false;
+  }
+  void finish() { attributes_.add_dropped(dropped_); }
+
+ private:
+  std::uint32_t attributes_field_;
+  std::uint32_t dropped_field_;
+  Attributes& attributes_;
+  std::size_t index_ = 0;
+  std::uint32_t dropped_ = 0;
+};
 
 template <std::size_t N>
 Result<BasicId<N>> decode_id(std::string_view raw, const char* name) {
@@ -297,195 +284,70 @@ Result<BasicId<N>> decode_id(std::string_view raw, const char* name) {
   return *id;
 }
 
+Result<void> decode_event(std::string_view data, SpanEvent& event) {
+  AttributeFields attributes(f::kEventAttributes, f::kEventDroppedAttributes, event.attributes);
+  TRACECHAT_CHECK(for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kEventTime: return assign(fld.fixed64("timeUnixNano"), event.time_unix_nano);
+      case f::kEventName: return assign(fld.len("name"), event.name);
+      default: return attributes.read(fld);
+    }
+  }));
+  attributes.finish();
+  return {};
+}
+
+// A link's ids must be valid: a link to nothing is malformed, not a rejected span.
+Result<void> decode_link(std::string_view data, SpanLink& link) {
+  std::string_view trace_id, span_id;
+  std::uint32_t flags = 0;
+  AttributeFields attributes(f::kLinkAttributes, f::kLinkDroppedAttributes, link.attributes);
+  TRACECHAT_CHECK(for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kLinkTraceId: return assign(fld.len("traceId"), trace_id);
+      case f::kLinkSpanId: return assign(fld.len("spanId"), span_id);
+      case f::kLinkTraceState: return trace_state_field(fld, link.context.trace_state);
+      case f::kLinkFlags: return assign(fld.fixed32("flags"), flags);
+      default: return attributes.read(fld);
+    }
+  }));
+  TRACECHAT_TRY(link.context.trace_id, decode_id<16>(trace_id, "traceId"));
+  TRACECHAT_TRY(link.context.span_id, decode_id<8>(span_id, "spanId"));
+  link.context.flags = TraceFlags(static_cast<std::uint8_t>(flags & 0xff));
+  link.context.remote = (flags & detail::kContextIsRemote) != 0;
+  attributes.finish();
+  return {};
+}
+
+Result<bool> status_field(Field& fld, SpanStatus& status) {
+  return message_field(fld, "status", [&](Field& sf) -> Result<bool> {
+    switch (sf.number) {
+      case f::kStatusMessage: return assign(sf.len("message"), status.description);
+      case f::kStatusCode: {
+        TRACECHAT_TRY(const auto code, sf.varint("code"));
+        status.code = code <= 2 ? static_cast<StatusCode>(code) : StatusCode::unset;
+        return true;
+      }
+      default: return false;
+    }
+  });
+}
+
+Result<bool> kind_field(Field& fld, SpanKind& kind) {
+  TRACECHAT_TRY(const auto v, fld.varint("kind"));
+  // UNSPECIFIED (0) and unknown future kinds are read as INTERNAL, as OTLP allows.
+  kind = (v >= 1 && v <= 5) ? static_cast<SpanKind>(v) : SpanKind::internal;
+  return true;
+}
+
 struct SpanOutcome {
   std::unique_ptr<SpanData> span;  // null: rejected
   std::string rejection;
 };
 
-Result<SpanOutcome> decode_span(std::string_view data, const std::shared_ptr<const SpanOrigin>& origin) {
-  auto span = std::make_unique<SpanData>();
-  std::string_view trace_id, span_id, parent_id;
-  std::size_t attr_index = 0, event_index = 0, link_index = 0;
-  std::uint32_t dropped_attrs = 0;
-  std::uint32_t flags = 0;
-  auto r = for_each_field(data, [&](Field& fld) -> Result<bool> {
-    switch (fld.number) {
-      case f::kSpanTraceId: {
-        auto v = fld.len("traceId");
-        if (!v) return v.error();
-        trace_id = *v;
-        return true;
-      }
-      case f::kSpanSpanId: {
-        auto v = fld.len("spanId");
-        if (!v) return v.error();
-        span_id = *v;
-        return true;
-      }
-      case f::kSpanTraceState: {
-        auto v = fld.len("traceState");
-        if (!v) return v.error();
-        if (auto state = TraceState::parse(*v)) span->context.trace_state = std::move(*state);
-        return true;
-      }
-      case f::kSpanParentSpanId: {
-        auto v = fld.len("parentSpanId");
-        if (!v) return v.error();
-        parent_id = *v;
-        return true;
-      }
-      case f::kSpanName: {
-        auto v = fld.len("name");
-        if (!v) return v.error();
-        span->name = std::string(*v);
-        return true;
-      }
-      case f::kSpanKind: {
-        auto v = fld.varint("kind");
-        if (!v) return v.error();
-        // UNSPECIFIED (0) and unknown future kinds are read as INTERNAL, as OTLP allows.
-        span->kind = (*v >= 1 && *v <= 5) ? static_cast<SpanKind>(*v) : SpanKind::internal;
-        return true;
-      }
-      case f::kSpanStartTime: {
-        auto v = fld.fixed64("startTimeUnixNano");
-        if (!v) return v.error();
-        span->start_time_unix_nano = *v;
-        return true;
-      }
-      case f::kSpanEndTime: {
-        auto v = fld.fixed64("endTimeUnixNano");
-        if (!v) return v.error();
-        span->end_time_unix_nano = *v;
-        return true;
-      }
-      case f::kSpanEvents: {
-        auto v = fld.len("events");
-        if (!v) return v.error();
-        SpanEvent event;
-        std::size_t index = 0;
-        std::uint32_t dropped = 0;
-        auto er = for_each_field(*v, [&](Field& ef) -> Result<bool> {
-          if (ef.number == f::kEventTime) {
-            auto t = ef.fixed64("timeUnixNano");
-            if (!t) return t.error();
-            event.time_unix_nano = *t;
-            return true;
-          }
-          if (ef.number == f::kEventName) {
-            auto n = ef.len("name");
-            if (!n) return n.error();
-            event.name = std::string(*n);
-            return true;
-          }
-          return attribute_field(ef, f::kEventAttributes, f::kEventDroppedAttributes, event.attributes, index, dropped);
-        });
-        if (!er) return nest(indexed("events", event_index), er.error());
-        ++event_index;
-        event.attributes = with_dropped(std::move(event.attributes), dropped);
-        span->events.push_back(std::move(event));
-        return true;
-      }
-      case f::kSpanDroppedEvents: {
-        auto v = fld.varint("droppedEventsCount");
-        if (!v) return v.error();
-        span->dropped_events = static_cast<std::uint32_t>(*v);
-        return true;
-      }
-      case f::kSpanLinks: {
-        auto v = fld.len("links");
-        if (!v) return v.error();
-        SpanLink link;
-        std::string_view link_trace, link_span;
-        std::size_t index = 0;
-        std::uint32_t dropped = 0, link_flags = 0;
-        auto lr = for_each_field(*v, [&](Field& lf) -> Result<bool> {
-          switch (lf.number) {
-            case f::kLinkTraceId: {
-              auto t = lf.len("traceId");
-              if (!t) return t.error();
-              link_trace = *t;
-              return true;
-            }
-            case f::kLinkSpanId: {
-              auto s = lf.len("spanId");
-              if (!s) return s.error();
-              link_span = *s;
-              return true;
-            }
-            case f::kLinkTraceState: {
-              auto s = lf.len("traceState");
-              if (!s) return s.error();
-              if (auto state = TraceState::parse(*s)) link.context.trace_state = std::move(*state);
-              return true;
-            }
-            case f::kLinkFlags: {
-              auto fl = lf.fixed32("flags");
-              if (!fl) return fl.error();
-              link_flags = *fl;
-              return true;
-            }
-            default:
-              return attribute_field(lf, f::kLinkAttributes, f::kLinkDroppedAttributes, link.attributes, index,
-                                     dropped);
-          }
-        });
-        if (!lr) return nest(indexed("links", link_index), lr.error());
-        auto lt = decode_id<16>(link_trace, "traceId");
-        if (!lt) return nest(indexed("links", link_index), lt.error());
-        auto ls = decode_id<8>(link_span, "spanId");
-        if (!ls) return nest(indexed("links", link_index), ls.error());
-        ++link_index;
-        link.context.trace_id = *lt;
-        link.context.span_id = *ls;
-        link.context.flags = TraceFlags(static_cast<std::uint8_t>(link_flags & 0xff));
-        link.context.remote = (link_flags & detail::kContextIsRemote) != 0;
-        link.attributes = with_dropped(std::move(link.attributes), dropped);
-        span->links.push_back(std::move(link));
-        return true;
-      }
-      case f::kSpanDroppedLinks: {
-        auto v = fld.varint("droppedLinksCount");
-        if (!v) return v.error();
-        span->dropped_links = static_cast<std::uint32_t>(*v);
-        return true;
-      }
-      case f::kSpanStatus: {
-        auto v = fld.len("status");
-        if (!v) return v.error();
-        auto sr = for_each_field(*v, [&](Field& sf) -> Result<bool> {
-          if (sf.number == f::kStatusMessage) {
-            auto m = sf.len("message");
-            if (!m) return m.error();
-            span->status.description = std::string(*m);
-            return true;
-          }
-          if (sf.number == f::kStatusCode) {
-            auto c = sf.varint("code");
-            if (!c) return c.error();
-            span->status.code = *c <= 2 ? static_cast<StatusCode>(*c) : StatusCode::unset;
-            return true;
-          }
-          return false;
-        });
-        if (!sr) return nest("status", sr.error());
-        return true;
-      }
-      case f::kSpanFlags: {
-        auto v = fld.fixed32("flags");
-        if (!v) return v.error();
-        flags = *v;
-        return true;
-      }
-      default:
-        return attribute_field(fld, f::kSpanAttributes, f::kSpanDroppedAttributes, span->attributes, attr_index,
-                               dropped_attrs);
-    }
-  });
-  if (!r) return r.error();
-  span->attributes = with_dropped(std::move(span->attributes), dropped_attrs);
-
-  // Well-formed but unusable spans are rejected, not the whole request.
+// Well-formed but unusable spans are rejected, not the whole request.
+SpanOutcome check_ids(std::unique_ptr<SpanData> span, std::string_view trace_id, std::string_view span_id,
+                      std::string_view parent_id) {
   const auto tid = TraceId::from_bytes(trace_id);
   const auto sid = SpanId::from_bytes(span_id);
   if (!tid || !tid->valid()) return SpanOutcome{nullptr, "traceId must be 16 bytes, not all zero"};
@@ -497,121 +359,113 @@ Result<SpanOutcome> decode_span(std::string_view data, const std::shared_ptr<con
   }
   span->context.trace_id = *tid;
   span->context.span_id = *sid;
+  return SpanOutcome{std::move(span), {}};
+}
+
+Result<SpanOutcome> decode_span(std::string_view data, const std::shared_ptr<const SpanOrigin>& origin) {
+  auto span = std::make_unique<SpanData>();
+  std::string_view trace_id, span_id, parent_id;
+  std::uint32_t flags = 0;
+  AttributeFields attributes(f::kSpanAttributes, f::kSpanDroppedAttributes, span->attributes);
+  TRACECHAT_CHECK(for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kSpanTraceId: return assign(fld.len("traceId"), trace_id);
+      case f::kSpanSpanId: return assign(fld.len("spanId"), span_id);
+      case f::kSpanTraceState: return trace_state_field(fld, span->context.trace_state);
+      case f::kSpanParentSpanId: return assign(fld.len("parentSpanId"), parent_id);
+      case f::kSpanName: return assign(fld.len("name"), span->name);
+      case f::kSpanKind: return kind_field(fld, span->kind);
+      case f::kSpanStartTime: return assign(fld.fixed64("startTimeUnixNano"), span->start_time_unix_nano);
+      case f::kSpanEndTime: return assign(fld.fixed64("endTimeUnixNano"), span->end_time_unix_nano);
+      case f::kSpanEvents: return add_decoded(fld, "events", span->events, decode_event);
+      case f::kSpanDroppedEvents: return assign(fld.varint("droppedEventsCount"), span->dropped_events);
+      case f::kSpanLinks: return add_decoded(fld, "links", span->links, decode_link);
+      case f::kSpanDroppedLinks: return assign(fld.varint("droppedLinksCount"), span->dropped_links);
+      case f::kSpanStatus: return status_field(fld, span->status);
+      case f::kSpanFlags: return assign(fld.fixed32("flags"), flags);
+      default: return attributes.read(fld);
+    }
+  }));
+  attributes.finish();
   span->context.flags = TraceFlags(static_cast<std::uint8_t>(flags & 0xff));
   span->has_parent_flags = (flags & detail::kContextHasIsRemote) != 0;
   span->parent_is_remote = (flags & detail::kContextIsRemote) != 0;
   span->origin = origin;
-  return SpanOutcome{std::move(span), {}};
+  return check_ids(std::move(span), trace_id, span_id, parent_id);
+}
+
+// One ScopeSpans: its scope and schema first (they may follow the spans on the wire),
+// then its spans. `where` is its path, for errors and the first rejection.
+Result<void> decode_scope_spans(std::string_view data, std::shared_ptr<const Resource> resource,
+                                const std::string& where, DecodedTraces& out) {
+  auto origin = std::make_shared<SpanOrigin>();
+  origin->resource = std::move(resource);
+  std::vector<std::string_view> spans;
+  auto r = for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kScopeSpansScope:
+        return message_field(fld, "scope", [&](Field& sf) -> Result<bool> {
+          switch (sf.number) {
+            case f::kScopeName: return assign(sf.len("name"), origin->scope.name);
+            case f::kScopeVersion: return assign(sf.len("version"), origin->scope.version);
+            default: return false;  // scope attributes are not kept
+          }
+        });
+      case f::kScopeSpansSpans: return add(fld.len("spans"), spans);
+      case f::kScopeSpansSchemaUrl: return assign(fld.len("schemaUrl"), origin->scope.schema_url);
+      default: return false;
+    }
+  });
+  if (!r) return nest(where, r.error());
+  const std::shared_ptr<const SpanOrigin> shared_origin = std::move(origin);
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    auto outcome = decode_span(spans[i], shared_origin);
+    if (!outcome) return nest(where + "." + indexed("spans", i), outcome.error());
+    if (outcome->span) {
+      out.spans.push_back(std::move(outcome->span));
+    } else if (out.rejected_spans++ == 0) {
+      out.rejection_reason = where + "." + indexed("spans", i) + ": " + outcome->rejection;
+    }
+  }
+  return {};
+}
+
+// One ResourceSpans: the resource first (it may follow the scope spans on the wire).
+Result<void> decode_resource_spans(std::string_view data, const std::string& where, DecodedTraces& out) {
+  Attributes resource_attributes;
+  AttributeFields attributes(f::kResourceAttributes, f::kResourceDroppedAttributes, resource_attributes);
+  std::string schema_url;
+  std::vector<std::string_view> scope_spans;
+  auto r = for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kResourceSpansResource:
+        return message_field(fld, "resource", [&](Field& af) { return attributes.read(af); });
+      case f::kResourceSpansScopeSpans: return add(fld.len("scopeSpans"), scope_spans);
+      case f::kResourceSpansSchemaUrl: return assign(fld.len("schemaUrl"), schema_url);
+      default: return false;
+    }
+  });
+  if (!r) return nest(where, r.error());
+  attributes.finish();
+  const auto resource = std::make_shared<const Resource>(std::move(resource_attributes), std::move(schema_url));
+  for (std::size_t i = 0; i < scope_spans.size(); ++i) {
+    TRACECHAT_CHECK(decode_scope_spans(scope_spans[i], resource, where + "." + indexed("scopeSpans", i), out));
+  }
+  return {};
 }
 
 }  // namespace
 
 Result<DecodedTraces> decode_traces_protobuf(std::string_view body) {
   DecodedTraces out;
-  std::size_t rs_index = 0;
-  auto r = for_each_field(body, [&](Field& fld) -> Result<bool> {
+  std::size_t index = 0;
+  const auto on_field = [&](Field& fld) -> Result<bool> {
     if (fld.number != f::kRequestResourceSpans) return false;
-    auto rs = fld.len("resourceSpans");
-    if (!rs) return rs.error();
-    const std::string where = indexed("resourceSpans", rs_index++);
-
-    // The resource may follow the scope spans on the wire: read it first.
-    auto resource_attrs = Attributes();
-    std::string resource_schema;
-    std::size_t attr_index = 0;
-    std::uint32_t dropped = 0;
-    std::vector<std::string_view> scope_spans;
-    auto pass = for_each_field(*rs, [&](Field& rf) -> Result<bool> {
-      switch (rf.number) {
-        case f::kResourceSpansResource: {
-          auto v = rf.len("resource");
-          if (!v) return v.error();
-          auto rr = for_each_field(*v, [&](Field& af) -> Result<bool> {
-            return attribute_field(af, f::kResourceAttributes, f::kResourceDroppedAttributes, resource_attrs,
-                                   attr_index, dropped);
-          });
-          if (!rr) return nest("resource", rr.error());
-          return true;
-        }
-        case f::kResourceSpansScopeSpans: {
-          auto v = rf.len("scopeSpans");
-          if (!v) return v.error();
-          scope_spans.push_back(*v);
-          return true;
-        }
-        case f::kResourceSpansSchemaUrl: {
-          auto v = rf.len("schemaUrl");
-          if (!v) return v.error();
-          resource_schema = std::string(*v);
-          return true;
-        }
-        default: return false;
-      }
-    });
-    if (!pass) return nest(where, pass.error());
-    auto resource =
-        std::make_shared<const Resource>(with_dropped(std::move(resource_attrs), dropped), std::move(resource_schema));
-
-    for (std::size_t ss_index = 0; ss_index < scope_spans.size(); ++ss_index) {
-      const std::string ss_where = where + "." + indexed("scopeSpans", ss_index);
-      auto origin = std::make_shared<SpanOrigin>();
-      origin->resource = resource;
-      std::vector<std::string_view> spans;
-      auto sr = for_each_field(scope_spans[ss_index], [&](Field& sf) -> Result<bool> {
-        switch (sf.number) {
-          case f::kScopeSpansScope: {
-            auto v = sf.len("scope");
-            if (!v) return v.error();
-            auto scope_r = for_each_field(*v, [&](Field& cf) -> Result<bool> {
-              if (cf.number == f::kScopeName) {
-                auto n = cf.len("name");
-                if (!n) return n.error();
-                origin->scope.name = std::string(*n);
-                return true;
-              }
-              if (cf.number == f::kScopeVersion) {
-                auto n = cf.len("version");
-                if (!n) return n.error();
-                origin->scope.version = std::string(*n);
-                return true;
-              }
-              return false;  // scope attributes are not kept
-            });
-            if (!scope_r) return nest("scope", scope_r.error());
-            return true;
-          }
-          case f::kScopeSpansSpans: {
-            auto v = sf.len("spans");
-            if (!v) return v.error();
-            spans.push_back(*v);
-            return true;
-          }
-          case f::kScopeSpansSchemaUrl: {
-            auto v = sf.len("schemaUrl");
-            if (!v) return v.error();
-            origin->scope.schema_url = std::string(*v);
-            return true;
-          }
-          default: return false;
-        }
-      });
-      if (!sr) return nest(ss_where, sr.error());
-      std::shared_ptr<const SpanOrigin> shared_origin = std::move(origin);
-      for (std::size_t i = 0; i < spans.size(); ++i) {
-        auto outcome = decode_span(spans[i], shared_origin);
-        if (!outcome) return nest(ss_where + "." + indexed("spans", i), outcome.error());
-        if (outcome->span) {
-          out.spans.push_back(std::move(outcome->span));
-        } else {
-          if (out.rejected_spans++ == 0) {
-            out.rejection_reason = ss_where + "." + indexed("spans", i) + ": " + outcome->rejection;
-          }
-        }
-      }
-    }
+    TRACECHAT_TRY(const auto resource_spans, fld.len("resourceSpans"));
+    TRACECHAT_CHECK(decode_resource_spans(resource_spans, indexed("resourceSpans", index++), out));
     return true;
-  });
-  if (!r) return r.error();
+  };
+  TRACECHAT_CHECK(for_each_field(body, on_field));
   return out;
 }
 
@@ -628,29 +482,16 @@ std::string encode_export_response_protobuf(const PartialSuccess& partial) {
 
 Result<PartialSuccess> decode_export_response_protobuf(std::string_view body) {
   PartialSuccess out;
-  auto r = for_each_field(body, [&](Field& fld) -> Result<bool> {
+  TRACECHAT_CHECK(for_each_field(body, [&](Field& fld) -> Result<bool> {
     if (fld.number != f::kResponsePartialSuccess) return false;
-    auto v = fld.len("partialSuccess");
-    if (!v) return v.error();
-    auto pr = for_each_field(*v, [&](Field& pf) -> Result<bool> {
-      if (pf.number == f::kPartialRejectedSpans) {
-        auto n = pf.varint("rejectedSpans");
-        if (!n) return n.error();
-        out.rejected_spans = static_cast<std::int64_t>(*n);
-        return true;
+    return message_field(fld, "partialSuccess", [&](Field& pf) -> Result<bool> {
+      switch (pf.number) {
+        case f::kPartialRejectedSpans: return assign(pf.varint("rejectedSpans"), out.rejected_spans);
+        case f::kPartialErrorMessage: return assign(pf.len("errorMessage"), out.error_message);
+        default: return false;
       }
-      if (pf.number == f::kPartialErrorMessage) {
-        auto m = pf.len("errorMessage");
-        if (!m) return m.error();
-        out.error_message = std::string(*m);
-        return true;
-      }
-      return false;
     });
-    if (!pr) return nest("partialSuccess", pr.error());
-    return true;
-  });
-  if (!r) return r.error();
+  }));
   return out;
 }
 
@@ -664,12 +505,9 @@ std::string encode_status_protobuf(int code, std::string_view message) {
 
 std::string decode_status_message_protobuf(std::string_view body) {
   std::string message;
-  auto r = for_each_field(body, [&](Field& fld) -> Result<bool> {
+  const auto r = for_each_field(body, [&](Field& fld) -> Result<bool> {
     if (fld.number != f::kRpcStatusMessage) return false;
-    auto v = fld.len("message");
-    if (!v) return v.error();
-    message = std::string(*v);
-    return true;
+    return assign(fld.len("message"), message);
   });
   return r ? message : std::string();
 }

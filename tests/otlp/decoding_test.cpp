@@ -200,3 +200,301 @@ TEST(OtlpResponses, PartialSuccessAndStatus) {
   EXPECT_EQ(otlp::decode_status_message_protobuf(otlp::encode_status_protobuf(3, "why")), "why");
   EXPECT_EQ(otlp::decode_status_message_json(otlp::encode_status_json(3, "why")), "why");
 }
+
+namespace {
+// A JSON request with one span, `span` being the span object's members.
+std::string json_with_span(std::string_view span) {
+  return R"({"resourceSpans":[{"scopeSpans":[{"spans":[{)" + std::string(span) + "}]}]}]}";
+}
+constexpr std::string_view kIds = R"("traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7")";
+}  // namespace
+
+// Every bad field is named by its lowerCamelCase path, whichever spelling the body used.
+TEST(OtlpJson, ErrorsNameThePathOfEveryField) {
+  const auto expect_error = [](const std::string& body, std::string_view message) {
+    const auto decoded = otlp::decode_traces_json(body);
+    ASSERT_FALSE(decoded.ok()) << body;
+    EXPECT_EQ(decoded.error().message, message) << body;
+  };
+  const std::string span = "resourceSpans[0].scopeSpans[0].spans[0].";
+  expect_error(json_with_span(R"("span_id":"00f067aa0ba902b")"), span + "spanId: expected 16 hex digits");
+  expect_error(json_with_span(R"("parent_span_id":5)"), span + "parentSpanId: expected string");
+  expect_error(json_with_span(R"("trace_state":[])"), span + "traceState: expected string");
+  expect_error(json_with_span(R"("kind":"SPAN_KIND_SIDEWAYS")"), span + "kind: expected an integer string");
+  expect_error(json_with_span(R"("kind":-1)"), span + "kind: integer out of range");
+  expect_error(json_with_span(R"("end_time_unix_nano":true)"), span + "endTimeUnixNano: expected an integer");
+  expect_error(json_with_span(R"("flags":"0x1")"), span + "flags: expected an integer string");
+  expect_error(json_with_span(R"("dropped_attributes_count":-3)"),
+               span + "droppedAttributesCount: integer out of range");
+  expect_error(json_with_span(R"("dropped_links_count":1.5)"), span + "droppedLinksCount: expected an integer");
+  expect_error(json_with_span(R"("attributes":{})"), span + "attributes: expected array");
+  expect_error(json_with_span(R"("attributes":[null])"), span + "attributes[0]: expected object");
+  expect_error(json_with_span(R"("attributes":[{"key":1}])"), span + "attributes[0].key: expected string");
+  expect_error(json_with_span(R"("attributes":[{"key":"k","value":[]}])"),
+               span + "attributes[0].value: expected object");
+  expect_error(json_with_span(R"("attributes":[{"key":"k","value":{"string_value":1}}])"),
+               span + "attributes[0].value.stringValue: expected string");
+  expect_error(json_with_span(R"("attributes":[{"key":"k","value":{"int_value":"1.5"}}])"),
+               span + "attributes[0].value.intValue: expected an integer string");
+  expect_error(json_with_span(R"("attributes":[{"key":"k","value":{"double_value":"NAN"}}])"),
+               span + "attributes[0].value.doubleValue: expected a number");
+  expect_error(json_with_span(R"("attributes":[{"key":"k","value":{"bytes_value":{}}}])"),
+               span + "attributes[0].value.bytesValue: expected string");
+  expect_error(json_with_span(R"("attributes":[{"key":"k","value":{"array_value":7}}])"),
+               span + "attributes[0].value.arrayValue: expected object");
+  expect_error(json_with_span(R"("attributes":[{"key":"k","value":{"arrayValue":{"values":{}}}}])"),
+               span + "attributes[0].value.arrayValue.values: expected array");
+  expect_error(json_with_span(
+                   R"("attributes":[{"key":"a"},{"key":"k","value":{"arrayValue":{"values":[{},{"boolValue":0}]}}}])"),
+               span + "attributes[1].value.arrayValue.values[1].boolValue: expected boolean");
+  expect_error(json_with_span(R"("events":{})"), span + "events: expected array");
+  expect_error(json_with_span(R"("events":[{},7])"), span + "events[1]: expected object");
+  expect_error(json_with_span(R"("events":[{"time_unix_nano":"x"}])"),
+               span + "events[0].timeUnixNano: expected an integer string");
+  expect_error(json_with_span(R"("events":[{"name":false}])"), span + "events[0].name: expected string");
+  expect_error(json_with_span(R"("events":[{"attributes":[{"key":"k","value":{"intValue":{}}}]}])"),
+               span + "events[0].attributes[0].value.intValue: expected an integer");
+  expect_error(json_with_span(R"("events":[{"droppedAttributesCount":"-1"}])"),
+               span + "events[0].droppedAttributesCount: expected an integer string");
+  expect_error(json_with_span(R"("links":[null])"), span + "links[0]: expected object");
+  expect_error(json_with_span(R"("links":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736"}])"),
+               span + "links[0]: a link needs traceId and spanId");
+  expect_error(json_with_span(R"("links":[{"trace_id":"4bf92f3577b34da6a3ce929d0e0e47"}])"),
+               span + "links[0].traceId: expected 32 hex digits");
+  expect_error(json_with_span(R"("links":[{"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7",
+               "trace_state":1}])"),
+               span + "links[0].traceState: expected string");
+  expect_error(json_with_span(R"("links":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7",
+               "flags":-1}])"),
+               span + "links[0].flags: integer out of range");
+  expect_error(json_with_span(R"("links":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7",
+               "attributes":[{"key":[]}]}])"),
+               span + "links[0].attributes[0].key: expected string");
+  expect_error(json_with_span(R"("status":[])"), span + "status: expected object");
+  expect_error(json_with_span(R"("status":{"code":"OK"})"), span + "status.code: expected an integer string");
+  expect_error(json_with_span(R"("status":{"message":1})"), span + "status.message: expected string");
+  expect_error(R"({"resourceSpans":[7]})", "resourceSpans[0]: expected object");
+  expect_error(R"({"resourceSpans":[null,{"resource":[]}]})", "resourceSpans[1].resource: expected object");
+  expect_error(R"({"resourceSpans":[{"resource":{"attributes":[{"key":"k","value":{"boolValue":null}}]}}]})",
+               "resourceSpans[0].resource.attributes[0].value.boolValue: expected boolean");
+  expect_error(R"({"resourceSpans":[{"resource":{"dropped_attributes_count":"a"}}]})",
+               "resourceSpans[0].resource.droppedAttributesCount: expected an integer string");
+  expect_error(R"({"resourceSpans":[{"schema_url":1}]})", "resourceSpans[0].schemaUrl: expected string");
+  expect_error(R"({"resource_spans":[{"scope_spans":{}}]})", "resourceSpans[0].scopeSpans: expected array");
+  expect_error(R"({"resourceSpans":[{"scopeSpans":[null,"x"]}]})", "resourceSpans[0].scopeSpans[1]: expected object");
+  expect_error(R"({"resourceSpans":[{"scopeSpans":[{"scope":1}]}]})",
+               "resourceSpans[0].scopeSpans[0].scope: expected object");
+  expect_error(R"({"resourceSpans":[{"scopeSpans":[{"scope":{"name":1}}]}]})",
+               "resourceSpans[0].scopeSpans[0].scope.name: expected string");
+  expect_error(R"({"resourceSpans":[{"scopeSpans":[{"scope":{"version":1}}]}]})",
+               "resourceSpans[0].scopeSpans[0].scope.version: expected string");
+  expect_error(R"({"resourceSpans":[{"scopeSpans":[{"schema_url":1}]}]})",
+               "resourceSpans[0].scopeSpans[0].schemaUrl: expected string");
+  expect_error(R"({"resourceSpans":[{"scopeSpans":[{"spans":"x"}]}]})",
+               "resourceSpans[0].scopeSpans[0].spans: expected array");
+  expect_error(R"({"resourceSpans":[{"scopeSpans":[{"spans":[null]}]}]})",
+               "resourceSpans[0].scopeSpans[0].spans[0]: expected object");
+  // The first bad field in reading order is the one named.
+  expect_error(json_with_span(R"("status":{"code":"x"},"name":1,"traceId":2)"), span + "traceId: expected string");
+  expect_error(json_with_span(R"("links":[1],"events":[1])"), span + "events[0]: expected object");
+
+  // Values nest until the parser's depth limit.
+  std::string nested = R"({"stringValue":"x"})";
+  for (int i = 0; i < 18; ++i) nested = R"({"arrayValue":{"values":[)" + nested + "]}}";
+  EXPECT_TRUE(otlp::decode_traces_json(json_with_span(R"("attributes":[{"key":"k","value":)" + nested + "}]")).ok());
+  for (int i = 0; i < 4; ++i) nested = R"({"arrayValue":{"values":[)" + nested + "]}}";
+  expect_error(json_with_span(R"("attributes":[{"key":"k","value":)" + nested + "}]"), "invalid JSON: too deep");
+}
+
+TEST(OtlpJson, SnakeCaseNamesAndNullsReadAsTheirDefaults) {
+  const std::string body = R"({"resource_spans":[null,{"resource":{"attributes":[{"key":"service.name",
+    "value":{"string_value":"svc"}}],"dropped_attributes_count":2},"schema_url":"rs","scope_spans":[null,{"scope":null,
+    "schema_url":"ss","spans":[{"trace_id":"4BF92F3577B34DA6A3CE929D0E0E4736","span_id":"00f067aa0ba902b7",
+    "parent_span_id":"b7ad6b7169203331","trace_state":"k=v","name":null,"kind":3,"start_time_unix_nano":"5",
+    "end_time_unix_nano":6e0,"flags":769,"attributes":[{"key":"b","value":{"bool_value":true}},
+    {"key":"i","value":{"int_value":"-7"}},{"key":"d","value":{"double_value":2.5}},{"key":"n","value":null},
+    {"key":"e","value":{}},{"key":"by","value":{"bytes_value":"AAE="}},{"key":"kv","value":{"kvlist_value":null}},
+    {"key":"ai","value":{"array_value":{"values":[{"intValue":1},{"int_value":"2"}]}}},
+    {"key":"am","value":{"arrayValue":{"values":[{"intValue":1},{"boolValue":true},null]}}},
+    {"key":"ae","value":{"arrayValue":null}}],"dropped_attributes_count":1,
+    "events":[{"time_unix_nano":"9","name":"ev","attributes":[],"dropped_attributes_count":4}],"dropped_events_count":"3",
+    "links":[{"trace_id":"0af7651916cd43dd8448eb211c80319c","span_id":"B7AD6B7169203331","trace_state":"a=b",
+    "flags":513}],"dropped_links_count":2,"status":{"code":2,"message":"bad"}}]}]}]})";
+  const auto decoded = otlp::decode_traces_json(body);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  ASSERT_EQ(decoded->spans.size(), 1u);
+  const auto& s = *decoded->spans[0];
+  EXPECT_EQ(s.resource().schema_url(), "rs");
+  EXPECT_EQ(s.resource().attributes().dropped(), 2u);
+  EXPECT_EQ(std::get<std::string>(*s.resource().attributes().find("service.name")), "svc");
+  EXPECT_EQ(s.scope().name, "");
+  EXPECT_EQ(s.scope().schema_url, "ss");
+  EXPECT_EQ(s.context.trace_id.hex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(s.parent_span_id.hex(), "b7ad6b7169203331");
+  EXPECT_EQ(s.context.trace_state.to_header(), "k=v");
+  EXPECT_EQ(s.name, "");
+  EXPECT_EQ(s.kind, SpanKind::client);
+  EXPECT_EQ(s.start_time_unix_nano, 5u);
+  EXPECT_EQ(s.end_time_unix_nano, 6u);
+  EXPECT_EQ(s.context.flags.bits(), 1);
+  EXPECT_TRUE(s.has_parent_flags);
+  EXPECT_TRUE(s.parent_is_remote);
+  EXPECT_EQ(std::get<bool>(*s.attributes.find("b")), true);
+  EXPECT_EQ(std::get<std::int64_t>(*s.attributes.find("i")), -7);
+  EXPECT_EQ(std::get<double>(*s.attributes.find("d")), 2.5);
+  EXPECT_EQ(std::get<std::string>(*s.attributes.find("n")), "");
+  EXPECT_EQ(std::get<std::string>(*s.attributes.find("e")), "");
+  EXPECT_EQ(std::get<std::string>(*s.attributes.find("by")), "AAE=");
+  EXPECT_EQ(std::get<std::string>(*s.attributes.find("kv")), "null");
+  EXPECT_EQ(std::get<std::vector<std::int64_t>>(*s.attributes.find("ai")), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(std::get<std::vector<std::string>>(*s.attributes.find("am")), (std::vector<std::string>{"1", "true", ""}));
+  EXPECT_EQ(std::get<std::vector<std::string>>(*s.attributes.find("ae")), std::vector<std::string>{});
+  EXPECT_EQ(s.attributes.dropped(), 1u);
+  ASSERT_EQ(s.events.size(), 1u);
+  EXPECT_EQ(s.events[0].time_unix_nano, 9u);
+  EXPECT_EQ(s.events[0].name, "ev");
+  EXPECT_EQ(s.events[0].attributes.dropped(), 4u);
+  EXPECT_EQ(s.dropped_events, 3u);
+  ASSERT_EQ(s.links.size(), 1u);
+  EXPECT_EQ(s.links[0].context.span_id.hex(), "b7ad6b7169203331");
+  EXPECT_EQ(s.links[0].context.trace_state.to_header(), "a=b");
+  EXPECT_EQ(s.links[0].context.flags.bits(), 1);
+  EXPECT_TRUE(s.links[0].context.remote);
+  EXPECT_EQ(s.dropped_links, 2u);
+  EXPECT_EQ(s.status.code, StatusCode::error);
+  EXPECT_EQ(s.status.description, "bad");
+}
+
+TEST(OtlpDecoding, TheFirstRejectedSpanIsNamedByItsPath) {
+  const std::string json = R"({"resourceSpans":[{"scopeSpans":[{},{"spans":[{)" + std::string(kIds) +
+                           R"(},{"traceId":"00000000000000000000000000000000","spanId":"00f067aa0ba902b7"},{}]}]}]})";
+  const auto decoded = otlp::decode_traces_json(json);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->spans.size(), 1u);
+  EXPECT_EQ(decoded->rejected_spans, 2u);
+  EXPECT_EQ(decoded->rejection_reason,
+            "resourceSpans[0].scopeSpans[1].spans[1]: traceId must be 32 hex digits, not all zero");
+  const auto no_span_id = otlp::decode_traces_json(json_with_span(R"("traceId":"4bf92f3577b34da6a3ce929d0e0e4736")"));
+  ASSERT_TRUE(no_span_id.ok());
+  EXPECT_EQ(no_span_id->rejection_reason,
+            "resourceSpans[0].scopeSpans[0].spans[0]: spanId must be 16 hex digits, not all zero");
+
+  auto spans = test_support::sample_spans();
+  spans.back()->context.trace_id = TraceId();
+  const auto pb = otlp::decode_traces_protobuf(otlp::encode_traces_protobuf(spans));
+  ASSERT_TRUE(pb.ok()) << pb.error().message;
+  EXPECT_EQ(pb->rejected_spans, 1u);
+  EXPECT_EQ(pb->rejection_reason.rfind("resourceSpans[", 0), 0u) << pb->rejection_reason;
+  EXPECT_NE(pb->rejection_reason.find("].spans[0]: traceId must be 16 bytes, not all zero"), std::string::npos)
+      << pb->rejection_reason;
+}
+
+TEST(OtlpResponses, JsonResponseErrorsNameThePath) {
+  auto bad = otlp::decode_export_response_json(R"({"partial_success":{"rejected_spans":"x"}})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "partialSuccess.rejectedSpans: expected an integer string");
+  bad = otlp::decode_export_response_json(R"({"partialSuccess":{"errorMessage":1}})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "partialSuccess.errorMessage: expected string");
+  bad = otlp::decode_export_response_json(R"({"partialSuccess":1})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "partialSuccess: expected object");
+  const auto snake =
+      otlp::decode_export_response_json(R"({"partial_success":{"rejected_spans":4,"error_message":"m"}})");
+  ASSERT_TRUE(snake.ok()) << snake.error().message;
+  EXPECT_EQ(snake->rejected_spans, 4);
+  EXPECT_EQ(snake->error_message, "m");
+  EXPECT_EQ(otlp::decode_status_message_json(R"({"message":5})"), "");
+  EXPECT_EQ(otlp::decode_status_message_json("[]"), "");
+}
+
+namespace {
+// A protobuf request with one span whose fields are `span`.
+std::string protobuf_with_span(const std::string& span) { return field('\x0a', field('\x12', field('\x12', span))); }
+const std::string kSpanIds = field('\x0a', std::string(16, '\x01')) + field('\x12', std::string(8, '\x01'));
+}  // namespace
+
+TEST(OtlpProtobuf, ErrorsNameThePathOfEveryField) {
+  const auto expect_error = [](const std::string& body, std::string_view message) {
+    const auto decoded = otlp::decode_traces_protobuf(body);
+    ASSERT_FALSE(decoded.ok()) << message;
+    EXPECT_EQ(decoded.error().message, message);
+  };
+  const std::string span = "resourceSpans[0].scopeSpans[0].spans[0].";
+  const std::string event = field('\x12', "ev");
+  expect_error(protobuf_with_span(kSpanIds + field('\x5a', event) + field('\x5a', "\x09\x01")),
+               span + "events[1].timeUnixNano: truncated");
+  expect_error(protobuf_with_span(kSpanIds + field('\x5a', "\x10\x01")),
+               span + "events[0].name: expected length-delimited, got wire type 0");
+  expect_error(protobuf_with_span(kSpanIds + field('\x5a', field('\x1a', field('\x12', "\x10")))),
+               span + "events[0].attributes[0].value.boolValue: malformed varint");
+  expect_error(protobuf_with_span(kSpanIds + field('\x5a', "\x1a\x01")), span + "events[0].attributes: truncated");
+  expect_error(protobuf_with_span(kSpanIds + field('\x5a', "\x20")),
+               span + "events[0].droppedAttributesCount: malformed varint");
+  expect_error(protobuf_with_span(kSpanIds + field('\x6a', field('\x0a', "abc"))),
+               span + "links[0].traceId: expected 16 bytes, got 3");
+  expect_error(protobuf_with_span(kSpanIds + field('\x6a', field('\x0a', std::string(16, '\x01')))),
+               span + "links[0].spanId: expected 8 bytes, got 0");
+  expect_error(protobuf_with_span(kSpanIds + field('\x6a', "\x35\x01")), span + "links[0].flags: truncated");
+  expect_error(protobuf_with_span(kSpanIds + field('\x6a', "\x1a")), span + "links[0].traceState: truncated");
+  expect_error(protobuf_with_span(kSpanIds + field('\x6a', field('\x22', field('\x0a', "k") + "\x12"))),
+               span + "links[0].attributes[0].value: truncated");
+  expect_error(protobuf_with_span(kSpanIds + field('\x7a', "\x18\x80")), span + "status.code: malformed varint");
+  expect_error(protobuf_with_span(kSpanIds + field('\x7a', "\x10\x01")),
+               span + "status.message: expected length-delimited, got wire type 0");
+  expect_error(protobuf_with_span(kSpanIds + "\x30"), span + "kind: malformed varint");
+  expect_error(protobuf_with_span(kSpanIds + "\x39\x01"), span + "startTimeUnixNano: truncated");
+  expect_error(protobuf_with_span(kSpanIds + "\x41\x01"), span + "endTimeUnixNano: truncated");
+  expect_error(protobuf_with_span(kSpanIds + "\x60"), span + "droppedEventsCount: malformed varint");
+  expect_error(protobuf_with_span(kSpanIds + "\x70"), span + "droppedLinksCount: malformed varint");
+  expect_error(protobuf_with_span(kSpanIds + "\x50"), span + "droppedAttributesCount: malformed varint");
+  expect_error(protobuf_with_span(kSpanIds + std::string("\x85\x01\x01", 3)), span + "flags: truncated");
+  expect_error(protobuf_with_span(kSpanIds + "\x1a\x05"), span + "traceState: truncated");
+  expect_error(protobuf_with_span(kSpanIds + "\x22\x05"), span + "parentSpanId: truncated");
+  expect_error(protobuf_with_span(kSpanIds + field('\x4a', field('\x12', field('\x2a', field('\x0a', "\x10"))))),
+               span + "attributes[0].value.arrayValue.values[0].boolValue: malformed varint");
+  expect_error(protobuf_with_span(kSpanIds + field('\x4a', field('\x12', field('\x32', field('\x0a', "\x0a"))))),
+               span + "attributes[0].value.kvlistValue.values[0].key: truncated");
+  expect_error(protobuf_with_span(kSpanIds + field('\x4a', field('\x12', "\x21\x01"))),
+               span + "attributes[0].value.doubleValue: truncated");
+  expect_error(protobuf_with_span(kSpanIds + field('\x4a', field('\x12', "\x3a\x01"))),
+               span + "attributes[0].value.bytesValue: truncated");
+  expect_error(protobuf_with_span(kSpanIds + field('\x4a', field('\x12', "\x18"))),
+               span + "attributes[0].value.intValue: malformed varint");
+  expect_error(protobuf_with_span(kSpanIds + field('\x4a', field('\x12', "\x08"))),
+               span + "attributes[0].value.stringValue: expected length-delimited, got wire type 0");
+  // The resource and the scope.
+  expect_error(field('\x0a', field('\x0a', field('\x0a', "\x08\x01"))),
+               "resourceSpans[0].resource.attributes[0].key: expected length-delimited, got wire type 0");
+  expect_error(field('\x0a', field('\x0a', "\x10")),
+               "resourceSpans[0].resource.droppedAttributesCount: malformed varint");
+  expect_error(field('\x0a', "\x1a\x03"), "resourceSpans[0].schemaUrl: truncated");
+  expect_error(field('\x0a', field('\x12', "") + "\x12\x03"), "resourceSpans[0].scopeSpans: truncated");
+  expect_error(field('\x0a', field('\x12', "") + field('\x12', field('\x0a', "\x0a\x01"))),
+               "resourceSpans[0].scopeSpans[1].scope.name: truncated");
+  expect_error(field('\x0a', field('\x12', field('\x0a', "\x12\x01"))),
+               "resourceSpans[0].scopeSpans[0].scope.version: truncated");
+  expect_error(field('\x0a', field('\x12', "\x1a\x01")), "resourceSpans[0].scopeSpans[0].schemaUrl: truncated");
+  expect_error(field('\x0a', field('\x12', "\x12\x01")), "resourceSpans[0].scopeSpans[0].spans: truncated");
+  expect_error(field('\x0a', "") + field('\x0a', "\x08"),
+               "resourceSpans[1].resource: expected length-delimited, got wire type 0");
+  // A scope's own fields are read before its spans, wherever they stand.
+  expect_error(field('\x0a', field('\x12', field('\x12', "\x28\x01") + "\x1a\x01")),
+               "resourceSpans[0].scopeSpans[0].schemaUrl: truncated");
+  expect_error(field('\x0a', field('\x12', "") + "\x0a\x01"), "resourceSpans[0].resource: truncated");
+  // Span ids that are not 16/8 bytes reject the span, not the request.
+  const auto odd = otlp::decode_traces_protobuf(protobuf_with_span(field('\x0a', "x")));
+  ASSERT_TRUE(odd.ok());
+  EXPECT_EQ(odd->rejection_reason, span.substr(0, span.size() - 1) + ": traceId must be 16 bytes, not all zero");
+  const auto odd_parent = otlp::decode_traces_protobuf(protobuf_with_span(kSpanIds + field('\x22', "x")));
+  ASSERT_TRUE(odd_parent.ok());
+  EXPECT_EQ(odd_parent->rejection_reason, span.substr(0, span.size() - 1) + ": parentSpanId must be 8 bytes or empty");
+
+  auto pr = otlp::decode_export_response_protobuf(field('\x0a', "\x08"));
+  ASSERT_FALSE(pr.ok());
+  EXPECT_EQ(pr.error().message, "partialSuccess.rejectedSpans: malformed varint");
+  pr = otlp::decode_export_response_protobuf(field('\x0a', "\x12\x01"));
+  ASSERT_FALSE(pr.ok());
+  EXPECT_EQ(pr.error().message, "partialSuccess.errorMessage: truncated");
+  EXPECT_EQ(otlp::decode_status_message_protobuf("\x12\x05"), "");
+}
