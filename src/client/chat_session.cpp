@@ -8,15 +8,6 @@
 
 namespace tracechat::client {
 
-const char* to_string(Dialect dialect) noexcept {
-  switch (dialect) {
-    case Dialect::automatic: return "automatic";
-    case Dialect::guest_chat: return "guest-chat";
-    case Dialect::web_messaging: return "web-messaging";
-  }
-  return "?";
-}
-
 const char* to_string(SessionState state) noexcept {
   switch (state) {
     case SessionState::idle: return "idle";

@@ -9,6 +9,15 @@ namespace tracechat::client {
 
 using protocol::is_uuid;
 
+const char* to_string(Dialect dialect) noexcept {
+  switch (dialect) {
+    case Dialect::automatic: return "automatic";
+    case Dialect::guest_chat: return "guest-chat";
+    case Dialect::web_messaging: return "web-messaging";
+  }
+  return "?";
+}
+
 Result<Endpoint> resolve_endpoint(std::string_view text, Dialect requested) {
   auto url = net::Url::parse(text);
   if (!url) return Error{"url: " + url.error().message};
