@@ -34,16 +34,11 @@ Result<void> check_known(const ObjectReader& r, std::initializer_list<std::strin
 Result<void> read_limits(const ObjectReader& r, protocol::guest_chat::Limits& limits) {
   TRACECHAT_CHECK(check_known(r, {"maxAttributeValueChars", "maxAttributesBytes", "maxAttributes", "maxMessageChars",
                                   "maxFrameBytes", "messagesPerSecond", "messageBurst", "idleTimeoutSeconds"}));
-  for (auto [key, target] :
-       {std::pair{"maxAttributeValueChars", &limits.max_attribute_value_chars},
-        std::pair{"maxAttributesBytes", &limits.max_attributes_bytes},
-        std::pair{"maxAttributes", &limits.max_attributes}, std::pair{"maxMessageChars", &limits.max_message_chars},
-        std::pair{"maxFrameBytes", &limits.max_frame_bytes}, std::pair{"messageBurst", &limits.message_burst},
-        std::pair{"idleTimeoutSeconds", &limits.idle_timeout_seconds}}) {
+  for (const auto& [key, field] : protocol::guest_chat::kIntegerLimits) {
     TRACECHAT_TRY(const auto v, r.optional_int(key));
     if (!v) continue;
     if (*v < 1) return Error{r.path_of(key) + ": must be at least 1"};
-    *target = *v;
+    limits.*field = *v;
   }
   if (limits.max_frame_bytes < 256) return Error{r.path_of("maxFrameBytes") + ": must be at least 256"};
   if (limits.max_frame_bytes > 64 * 1024 * 1024) return Error{r.path_of("maxFrameBytes") + ": at most 67108864"};

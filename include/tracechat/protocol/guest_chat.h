@@ -82,6 +82,22 @@ struct Limits {
   friend bool operator==(const Limits&, const Limits&) = default;
 };
 
+// The integer limits by the names the handshake answer gives them, which the emulator's
+// configuration uses too; messagesPerSecond, a number, is read apart.
+struct IntegerLimit {
+  std::string_view name;
+  std::int64_t Limits::*field;
+};
+inline constexpr IntegerLimit kIntegerLimits[] = {
+    {"maxAttributeValueChars", &Limits::max_attribute_value_chars},
+    {"maxAttributesBytes", &Limits::max_attributes_bytes},
+    {"maxAttributes", &Limits::max_attributes},
+    {"maxMessageChars", &Limits::max_message_chars},
+    {"maxFrameBytes", &Limits::max_frame_bytes},
+    {"messageBurst", &Limits::message_burst},
+    {"idleTimeoutSeconds", &Limits::idle_timeout_seconds},
+};
+
 struct Member {
   std::string member_id;
   std::string role;  // guest, agent, bot, system

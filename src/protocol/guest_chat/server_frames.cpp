@@ -68,14 +68,9 @@ Result<EventHeader> read_event_header(const ObjectReader& r) {
 
 // Members that are absent keep their defaults.
 Result<void> read_limits(const ObjectReader& r, Limits& limits) {
-  for (auto [key, target] :
-       {std::pair{"maxAttributeValueChars", &limits.max_attribute_value_chars},
-        std::pair{"maxAttributesBytes", &limits.max_attributes_bytes},
-        std::pair{"maxAttributes", &limits.max_attributes}, std::pair{"maxMessageChars", &limits.max_message_chars},
-        std::pair{"maxFrameBytes", &limits.max_frame_bytes}, std::pair{"messageBurst", &limits.message_burst},
-        std::pair{"idleTimeoutSeconds", &limits.idle_timeout_seconds}}) {
+  for (const auto& [key, field] : kIntegerLimits) {
     TRACECHAT_TRY(const auto v, r.optional_int(key));
-    if (v) *target = *v;
+    if (v) limits.*field = *v;
   }
   TRACECHAT_TRY(const auto rate, r.optional_number("messagesPerSecond"));
   if (rate) limits.messages_per_second = *rate;
