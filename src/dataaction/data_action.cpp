@@ -120,22 +120,22 @@ struct UrlTemplate {
 Result<UrlTemplate> read_url(const ObjectReader& request) {
   TRACECHAT_TRY(const auto text, request.optional_string("requestUrlTemplate"));
   if (!text) return Error{request.path_of("requestUrlTemplate") + ": a string is required"};
-  TRACECHAT_TRY(auto url, template_at(request, "requestUrlTemplate", ""));
-  std::string literal_start = url.leading_text();
+  auto url = VelocityTemplate::parse(*text);
+  if (!url) return Error{request.path_of("requestUrlTemplate") + ": " + url.error().message};
+  std::string literal_start = url->leading_text();
   const std::size_t scheme = detail::scheme_length(literal_start);
   if (scheme == 0 || detail::authority_end(literal_start) == scheme) {
     return Error{request.path_of("requestUrlTemplate") +
                  ": must start with a literal http:// or https:// and host; an input may fill only the path, query "
                  "or fragment"};
   }
-  return UrlTemplate{std::move(url), std::move(literal_start)};
+  return UrlTemplate{std::move(*url), std::move(literal_start)};
 }
 
 Result<std::string> read_method(const ObjectReader& request) {
   TRACECHAT_TRY(const auto method, request.optional_string("requestType"));
-  static const char* kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
   const std::string m = method.value_or("GET");
-  if (std::find(std::begin(kMethods), std::end(kMethods), m) == std::end(kMethods)) {
+  if (!is_request_type(m)) {
     return Error{request.path_of("requestType") + ": GET, POST, PUT, PATCH or DELETE, not " + m};
   }
   return m;
@@ -299,6 +299,11 @@ Step<json::object> translate(const Definition& a, const net::HttpResponse& answe
 }
 
 }  // namespace
+
+bool is_request_type(std::string_view method) {
+  static constexpr std::string_view kTypes[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+  return std::find(std::begin(kTypes), std::end(kTypes), method) != std::end(kTypes);
+}
 
 struct DataAction::Impl : Definition {
   using Definition::Definition;

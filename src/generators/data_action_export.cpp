@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "tracechat/conventions.h"
+#include "tracechat/dataaction/data_action.h"
 #include "tracechat/dataaction/velocity.h"
 
 namespace tracechat::generators {
@@ -56,8 +57,7 @@ Result<std::string> export_data_action(const ExportOptions& o) {
     return Error{"url: must start with https:// (or http:// for a test service)"};
   }
   if (auto t = dataaction::VelocityTemplate::parse(o.url); !t) return Error{"url: " + t.error().message};
-  static const char* kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
-  if (std::find(std::begin(kMethods), std::end(kMethods), o.method) == std::end(kMethods)) {
+  if (!dataaction::is_request_type(o.method)) {
     return Error{"method: must be GET, POST, PUT, PATCH or DELETE, not " + o.method};
   }
   // The inputs that carry the trace context bear the names of the attributes they are read from.

@@ -29,6 +29,9 @@ struct ExecutionResult {
   std::string output_json;  // success: the output object, as JSON
 };
 
+// The request types a Data Action may use: GET, POST, PUT, PATCH, DELETE.
+bool is_request_type(std::string_view method);
+
 class DataAction {
  public:
   // Errors name the JSON path: "config.request.headers.traceparent: line 1, column 4: ...".
