@@ -19,12 +19,20 @@ inline constexpr std::string_view kTraceparentAttribute = "traceparent";  // the
 // the flow binds each attribute to the input that bears its name.
 inline constexpr std::string_view kTraceIdInput = kTraceIdAttribute;
 inline constexpr std::string_view kSpanIdInput = kSpanIdAttribute;
+// The conversation's id, which the flow has as a built-in (Archy `Message.ConversationId`),
+// not as participant data. Optional: a flow that does not bind it still runs the action.
+inline constexpr std::string_view kConversationIdInput = "conversationId";
 
 // HTTP headers.
 inline constexpr std::string_view kTraceparentHeader = "traceparent";
 inline constexpr std::string_view kTracestateHeader = "tracestate";
 // Sent by generated Data Actions: the action's name, which the bridge puts in its span's name.
 inline constexpr std::string_view kActionHeader = "x-tracechat-action";
+// Sent by generated Data Actions: the conversation's id (a UUID), which the bridge records
+// on its span as kConversationIdKey. The conversation id is then in the trace itself, so
+// trace -> conversation needs no platform search (the analytics query does not return
+// participant attributes). Empty when the flow does not bind the input.
+inline constexpr std::string_view kConversationIdHeader = "X-Conversation-Id";
 
 // Instrumentation scopes.
 inline constexpr std::string_view kClientScope = "tracechat.client";
@@ -38,7 +46,9 @@ inline constexpr std::string_view kSetAttributesSpan = "chat.set_attributes";
 // The bridge names its span "dataaction <action name>".
 inline constexpr std::string_view kDataActionSpanPrefix = "dataaction ";
 
-// Span attributes read by more than one part.
+// Span attributes read by more than one part. kConversationIdKey is set by the client on
+// its chat.session span (guest-chat, which shows guests the id) and by the bridge on its
+// SERVER span (from kConversationIdHeader, for both dialects).
 inline constexpr std::string_view kConversationIdKey = "chat.conversation.id";
 inline constexpr std::string_view kSessionIdKey = "chat.session.id";
 inline constexpr std::string_view kDataActionNameKey = "dataaction.name";

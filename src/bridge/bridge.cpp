@@ -4,6 +4,7 @@
 #include <atomic>
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
+#include <cctype>
 #include <mutex>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "hop_by_hop.h"
 #include "tracechat/net/http_client.h"
 #include "tracechat/net/http_server.h"
+#include "tracechat/protocol/uuid.h"
 #include "upstream_target.h"
 
 namespace tracechat::bridge {
@@ -57,6 +59,30 @@ std::optional<trace::SpanContext> incoming_context(const net::HttpRequest& reque
   return *context;
 }
 
+// The conversation the Data Action ran for, from conventions::kConversationIdHeader.
+// A flow's input is whatever it was given, so only a single value that is a UUID is
+// recorded (lowercase, as the platform writes its ids, so one conversation is one attribute
+// value); anything else is left out of the span rather than put in a trace as if it named a
+// conversation. nullopt and `bad` false: no value (an empty one is what a flow that does not
+// bind the input sends); nullopt and `bad` true: a value that was refused.
+std::optional<std::string> conversation_id(const net::HttpRequest& request, bool& bad) {
+  bad = false;
+  const std::size_t count = count_headers(request, conventions::kConversationIdHeader);
+  if (count == 0) return std::nullopt;
+  if (count > 1) {
+    bad = true;  // two values: neither can be trusted to be the one the flow meant
+    return std::nullopt;
+  }
+  std::string value(request.header(conventions::kConversationIdHeader).value_or(""));
+  if (value.empty()) return std::nullopt;
+  if (!protocol::is_uuid(value)) {
+    bad = true;
+    return std::nullopt;
+  }
+  std::ranges::transform(value, value.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return value;
+}
+
 }  // namespace
 
 struct Bridge::Impl {
@@ -66,7 +92,8 @@ struct Bridge::Impl {
   std::mutex pool_mutex;
   std::vector<std::unique_ptr<net::HttpClient>> pool;  // idle upstream connections
   std::optional<detail::CallerAuth> caller_auth;
-  std::atomic<std::uint64_t> requests{0}, continued{0}, new_traces{0}, upstream_errors{0}, unauthorized{0}, refused{0};
+  std::atomic<std::uint64_t> requests{0}, continued{0}, new_traces{0}, upstream_errors{0}, unauthorized{0}, refused{0},
+      conversation_ids_ignored{0};
 
   net::HttpResponse handle(net::HttpRequest& request) {
     ++requests;
@@ -82,6 +109,13 @@ struct Bridge::Impl {
     span_options.attributes.set("url.path", std::string(request.path()));
     span_options.attributes.set(conventions::kDataActionNameKey, name);
     if (!request.remote_address.empty()) span_options.attributes.set("client.address", request.remote_address);
+    // A bad conversation id does not refuse the request: the header is for the trace, and
+    // the backend call must not fail because of telemetry. It is counted instead.
+    bool bad_conversation_id = false;
+    if (auto conversation = conversation_id(request, bad_conversation_id)) {
+      span_options.attributes.set(conventions::kConversationIdKey, *conversation);
+    }
+    if (bad_conversation_id) ++conversation_ids_ignored;
     trace::Span span = options.tracer.start_span(std::string(conventions::kDataActionSpanPrefix) + name, span_options);
 
     net::HttpResponse response = options.upstream ? forward(request, name, span) : echo(request, name, span, parent);
@@ -238,8 +272,13 @@ void Bridge::stop() {
 }
 
 BridgeStats Bridge::stats() const {
-  return {impl_->requests.load(),        impl_->continued.load(),    impl_->new_traces.load(),
-          impl_->upstream_errors.load(), impl_->unauthorized.load(), impl_->refused.load()};
+  return {impl_->requests.load(),
+          impl_->continued.load(),
+          impl_->new_traces.load(),
+          impl_->upstream_errors.load(),
+          impl_->unauthorized.load(),
+          impl_->refused.load(),
+          impl_->conversation_ids_ignored.load()};
 }
 
 Result<BasicCredentials> BasicCredentials::parse(std::string_view text) {

@@ -3,10 +3,10 @@
 // a guess was right.
 #pragma once
 
-#include <array>
 #include <optional>
 #include <string_view>
 
+#include "common/secret_compare.h"
 #include "tracechat/bridge/bridge.h"
 
 namespace tracechat::bridge::detail {
@@ -15,12 +15,13 @@ class CallerAuth {
  public:
   explicit CallerAuth(const BasicCredentials& credentials);
   // True when `authorization` is "Basic base64(user:password)" with the configured
-  // pair. The comparison is of SHA-256 digests, in constant time, so neither the
-  // length nor any prefix of the secret shows in how long a refusal takes.
+  // pair (common::parse_basic_authorization), compared as a secret
+  // (common::secret_matches): neither its length nor any prefix of it shows in how long
+  // a refusal takes.
   bool admits(std::optional<std::string_view> authorization) const;
 
  private:
-  std::array<unsigned char, 32> expected_{};
+  common::SecretDigest expected_{};
 };
 
 }  // namespace tracechat::bridge::detail

@@ -134,10 +134,11 @@ void print_banner(const BridgeCommandOptions& o, const bridge::Bridge& started, 
 void print_stats(const bridge::BridgeStats& stats) {
   std::printf(
       "tracechat bridge: stopped; %llu requests (%llu continued a trace, %llu started one), %llu upstream errors, "
-      "%llu unauthorized, %llu refused\n",
+      "%llu unauthorized, %llu refused, %llu conversation ids ignored\n",
       static_cast<unsigned long long>(stats.requests), static_cast<unsigned long long>(stats.continued),
       static_cast<unsigned long long>(stats.new_traces), static_cast<unsigned long long>(stats.upstream_errors),
-      static_cast<unsigned long long>(stats.unauthorized), static_cast<unsigned long long>(stats.refused));
+      static_cast<unsigned long long>(stats.unauthorized), static_cast<unsigned long long>(stats.refused),
+      static_cast<unsigned long long>(stats.conversation_ids_ignored));
 }
 
 // Runs until SIGINT or SIGTERM; the exit status.

@@ -9,12 +9,16 @@
 #include "telemetry.h"
 #include "tracechat/client/chat_session.h"
 #include "tracechat/conventions.h"
+#include "tracechat/platform/settings.h"
 
 namespace tracechat::cli {
 namespace {
 
 struct ChatOptions {
   std::string url;
+  std::string region;
+  std::string deployment_id;
+  std::string origin;
   std::string name = "Guest";
   std::string dialect = "auto";
   std::string ca_file;
@@ -28,9 +32,39 @@ struct ChatOptions {
   std::string token;
 };
 
+// The endpoint: the URL as given, or a Web Messaging deployment's URL in a region. The
+// region comes as for every command that talks to an org (platform/settings.h): --region,
+// else GENESYSCLOUD_API_REGION (a base URL: how a local emulator is named), else
+// GENESYSCLOUD_REGION (a region name).
+Result<std::string> chat_url(const ChatOptions& o) {
+  if (!o.url.empty()) {
+    if (!o.deployment_id.empty() || !o.region.empty()) {
+      return Error{"give either the URL or --deployment-id (with --region), not both"};
+    }
+    return o.url;
+  }
+  if (o.deployment_id.empty()) {
+    if (!o.region.empty()) return Error{"--region: needs --deployment-id"};
+    return Error{"give the endpoint: a ws:// or wss:// URL, or --deployment-id ID with --region REGION"};
+  }
+  platform::SettingsFlags flags;
+  flags.region = o.region;
+  auto hosts = platform::resolve_hosts(flags, platform::process_environment());
+  if (!hosts) return Error{hosts.error().message};
+  auto url = platform::web_messaging_url(*hosts, o.deployment_id);
+  if (!url) return Error{"--deployment-id: " + url.error().message};
+  return *url;
+}
+
 int run(const ChatOptions& o) {
+  auto url = chat_url(o);
+  if (!url) {
+    std::fprintf(stderr, "error: %s\n", url.error().message.c_str());
+    return 2;
+  }
   client::ChatSessionConfig config;
-  config.url = o.url;
+  config.url = *url;
+  config.origin = o.origin;
   config.display_name = o.name;
   if (o.dialect == "guest-chat") config.dialect = client::Dialect::guest_chat;
   if (o.dialect == "web-messaging") config.dialect = client::Dialect::web_messaging;
@@ -84,15 +118,37 @@ int run(const ChatOptions& o) {
 
 void add_chat_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ChatOptions>();
-  auto* cmd =
-      app.add_subcommand("chat",
-                         "Chat as a guest, with the trace context attached to the conversation.\n"
-                         "Full-screen on a terminal, else one line per event; type a message, or /attr key=value,\n"
-                         "/state, /typing, /quit. Exit status 0 when the chat ended cleanly.");
-  cmd->add_option("url", o->url,
+  auto* cmd = app.add_subcommand(
+      "chat",
+      "Chat as a guest, with the trace context attached to the conversation.\n"
+      "The endpoint is a URL, or a Web Messaging deployment: --deployment-id with --region\n"
+      "(or GENESYSCLOUD_API_REGION, a base URL such as http://127.0.0.1:8080, else GENESYSCLOUD_REGION).\n"
+      "Full-screen on a terminal, else one line per event; type a message, or /attr key=value,\n"
+      "/state, /typing, /quit. Exit status 0 when the chat ended cleanly, 2 for bad arguments.");
+  // Positional, as it always was, or --url: the same option.
+  cmd->add_option("url,--url", o->url,
                   "ws:// or wss:// endpoint: .../v1/{organizationId}/guest/{guestId}/connect (guest-chat)\n"
-                  "or .../v1?deploymentId={id} (Web Messaging)")
-      ->required();
+                  "or .../v1?deploymentId={id} (Web Messaging); not with --deployment-id");
+  cmd->add_option("--deployment-id", o->deployment_id,
+                  "Web Messaging deployment (a UUID) to chat with, at\n"
+                  "wss://webmessaging.<the region's domain>/v1?deploymentId=ID");
+  // The names come from the region table, so the help cannot fall behind it.
+  std::string regions, line;
+  for (const auto& r : platform::known_regions()) {
+    if (line.size() + r.name.size() > 80) {
+      regions += line.substr(0, line.size() - 1) + "\n";  // without the trailing space
+      line.clear();
+    }
+    line += std::string(r.name) + ", ";
+  }
+  regions += line.substr(0, line.size() - 2);
+  cmd->add_option("--region", o->region,
+                  "Genesys Cloud region of --deployment-id; without it GENESYSCLOUD_API_REGION (a base URL),\n"
+                  "else GENESYSCLOUD_REGION. One of:\n" +
+                      regions);
+  cmd->add_option("--origin", o->origin,
+                  "Origin header of the WebSocket upgrade, scheme://host[:port] (a deployment that restricts its\n"
+                  "allowed domains refuses others with 403); default https://<the endpoint's host>");
   cmd->add_option("--name", o->name, "display name")->capture_default_str();
   cmd->add_option("--dialect", o->dialect, "wire protocol; auto tells it from the URL")
       ->check(CLI::IsMember({"auto", "guest-chat", "web-messaging"}))

@@ -17,7 +17,8 @@ void add_dataaction_command(CLI::App& app, int& exit_code) {
       "export",
       "Print an importable custom web-services Data Action whose request has a traceparent header\n"
       "templated from the inputs otel_trace_id and otel_span_id (bind them to the participant data\n"
-      "of the same names in the flow's Call Data Action step)");
+      "of the same names in the flow's Call Data Action step), and an X-Conversation-Id header from\n"
+      "the optional input conversationId (bind it to Message.ConversationId)");
   cmd->add_option("--name", o->name, "the action's name (also sent as the x-tracechat-action header)")->required();
   cmd->add_option("--url", o->url, "the service URL; may use ${input.NAME} of --input names (escape with $esc.url)")
       ->required();

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "commands.h"
+#include "stored_conversation.h"
 #include "tracechat/bridge/bridge.h"
 #include "tracechat/client/chat_session.h"
 #include "tracechat/collector/collector.h"
@@ -18,8 +19,8 @@
 #include "tracechat/conventions.h"
 #include "tracechat/emulator/emulator.h"
 #include "tracechat/generators/data_action_export.h"
-#include "tracechat/net/http_client.h"
 #include "tracechat/otlp/http_exporter.h"
+#include "tracechat/platform/conversation_lookup.h"
 #include "tracechat/trace/batch_span_processor.h"
 #include "tracechat/trace/resource.h"
 #include "tracechat/viewer/waterfall.h"
@@ -37,7 +38,8 @@ constexpr const char* kFlow = R"x({
   "steps": [
     {"type": "get-participant-data", "variables": {"traceId": "otel_trace_id", "spanId": "otel_span_id"}},
     {"type": "call-data-action", "action": "Order lookup",
-     "inputs": {"otel_trace_id": "${flow.traceId}", "otel_span_id": "${flow.spanId}", "orderId": "${message.body}"},
+     "inputs": {"otel_trace_id": "${flow.traceId}", "otel_span_id": "${flow.spanId}",
+                "conversationId": "${conversation.id}", "orderId": "${message.body}"},
      "outputs": {"traceId": "checkedInTrace"},
      "on": {"success": "tell", "failure": "sorry"}},
     {"id": "tell", "type": "send-message", "text": "${message.body}: checked by the orders service (trace ${flow.checkedInTrace})"},
@@ -218,32 +220,43 @@ TraceCounts count_spans(const std::vector<std::unique_ptr<trace::SpanData>>& spa
   return c;
 }
 
-// What a support engineer sees: the conversation, found by its trace id through the
-// analytics API. True when exactly one conversation answers.
-bool find_conversation(const std::string& http_url, const std::string& trace_id) {
-  net::HttpClient rest(*net::Url::parse(http_url));
-  net::HttpRequest query;
-  query.method = "POST";
-  query.target = "/api/v2/analytics/conversations/details/query";
-  query.headers.push_back({"Content-Type", "application/json"});
-  const boost::json::object predicate{
-      {"type", "property"}, {"property", conventions::kTraceIdAttribute}, {"value", trace_id}};
-  const boost::json::object body{
-      {"interval", "2000-01-01T00:00:00.000Z/2100-01-01T00:00:00.000Z"},
-      {"segmentFilters",
-       boost::json::array{boost::json::object{{"type", "and"}, {"predicates", boost::json::array{predicate}}}}}};
-  query.body = boost::json::serialize(body);
-  auto answer = rest.send(query, 5s);
-  std::printf("conversation details (analytics query by %s):\n  %s\n",
-              std::string(conventions::kTraceIdAttribute).c_str(),
-              answer ? answer->body.c_str() : answer.error().message.c_str());
-  return answer && answer->body.find("\"totalHits\":1") != std::string::npos;
+// What a support engineer does, with the code of `tracechat find`: from the trace to its
+// conversation (the trace store answers: the Data Action spans carry the conversation id),
+// then back from the conversation to its trace through the Platform API, logged in with
+// the emulator's OAuth client as a real org's client would be. True when both agree.
+bool find_conversation(collector::SpanStore& store, platform::PlatformClient& api, const std::string& trace_id,
+                       std::string& problem) {
+  platform::LookupSources sources;
+  sources.trace_store = stored_conversation_reader(store);
+  sources.platform = &api;
+  std::string not_found;
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  auto by_trace = platform::find_by_trace_id(sources, trace_id, {now - 3600000, now, {}}, not_found);
+  if (!by_trace || !*by_trace) {
+    problem = "trace -> conversation: " + (by_trace ? not_found : by_trace.error().message);
+    return false;
+  }
+  const auto& conversation = (*by_trace)->conversation_id;
+  std::printf("conversation of this trace: %s (%s)\n", conversation.c_str(), (*by_trace)->found_by.c_str());
+  auto back = platform::find_by_conversation_id(sources, conversation, not_found);
+  if (!back || !*back) {
+    problem = "conversation -> trace: " + (back ? not_found : back.error().message);
+    return false;
+  }
+  std::printf("and back, its trace: %s (%s)\n", (*back)->trace_id.c_str(), (*back)->found_by.c_str());
+  if ((*back)->trace_id != trace_id) {
+    problem = "conversation " + conversation + " names trace " + (*back)->trace_id;
+    return false;
+  }
+  return true;
 }
 
 // Checks one chat's trace, prints it (and writes its HTML view); what is wrong goes to
 // `missing`. Returns how many Data Action (bridge SERVER) spans the trace holds.
 Result<std::size_t> check_chat(const ChatRun& run, const std::filesystem::path& work, collector::SpanStore& store,
-                               const std::string& http_url, std::vector<std::string>& missing) {
+                               platform::PlatformClient& api, std::vector<std::string>& missing) {
   const auto trace_id = *trace::TraceId::from_hex(run.trace_id);
   TRACECHAT_TRY(const auto spans, store.load_trace(trace_id));
   const TraceCounts c = count_spans(spans);
@@ -267,8 +280,8 @@ Result<std::size_t> check_chat(const ChatRun& run, const std::filesystem::path& 
   const auto html = work / ("trace-" + run.dialect + ".html");
   std::ofstream(html) << viewer::render_waterfall_html(waterfall, trace_id);
   std::printf("HTML view: %s\n", html.c_str());
-  if (!find_conversation(http_url, run.trace_id)) {
-    missing.push_back(run.dialect + ": the analytics query did not find exactly one conversation by trace id");
+  if (std::string problem; !find_conversation(store, api, run.trace_id, problem)) {
+    missing.push_back(run.dialect + ": " + problem);
   }
   return c.bridge_server;
 }
@@ -313,6 +326,10 @@ int run_demo(std::string dir, bool without_trace_header) {
 
   auto store = collector::SpanStore::open(work / "traces.sqlite");
   if (!store) return std::fprintf(stderr, "error: %s\n", store.error().message.c_str()), 1;
+  // The emulator's generated OAuth client, as `tracechat find --credentials` would read it.
+  const auto client = s.platform->oauth_client();
+  platform::PlatformClient api(platform::PlatformSettings{*platform::hosts_for_base_url(s.platform->http_url()),
+                                                          {client.client_id, client.client_secret}});
   std::vector<std::string> missing;
   std::size_t backend_spans_in_chats = 0;
   for (const auto& run : runs) {
@@ -320,7 +337,7 @@ int run_demo(std::string dir, bool without_trace_header) {
       missing.push_back(run.dialect + " chat: " + run.failure);
       continue;
     }
-    auto found = check_chat(run, work, **store, s.platform->http_url(), missing);
+    auto found = check_chat(run, work, **store, api, missing);
     if (!found) return std::fprintf(stderr, "error: %s\n", found.error().message.c_str()), 1;
     backend_spans_in_chats += *found;
   }

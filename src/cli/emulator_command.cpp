@@ -30,12 +30,13 @@ void add_emulator_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "emulator",
       "Run a local contact-center platform: guest-chat at /v1/{organizationId}/guest/{guestId}/connect,\n"
-      "Web Messaging at /v1?deploymentId=..., REST under /api/v2/; state kept in SQLite");
+      "Web Messaging at /v1?deploymentId=..., OAuth at /oauth/token, REST under /api/v2/; state kept in SQLite");
   cmd->add_option("--listen", options->listen, "address to listen on (host:port; loopback by default)")
       ->capture_default_str();
   cmd->add_option("--db", options->db, "SQLite database for conversations (created if missing)")->capture_default_str();
   cmd->add_option("--config", *config_path,
-                  "JSON file: allowed organizations and deployments, limits, the bot (docs/emulator.md);\n"
+                  "JSON file: allowed organizations and deployments, limits, the bot, OAuth clients,\n"
+                  "the REST rate limit, analytics (docs/emulator.md);\n"
                   "without one any organization and deployment id is accepted")
       ->check(CLI::ExistingFile);
   cmd->add_option("--threads", options->threads, "I/O threads")->capture_default_str()->check(CLI::Range(1, 64));
@@ -75,11 +76,19 @@ void add_emulator_command(CLI::App& app, int& exit_code) {
         "tracechat emulator: listening on %s (%s mode), %zu conversations restored from %s\n"
         "  guest-chat:    %s/v1/{organizationId}/guest/{guestId}/connect\n"
         "  web messaging: %s/v1?deploymentId={deploymentId}\n"
-        "  REST:          %s/api/v2/conversations/{id}, %s/api/v2/analytics/conversations/details/query\n",
+        "  OAuth:         %s/oauth/token (client credentials)\n"
+        "  REST:          %s/api/v2/... (Authorization: Bearer <token>)\n",
         e.http_url().c_str(),
         options->config.organizations.empty() && options->config.deployments.empty() ? "open" : "restricted",
         e.restored_conversations(), options->db.c_str(), e.ws_url().c_str(), e.ws_url().c_str(), e.http_url().c_str(),
         e.http_url().c_str());
+    // The path, never the secret: whoever may read the file (0600) may use the client.
+    if (!e.oauth_client_file().empty()) {
+      std::printf("  OAuth client:  %s (client_id %s; the secret is in the file)\n", e.oauth_client_file().c_str(),
+                  e.oauth_client().client_id.c_str());
+    } else {
+      std::printf("  OAuth clients: from the configuration\n");
+    }
     std::fflush(stdout);
     wait_for_termination_signal();
     (*emulator)->stop();

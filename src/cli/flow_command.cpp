@@ -15,7 +15,8 @@ void add_flow_command(CLI::App& app, int& exit_code) {
   auto* cmd = group->add_subcommand(
       "snippet",
       "Print the steps that read otel_trace_id and otel_span_id from participant data and call the\n"
-      "Data Action with them: the Architect steps for a real org, or a flow for `tracechat emulator --flows`");
+      "Data Action with them and the conversation's id: the Architect steps for a real org, or a flow\n"
+      "for `tracechat emulator --flows`");
   cmd->add_option("--action", o->action, "the Data Action's name (as in `tracechat dataaction export --name`)")
       ->required();
   cmd->add_option("--category", o->category, "the Data Action's category")->capture_default_str();

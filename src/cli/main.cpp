@@ -22,7 +22,14 @@ int main(int argc, char** argv) {
   tracechat::cli::add_dataaction_command(app, exit_code);
   tracechat::cli::add_flow_command(app, exit_code);
   tracechat::cli::add_traces_command(app, exit_code);
-  CLI11_PARSE(app, argc, argv);
+  tracechat::cli::add_find_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version end here with 0. Every other parse error is a usage error:
+    // status 2, as each command's own usage errors, not CLI11's numbers (105, 106, ...).
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   if (app.get_subcommands().empty()) {
     std::fputs(app.help().c_str(), stdout);
   }

@@ -61,6 +61,7 @@ Result<std::unique_ptr<ChatSession>> ChatSession::open(ChatSessionConfig config,
                                                        net::EventLoop* loop) {
   TRACECHAT_CHECK(check_config(config));
   TRACECHAT_TRY(Endpoint endpoint, resolve_endpoint(config.url, config.dialect));
+  TRACECHAT_TRY(endpoint.origin, upgrade_origin(config.origin, endpoint.url));
   auto dialect = endpoint.dialect == Dialect::web_messaging ? make_web_messaging_dialect(endpoint, config)
                                                             : make_guest_chat_dialect();
   auto shared = std::make_shared<SessionShared>(config, endpoint.dialect, std::move(on_event));

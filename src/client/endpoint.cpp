@@ -3,6 +3,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "common/ascii.h"
 #include "tracechat/protocol/uuid.h"
 
 namespace tracechat::client {
@@ -64,6 +65,53 @@ Result<Endpoint> resolve_endpoint(std::string_view text, Dialect requested) {
     endpoint.deployment_id = deployment;
   }
   return endpoint;
+}
+
+Result<std::string> upgrade_origin(std::string_view configured, const net::Url& url) {
+  if (configured.empty()) {
+    // The host only: the WebSocket's port says nothing about the page a guest would open
+    // (and a deployment's allowed domains are names, not ports).
+    const bool ipv6 = url.host.find(':') != std::string::npos;
+    return "https://" + (ipv6 ? "[" + url.host + "]" : url.host);
+  }
+  const std::string shown(configured.substr(0, 200));
+  const std::string expected = "': expected scheme://host[:port], such as https://shop.example.com";
+  // A header value: Url::parse refuses spaces and control characters, and the checks
+  // below anything past the authority, so the value cannot add a header or a line.
+  auto parsed = net::Url::parse(configured);
+  if (!parsed) return Error{"origin '" + shown + expected + " (" + parsed.error().message + ")"};
+  if (parsed->scheme != "http" && parsed->scheme != "https") {
+    return Error{"origin '" + shown + expected + " (http or https)"};
+  }
+  if (parsed->target != "/" || configured.find_first_of("?#") != std::string_view::npos) {
+    return Error{"origin '" + shown + expected + " (no path, query or fragment)"};
+  }
+  // As browsers serialize an origin: scheme and host in lower case, no default port.
+  const bool ipv6 = parsed->host.find(':') != std::string::npos;
+  std::string origin =
+      common::ascii_lower(parsed->scheme) + "://" + common::ascii_lower(ipv6 ? "[" + parsed->host + "]" : parsed->host);
+  if (parsed->port != (parsed->tls() ? 443 : 80)) origin += ":" + std::to_string(parsed->port);
+  return origin;
+}
+
+std::string describe_refused_upgrade(int status, const std::string& refusal, const Endpoint& endpoint) {
+  const std::string where = endpoint.url.to_string();
+  const bool web_messaging = endpoint.dialect == Dialect::web_messaging;
+  if (status == 403) {
+    // Genesys answers 403 ("access denied") to an upgrade a deployment's allowed domains
+    // do not cover; whether it reads Origin for that is not documented, but Origin is the
+    // one thing of the upgrade a guest client chooses, so that is what the message names.
+    return "the platform refused the connection to " + where + " (HTTP 403): this " +
+           (web_messaging ? "deployment" : "server") + " does not allow the origin " + endpoint.origin +
+           "; pass --origin with one of its allowed domains (ChatSessionConfig::origin)";
+  }
+  if (status == 404) {
+    return "the platform refused the connection to " + where + " (HTTP 404): " +
+           (web_messaging ? "it has no deployment " + endpoint.deployment_id +
+                                "; check the deployment id and the region (or the URL)"
+                          : "it has no such organization or endpoint; check the URL");
+  }
+  return refusal;
 }
 
 }  // namespace tracechat::client

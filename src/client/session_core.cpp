@@ -82,6 +82,7 @@ void SessionCore::connect() {
   net::WebSocketClientOptions options;
   options.tls = config_.tls;
   options.connect_timeout = config_.connect_timeout;
+  options.headers.push_back({"Origin", endpoint_.origin});
   std::weak_ptr<SessionCore> weak = weak_from_this();
   net::WebSocketClientCallbacks callbacks;
   callbacks.on_text = [weak, epoch](std::string text) {
@@ -113,8 +114,11 @@ void SessionCore::on_connected(std::uint64_t epoch,
 }
 
 void SessionCore::connect_failed(const net::ConnectFailure& failure) {
-  // Every net failure names the address or the file it is about.
-  const std::string& cause = failure.message;
+  // Every net failure names the address or the file it is about; a refused upgrade also
+  // says what its status most likely means here (the origin for a 403).
+  const std::string cause = failure.http_status != 0
+                                ? describe_refused_upgrade(failure.http_status, failure.message, endpoint_)
+                                : failure.message;
   // A refused upgrade (4xx) will be refused again; a network failure may pass.
   const bool refused = failure.http_status >= 400 && failure.http_status < 500 && failure.http_status != 408 &&
                        failure.http_status != 429;

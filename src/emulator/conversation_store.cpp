@@ -11,6 +11,8 @@
 #include <thread>
 #include <variant>
 
+#include "tracechat/protocol/guest_chat.h"
+
 namespace tracechat::emulator {
 namespace json = boost::json;
 
@@ -42,7 +44,18 @@ CREATE TABLE IF NOT EXISTS events (
   frame           TEXT    NOT NULL,
   PRIMARY KEY (conversation_id, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS messages (
+  message_id      TEXT    PRIMARY KEY,
+  conversation_id TEXT    NOT NULL,
+  seq             INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql";
+
+// PRAGMA user_version: 0 before the messages index existed, 1 since. A database of
+// version 0 gets its index built from the events already stored (once, at open), so
+// messages sent before the upgrade are found too. An index table rather than a column
+// of `events`: old rows need no rewrite, and the lookup is one primary-key search.
+constexpr int kSchemaVersion = 1;
 
 // A prepared statement, reset after each use.
 class Statement {
@@ -103,7 +116,38 @@ struct EventWrite {
   std::string conversation_id;
   std::int64_t seq;
   std::string frame;
+  std::string message_id;  // empty: not a message
 };
+
+int user_version(sqlite3* db) {
+  Statement version(db, "PRAGMA user_version");
+  return version.next() ? static_cast<int>(version.integer(0)) : 0;
+}
+
+// Indexes every stored message event (a database written before the index existed).
+bool index_stored_messages(sqlite3* db) {
+  if (sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) return false;
+  {
+    Statement events(db, "SELECT conversation_id, seq, frame FROM events WHERE instr(frame, '\"messageId\"') > 0");
+    Statement put(db, "INSERT OR REPLACE INTO messages VALUES (?1, ?2, ?3)");
+    while (events.next()) {
+      auto frame = protocol::guest_chat::parse_server_frame(events.text(2));
+      const auto* message = frame ? std::get_if<protocol::guest_chat::MessageEvent>(&*frame) : nullptr;
+      if (message != nullptr &&
+          !put.bind(1, message->message_id).bind(2, events.text(0)).bind(3, events.integer(1)).run()) {
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return false;
+      }
+    }
+  }
+  const std::string set_version = "PRAGMA user_version = " + std::to_string(kSchemaVersion);
+  if (sqlite3_exec(db, set_version.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return false;
+  }
+  return true;
+}
 using Write = std::variant<ConversationRow, ParticipantRow, EventWrite>;
 
 }  // namespace
@@ -125,6 +169,7 @@ struct ConversationStore::Impl {
   std::unique_ptr<Statement> put_conversation;
   std::unique_ptr<Statement> put_participant;
   std::unique_ptr<Statement> put_event;
+  std::unique_ptr<Statement> put_message;
   std::mutex read_mutex;
 
   ~Impl() {
@@ -137,6 +182,7 @@ struct ConversationStore::Impl {
     put_conversation.reset();
     put_participant.reset();
     put_event.reset();
+    put_message.reset();
     if (db != nullptr) sqlite3_close(db);
     if (reader != nullptr) sqlite3_close(reader);
   }
@@ -164,7 +210,9 @@ struct ConversationStore::Impl {
                 .bind(6, attributes_to_json(row.attributes))
                 .run();
           } else {
-            return put_event->bind(1, row.conversation_id).bind(2, row.seq).bind(3, row.frame).run();
+            if (!put_event->bind(1, row.conversation_id).bind(2, row.seq).bind(3, row.frame).run()) return false;
+            return row.message_id.empty() ||
+                   put_message->bind(1, row.message_id).bind(2, row.conversation_id).bind(3, row.seq).run();
           }
         },
         w);
@@ -233,8 +281,13 @@ Result<std::unique_ptr<ConversationStore>> ConversationStore::open(const std::fi
   impl->put_participant =
       std::make_unique<Statement>(impl->db, "INSERT OR REPLACE INTO participants VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   impl->put_event = std::make_unique<Statement>(impl->db, "INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)");
-  if (!impl->put_conversation->valid() || !impl->put_participant->valid() || !impl->put_event->valid()) {
+  impl->put_message = std::make_unique<Statement>(impl->db, "INSERT OR REPLACE INTO messages VALUES (?1, ?2, ?3)");
+  if (!impl->put_conversation->valid() || !impl->put_participant->valid() || !impl->put_event->valid() ||
+      !impl->put_message->valid()) {
     return Error{"cannot prepare statements on '" + path.string() + "': " + sqlite3_errmsg(impl->db)};
+  }
+  if (user_version(impl->db) < kSchemaVersion && !index_stored_messages(impl->db)) {
+    return Error{"cannot index the messages of '" + path.string() + "': " + sqlite3_errmsg(impl->db)};
   }
   if (sqlite3_open_v2(path.c_str(), &impl->reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) !=
       SQLITE_OK) {
@@ -281,8 +334,9 @@ std::vector<StoredConversation> ConversationStore::load() {
 
 void ConversationStore::save_conversation(const ConversationRow& row) { impl_->enqueue(row); }
 void ConversationStore::save_participant(const ParticipantRow& row) { impl_->enqueue(row); }
-void ConversationStore::append_event(const std::string& conversation_id, std::int64_t seq, std::string frame) {
-  impl_->enqueue(EventWrite{conversation_id, seq, std::move(frame)});
+void ConversationStore::append_event(const std::string& conversation_id, std::int64_t seq, std::string frame,
+                                     std::string message_id) {
+  impl_->enqueue(EventWrite{conversation_id, seq, std::move(frame), std::move(message_id)});
 }
 
 void ConversationStore::flush() {
@@ -299,6 +353,17 @@ std::vector<EventRow> ConversationStore::read_events(const std::string& conversa
   std::vector<EventRow> out;
   while (select.next()) out.push_back(EventRow{select.integer(0), select.text(1)});
   return out;
+}
+
+std::optional<StoredMessage> ConversationStore::find_message(const std::string& message_id) {
+  flush();
+  std::lock_guard lock(impl_->read_mutex);
+  Statement select(impl_->reader,
+                   "SELECT m.conversation_id, m.seq, e.frame FROM messages m JOIN events e "
+                   "ON e.conversation_id = m.conversation_id AND e.seq = m.seq WHERE m.message_id = ?1");
+  select.bind(1, message_id);
+  if (!select.next()) return std::nullopt;
+  return StoredMessage{select.text(0), select.integer(1), select.text(2)};
 }
 
 std::uint64_t ConversationStore::write_errors() const {

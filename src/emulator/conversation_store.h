@@ -2,12 +2,14 @@
 // committed by one writer thread, many to a transaction, so the WebSocket threads never
 // wait on the disk; flush() waits until everything queued so far is committed, and the
 // destructor flushes. A restarted emulator load()s conversations and participants, and
-// reads events back for replay.
+// reads events back for replay. Message events are indexed by message id, so that the
+// REST API finds a message (and its conversation) by the id the guest saw.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,13 @@ struct EventRow {
   std::string frame;  // the event as its guest-chat JSON frame
 };
 
+// A message event found by its message id.
+struct StoredMessage {
+  std::string conversation_id;
+  std::int64_t seq = 0;
+  std::string frame;  // the event as its guest-chat JSON frame
+};
+
 struct StoredConversation {
   ConversationRow conversation;
   std::vector<ParticipantRow> participants;
@@ -58,11 +67,15 @@ class ConversationStore {
 
   void save_conversation(const ConversationRow& row);
   void save_participant(const ParticipantRow& row);
-  void append_event(const std::string& conversation_id, std::int64_t seq, std::string frame);
+  // `message_id` (a message event's) indexes the event for find_message.
+  void append_event(const std::string& conversation_id, std::int64_t seq, std::string frame,
+                    std::string message_id = {});
 
   void flush();
   // Events with seq > after_seq, in order (flushes first).
   std::vector<EventRow> read_events(const std::string& conversation_id, std::int64_t after_seq);
+  // The message event with that message id (flushes first).
+  std::optional<StoredMessage> find_message(const std::string& message_id);
   std::uint64_t write_errors() const;
 
  private:

@@ -3,10 +3,12 @@
 #include <boost/url/parse.hpp>
 #include <thread>
 
+#include "allowed_origins.h"
 #include "connection_log.h"
 #include "conversation_store.h"
 #include "flow_engine.h"
 #include "guest_chat_connection.h"
+#include "oauth_client_file.h"
 #include "platform.h"
 #include "rest_api.h"
 #include "tracechat/net/event_loop.h"
@@ -32,6 +34,9 @@ struct Emulator::Impl {
   net::EventLoop timers;
   std::unique_ptr<Platform> platform;
   std::unique_ptr<FlowEngine> flows;  // when data actions or flows are configured
+  std::vector<OAuthClientCredentials> oauth_clients;
+  std::filesystem::path oauth_client_file;  // the generated client's; empty when configured
+  std::unique_ptr<RestApi> rest;
   std::unique_ptr<net::HttpServer> server;
   std::size_t restored = 0;
   bool tls = false;
@@ -85,6 +90,9 @@ struct Emulator::Impl {
     if (path == "/v1" || path == "/v1/") {
       if (!deployment) return refuse(400, "Web Messaging needs ?deploymentId=<uuid>");
       if (!deployment_allowed(*deployment)) return refuse(404, "unknown deployment");
+      if (!origin_allowed(options.config, *deployment, request.header("Origin"))) {
+        return refuse(403, "origin not allowed for this deployment");
+      }
       auto connection = std::make_shared<WebMessagingConnection>(*platform, log, *deployment);
       remember(web_messaging_connections, connection);
       return net::WebSocketAccept{connection, socket_options()};
@@ -110,7 +118,7 @@ struct Emulator::Impl {
   }
 
   net::HttpResponse handle(net::HttpRequest& request) {
-    if (auto answer = handle_rest_request(*platform, request)) return *answer;
+    if (auto answer = rest->handle(request)) return std::move(*answer);
     const auto path = request.path();
     if (path == "/healthz") return net::text_response(200, "ok\n");
     if (path.starts_with("/v1")) return refuse(426, "this endpoint takes WebSocket connections only");
@@ -131,6 +139,13 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
                                                 raw->timers.after(delay, std::move(task));
                                               });
   impl->restored = impl->platform->restore();
+  impl->oauth_clients = impl->options.config.oauth.clients;
+  if (impl->oauth_clients.empty()) {
+    impl->oauth_client_file = oauth_client_file_for(impl->options.db);
+    TRACECHAT_TRY(auto generated, load_or_create_oauth_client(impl->oauth_client_file));
+    impl->oauth_clients.push_back(std::move(generated));
+  }
+  impl->rest = std::make_unique<RestApi>(*impl->platform, impl->oauth_clients);
   if (!impl->options.data_actions_dir.empty() || !impl->options.flows_dir.empty()) {
     TRACECHAT_TRY(impl->flows,
                   FlowEngine::load(impl->options.data_actions_dir, impl->options.flows_dir, *impl->platform));
@@ -159,6 +174,8 @@ std::string Emulator::ws_url() const {
   return (impl_->tls ? "wss" : "ws") + http.substr(http.find(':'));
 }
 std::size_t Emulator::restored_conversations() const { return impl_->restored; }
+OAuthClientCredentials Emulator::oauth_client() const { return impl_->oauth_clients.front(); }
+std::filesystem::path Emulator::oauth_client_file() const { return impl_->oauth_client_file; }
 
 EmulatorStats Emulator::stats() const {
   EmulatorStats s;

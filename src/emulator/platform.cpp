@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/rfc3339.h"
 #include "tracechat/protocol/attribute_text.h"
 
 namespace tracechat::emulator {
@@ -18,14 +19,8 @@ std::string session_key(std::string_view deployment_id, std::string_view token) 
 
 std::string now_rfc3339() {
   const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char out[64];
-  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return out;
+  return common::format_rfc3339_ms(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
 }
 
 Platform::Platform(EmulatorConfig config, ConversationStore& store, Scheduler scheduler)
@@ -116,6 +111,15 @@ std::vector<std::shared_ptr<Conversation>> Platform::conversations() const {
   return out;
 }
 
+std::optional<FoundMessage> Platform::find_message(const std::string& message_id) const {
+  const auto stored = store_.find_message(message_id);
+  if (!stored) return std::nullopt;
+  auto frame = gc::parse_server_frame(stored->frame);
+  auto conversation = find(stored->conversation_id);
+  if (!frame || !conversation || !std::holds_alternative<gc::MessageEvent>(*frame)) return std::nullopt;
+  return FoundMessage{std::move(conversation), std::get<gc::MessageEvent>(std::move(*frame))};
+}
+
 std::size_t Platform::active_conversations() const {
   std::size_t n = 0;
   for (const auto& c : conversations()) {
@@ -151,7 +155,8 @@ void Platform::publish(Conversation& c, Event event, const ConversationListener*
         }
       },
       event);
-  store_.append_event(c.row.id, c.last_seq, gc::serialize(event));
+  const auto* message = std::get_if<gc::MessageEvent>(&event);
+  store_.append_event(c.row.id, c.last_seq, gc::serialize(event), message != nullptr ? message->message_id : "");
   if (reply_first) reply_first(event);
   for (const auto& listener : c.listeners) {
     if (listener.get() != skip) listener->on_event(event);

@@ -66,6 +66,12 @@ struct PlatformError {
 // handed to the listeners: the reply to a request always precedes its event.
 using ReplyFirst = std::function<void(const Event& event)>;
 
+// A message found by its id: its conversation and the message event as published.
+struct FoundMessage {
+  std::shared_ptr<Conversation> conversation;
+  gc::MessageEvent event;
+};
+
 // Runs a function later, off the caller's thread (the bot's replies).
 using Scheduler = std::function<void(std::chrono::milliseconds delay, std::function<void()> task)>;
 
@@ -100,6 +106,9 @@ class Platform {
   // names a session only on the deployment that started it.
   std::shared_ptr<Conversation> find_by_session_token(const std::string& deployment_id, const std::string& token) const;
   std::vector<std::shared_ptr<Conversation>> conversations() const;
+  // A message of any conversation, by the id both dialects show the guest (guest-chat
+  // `messageId`, Web Messaging `id`); read from the store, so it survives a restart.
+  std::optional<FoundMessage> find_message(const std::string& message_id) const;
 
   // Follows the conversation from now on; with `replay_after`, first hands the listener
   // every stored event with a greater seq, atomically with joining. The replay reads

@@ -62,11 +62,18 @@ Result<std::string> export_data_action(const ExportOptions& o) {
   }
   // The inputs that carry the trace context bear the names of the attributes they are read from.
   const std::string trace_id(conventions::kTraceIdInput), span_id(conventions::kSpanIdInput);
+  const std::string conversation_id(conventions::kConversationIdInput);
+  // conversationId is not required, so that a flow that does not bind it (one written for
+  // an action exported before the input existed) keeps working with an action exported
+  // now: the header is then empty, and the bridge records nothing.
   json::object properties{
       {trace_id,
        {{"type", "string"}, {"description", "Participant data " + trace_id + ": the chat's W3C trace id (32 hex)"}}},
-      {span_id,
-       {{"type", "string"}, {"description", "Participant data " + span_id + ": the parent span id (16 hex)"}}}};
+      {span_id, {{"type", "string"}, {"description", "Participant data " + span_id + ": the parent span id (16 hex)"}}},
+      {conversation_id,
+       {{"type", "string"},
+        {"description", "Message.ConversationId: the conversation's id (a UUID), sent as " +
+                            std::string(conventions::kConversationIdHeader) + " (optional)"}}}};
   for (const auto& input : o.inputs) {
     if (!valid_name(input)) return Error{"input '" + input + "': use letters, digits and _"};
     if (properties.contains(input)) return Error{"input '" + input + "': given twice"};
@@ -87,8 +94,13 @@ Result<std::string> export_data_action(const ExportOptions& o) {
   // whatever the flow passes: $esc.url keeps CR, LF and anything else that could end the
   // header or start another from leaving the value. A mangled id makes the receiver
   // start a new trace, as W3C requires; it cannot inject a header.
+  // The conversation id goes the same way, and quiet ($!): when the flow does not bind
+  // the input, the header is empty instead of the literal reference text, which Velocity
+  // prints for a missing value. A UUID passes $esc.url unchanged; the bridge records
+  // only a value that is a UUID.
   json::object headers{
       {conventions::kTraceparentHeader, "00-$esc.url(${input." + trace_id + "})-$esc.url(${input." + span_id + "})-01"},
+      {conventions::kConversationIdHeader, "$!esc.url(${input." + conversation_id + "})"},
       {conventions::kActionHeader, o.name},
       {"Content-Type", "application/json"},
       {"Accept", "application/json"},

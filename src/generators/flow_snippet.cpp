@@ -13,6 +13,10 @@ namespace {
 // inputs all bear the same names.
 const std::string kTraceId(conventions::kTraceIdAttribute);
 const std::string kSpanId(conventions::kSpanIdAttribute);
+// Not participant data: the flow knows its conversation. The emulator's templates name it
+// conversation.id (docs/emulator.md); Architect has the built-in Message.ConversationId
+// in a message flow.
+const std::string kConversationId(conventions::kConversationIdInput);
 
 Result<void> check(const FlowSnippetOptions& o) {
   if (o.action.empty()) return Error{"action: the Data Action's name is required"};
@@ -20,8 +24,8 @@ Result<void> check(const FlowSnippetOptions& o) {
     return Error{"trigger: one of conversation-started, guest-message, attributes-set"};
   }
   for (const auto& [name, value] : o.inputs) {
-    if (name.empty() || name == kTraceId || name == kSpanId) {
-      return Error{"input '" + name + "': a name other than the trace ids is required"};
+    if (name.empty() || name == kTraceId || name == kSpanId || name == kConversationId) {
+      return Error{"input '" + name + "': a name other than the trace ids and " + kConversationId + " is required"};
     }
     if (auto t = dataaction::VelocityTemplate::parse(value); !t)
       return Error{"input '" + name + "': " + t.error().message};
@@ -34,7 +38,8 @@ Result<std::string> flow_snippet_emulator(const FlowSnippetOptions& o) {
   if (auto ok = check(o); !ok) return ok.error();
   // Each input takes the flow variable read from the attribute of the same name.
   json::object inputs{{conventions::kTraceIdInput, "${flow." + kTraceId + "}"},
-                      {conventions::kSpanIdInput, "${flow." + kSpanId + "}"}};
+                      {conventions::kSpanIdInput, "${flow." + kSpanId + "}"},
+                      {conventions::kConversationIdInput, "${conversation.id}"}};
   for (const auto& [name, value] : o.inputs) inputs[name] = value;
   json::object flow{
       {"name", o.action + " with trace context"},
@@ -65,12 +70,15 @@ Result<std::string> flow_snippet_architect(const FlowSnippetOptions& o) {
   out += "     Category: " + o.category + "    Data Action: " + o.action + "\n";
   out += "     Inputs:  " + kTraceId + "  <-  Flow." + kTraceId + "\n";
   out += "              " + kSpanId + "   <-  Flow." + kSpanId + "\n";
+  out += "              " + kConversationId + " <-  Message.ConversationId\n";
   for (const auto& [name, value] : o.inputs) out += "              " + name + "  <-  (your value for " + value + ")\n";
   out += "     Success: continue.  Failure and Timeout: handle as the flow requires; a call that\n";
   out += "     reached the bridge shows in the chat's trace with its error status.\n\n";
   out += "The chat client sets " + kTraceId + " and " + kSpanId + " right after the handshake (and, in\n";
   out += "per-message mode, moves " + kSpanId + " to each message's span), so the Data Action's\n";
-  out += std::string(conventions::kTraceparentHeader) + " header continues the chat's trace.\n";
+  out += std::string(conventions::kTraceparentHeader) + " header continues the chat's trace; its " +
+         std::string(conventions::kConversationIdHeader) + " header puts the\n";
+  out += "conversation's id on the bridge's span (" + std::string(conventions::kConversationIdKey) + ").\n";
   return out;
 }
 

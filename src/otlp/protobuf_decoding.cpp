@@ -1,8 +1,7 @@
-#include <openssl/evp.h>
-
 #include <boost/json.hpp>
 
 #include "any_value_arrays.h"
+#include "common/base64.h"
 #include "proto_fields.h"
 #include "protobuf_wire.h"
 #include "span_groups.h"
@@ -133,14 +132,6 @@ Result<bool> trace_state_field(Field& fld, TraceState& target) {
   return true;
 }
 
-std::string base64(std::string_view raw) {
-  std::string out(4 * ((raw.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
 Result<void> decode_any_value(std::string_view data, int depth, AttributeValue& value);
 Result<void> decode_key_value(std::string_view data, int depth, Attribute& attribute);
 
@@ -227,7 +218,7 @@ Result<void> decode_any_value(std::string_view data, int depth, AttributeValue& 
       case f::kAnyKvList: return value_field(fld, "kvlistValue", depth, value, decode_kvlist);
       case f::kAnyBytes: {
         TRACECHAT_TRY(const auto raw, fld.len("bytesValue"));
-        value = base64(raw);
+        value = common::base64_encode(raw);
         return true;
       }
       default: return false;

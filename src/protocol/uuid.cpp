@@ -1,10 +1,8 @@
 #include "tracechat/protocol/uuid.h"
 
-#include <sys/random.h>
-
 #include <cctype>
-#include <cerrno>
-#include <cstdlib>
+
+#include "common/random_token.h"
 
 namespace tracechat::protocol {
 
@@ -19,15 +17,7 @@ bool is_uuid(std::string_view text) noexcept {
 
 std::string random_uuid() {
   unsigned char b[16];
-  std::size_t filled = 0;
-  while (filled < sizeof b) {
-    const ssize_t got = getrandom(b + filled, sizeof b - filled, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      std::abort();  // no CSPRNG: nothing safe to hand out
-    }
-    filled += static_cast<std::size_t>(got);
-  }
+  common::random_bytes(b, sizeof b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
   static constexpr char kHex[] = "0123456789abcdef";

@@ -113,6 +113,43 @@ TEST_F(BridgeTest, TheTraceparentCanComeFromAJsonBodyField) {
   EXPECT_EQ(json::parse(r.body).at("parentSpanId"), "00f067aa0ba902b7");
 }
 
+// The conversation id a generated Data Action sends puts the conversation in the trace.
+TEST_F(BridgeTest, AConversationIdHeaderIsRecordedOnTheServerSpan) {
+  start();
+  // Any case of the name; the value as the platform writes ids (lowercase).
+  auto r = call({{"traceparent", kParent}, {"x-CONVERSATION-id", "3F9C2A1E-8D2B-4C1A-9B7E-5A6D4C3B2A10"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto s = spans();
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0]->kind, trace::SpanKind::server);
+  const auto* recorded = s[0]->attributes.find(conventions::kConversationIdKey);
+  ASSERT_NE(recorded, nullptr);
+  EXPECT_EQ(std::get<std::string>(*recorded), "3f9c2a1e-8d2b-4c1a-9b7e-5a6d4c3b2a10");
+  EXPECT_EQ(bridge_->stats().conversation_ids_ignored, 0u);
+}
+
+TEST_F(BridgeTest, AConversationIdThatIsNotOneUuidIsNotRecorded) {
+  start();
+  const std::string header(conventions::kConversationIdHeader);
+  const std::string uuid = "3f9c2a1e-8d2b-4c1a-9b7e-5a6d4c3b2a10";
+  const std::vector<std::vector<net::HttpHeader>> refused = {
+      {{header, "not-a-conversation"}},
+      {{header, uuid + "0"}},
+      {{header, "3f9c2a1e_8d2b_4c1a_9b7e_5a6d4c3b2a10"}},
+      {{header, "${input.conversationId}"}},                               // an unrendered template reference
+      {{header, uuid}, {header, "11111111-2222-4333-8444-555555555555"}},  // two values: which one?
+      {{header, uuid}, {header, uuid}},
+  };
+  for (const auto& headers : refused) ASSERT_EQ(call(headers).status, 200) << "the request itself goes on";
+  // Empty, as a flow that does not bind the input sends it, or absent: nothing to record.
+  ASSERT_EQ(call({{header, ""}}).status, 200);
+  ASSERT_EQ(call({}).status, 200);
+  auto s = spans();
+  ASSERT_EQ(s.size(), refused.size() + 2);
+  for (const auto& span : s) EXPECT_EQ(span->attributes.find(conventions::kConversationIdKey), nullptr);
+  EXPECT_EQ(bridge_->stats().conversation_ids_ignored, refused.size());
+}
+
 TEST_F(BridgeTest, ForwardsWithAChildContextAndReturnsTheUpstreamAnswer) {
   std::mutex mutex;
   net::HttpRequest seen;

@@ -4,20 +4,7 @@
 # chat's trace arriving in the collector with the id the chat printed.
 set -u
 bin="$1"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail=0
-ok() { echo "ok   $1"; }
-bad() {
-  echo "FAIL $1"
-  [ -n "${2:-}" ] && echo "$2"
-  fail=1
-}
+source "$(dirname "$0")/lib.sh"
 
 # Both listen on a free port and print it.
 "$bin" emulator --listen 127.0.0.1:0 --db "$work/platform.sqlite" --quiet >"$work/emulator.out" 2>&1 &
@@ -75,12 +62,63 @@ printf 'anyone?\n' >"$work/short.txt"
 out="$("$bin" chat "ws://127.0.0.1:1/v1?deploymentId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d" --script "$work/short.txt" 2>&1)"
 code=$?
 if [ $code -eq 1 ] && grep -q "cannot connect" <<<"$out"; then ok "unreachable"; else bad "unreachable: exit $code" "$out"; fi
-out="$("$bin" chat "ws://127.0.0.1:$emulator_port/nowhere" 2>&1)"
+out="$("$bin" chat --url "ws://127.0.0.1:$emulator_port/nowhere" 2>&1)"  # --url: the positional's other name
 code=$?
 if [ $code -eq 2 ] && grep -q "cannot tell the dialect" <<<"$out"; then ok "bad url"; else bad "bad url: exit $code" "$out"; fi
 out="$("$bin" chat "$guest" --attr novalue 2>&1 </dev/null)"
 code=$?
 if [ $code -eq 2 ] && grep -q "expected key=value" <<<"$out"; then ok "bad --attr"; else bad "bad --attr: exit $code" "$out"; fi
+
+# A Web Messaging deployment by id: the region's host from --region or the environment.
+# GENESYSCLOUD_API_REGION names a base URL, here the emulator's.
+deployment="a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+out="$(env -u GENESYSCLOUD_REGION GENESYSCLOUD_API_REGION="http://127.0.0.1:$emulator_port" \
+  "$bin" chat --deployment-id "$deployment" --script "$work/script.txt" 2>&1)"
+code=$?
+if [ $code -eq 0 ] && grep -q "You said: second" <<<"$out"; then ok "--deployment-id with GENESYSCLOUD_API_REGION"; else bad "--deployment-id with GENESYSCLOUD_API_REGION: exit $code" "$out"; fi
+out="$("$bin" chat --region nowhere-1 --deployment-id "$deployment" 2>&1 </dev/null)"
+code=$?
+if [ $code -eq 2 ] && grep -q "unknown region 'nowhere-1'; known regions: us-east-1, .*us-west-2, .*ap-southeast-2" <<<"$out"; then
+  ok "unknown --region lists the known ones"
+else
+  bad "unknown --region: exit $code" "$out"
+fi
+out="$(env -u GENESYSCLOUD_API_REGION GENESYSCLOUD_REGION=nowhere-2 "$bin" chat --deployment-id "$deployment" 2>&1 </dev/null)"
+code=$?
+if [ $code -eq 2 ] && grep -q "GENESYSCLOUD_REGION: unknown region 'nowhere-2'; known regions: us-east-1" <<<"$out"; then
+  ok "unknown GENESYSCLOUD_REGION"
+else
+  bad "unknown GENESYSCLOUD_REGION: exit $code" "$out"
+fi
+out="$("$bin" chat --url "$web" --deployment-id "$deployment" 2>&1 </dev/null)"
+code=$?
+if [ $code -eq 2 ] && grep -q "not both" <<<"$out"; then ok "--url with --deployment-id"; else bad "--url with --deployment-id: exit $code" "$out"; fi
+out="$("$bin" chat "$web" --origin "https://shop.example.com/checkout" 2>&1 </dev/null)"
+code=$?
+if [ $code -eq 2 ] && grep -q "origin 'https://shop.example.com/checkout': expected scheme://host" <<<"$out"; then
+  ok "bad --origin"
+else
+  bad "bad --origin: exit $code" "$out"
+fi
+
+# A deployment that allows one origin: the default origin is refused with a 403 that says
+# what to pass, and --origin with the allowed one gets through.
+printf '{"deployments": [{"id": "%s", "allowedOrigins": ["https://shop.example.com"]}]}\n' "$deployment" >"$work/restricted.json"
+"$bin" emulator --listen 127.0.0.1:0 --db "$work/restricted.sqlite" --config "$work/restricted.json" --quiet \
+  >"$work/restricted.out" 2>&1 &
+pids+=($!)
+restricted_port="$(emulator_port "$work/restricted.out")"
+restricted="ws://127.0.0.1:$restricted_port/v1?deploymentId=$deployment"
+out="$("$bin" chat "$restricted" --script "$work/short.txt" 2>&1)"
+code=$?
+if [ $code -eq 1 ] && grep -q "(HTTP 403): this deployment does not allow the origin https://127.0.0.1; pass --origin" <<<"$out"; then
+  ok "a refused origin says what to pass"
+else
+  bad "refused origin: exit $code" "$out$(cat "$work/restricted.out")"
+fi
+out="$("$bin" chat "$restricted" --origin https://shop.example.com --script "$work/script.txt" 2>&1)"
+code=$?
+if [ $code -eq 0 ] && grep -q "You said: second" <<<"$out"; then ok "--origin"; else bad "--origin: exit $code" "$out"; fi
 
 # `tracechat bridge` needs a mode, and serves in echo mode on a free port.
 out="$("$bin" bridge 2>&1)"

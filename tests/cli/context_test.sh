@@ -37,6 +37,6 @@ check dataaction-export 0 '"traceparent": "00-\$esc.url\(\$\{input.otel_trace_id
 check dataaction-bad-url 2 "url: must start with https://" -- dataaction export --name a --url ftp://x
 check flow-snippet 0 'Call Data Action' -- flow snippet --action "Order lookup"
 check flow-snippet-emulator 0 '"type":"call-data-action"' -- flow snippet --action "Order lookup" --format emulator
-check unknown-subcommand 109 "" -- bogus
-check missing-argument 106 "traceparent is required" -- context parse
+check unknown-subcommand 2 "" -- bogus
+check missing-argument 2 "traceparent is required" -- context parse
 exit $fail

@@ -20,7 +20,11 @@ expect "^== the guest-chat chat's trace [0-9a-f]{32}: [0-9]+ spans"
 expect "^== the web-messaging chat's trace [0-9a-f]{32}: [0-9]+ spans"
 expect "dataaction Order lookup +dataaction-bridge +server"
 expect "dataaction Order lookup +orders-service +server"
-expect '"totalHits":1'
+# Each chat's conversation found from its trace by the trace store, and the trace found
+# back from the conversation through the Platform API (OAuth, as `tracechat find` does).
+expect "^conversation of this trace: [0-9a-f-]{36} \(trace store: a span of the trace carries chat.conversation.id\)"
+expect "^and back, its trace: [0-9a-f]{32} \(GET /api/v2/conversations/\{id\}"
+[ "$(grep -c '^and back, its trace' <<<"$out")" -eq 2 ] || { echo "FAIL: not both chats found back"; fail=1; }
 for f in "$work/trace-guest-chat.html" "$work/trace-web-messaging.html"; do
   [ -s "$f" ] || { echo "FAIL: $f missing"; fail=1; }
 done

@@ -130,16 +130,12 @@ class ClientTest : public EmulatorTest {
     return c;
   }
 
-  // The conversation carrying `trace_id` as otel_trace_id, through the analytics query
-  // (how a support engineer finds a Web Messaging conversation); empty if not exactly one.
+  // The conversation carrying `trace_id` as otel_trace_id, found as a support engineer
+  // finds a Web Messaging conversation: an analytics details job, the attribute matched
+  // in its results (EmulatorTest::conversations_with_attribute); empty if not exactly one.
   std::string conversation_with_trace(const std::string& trace_id) {
-    auto found = http_json("POST", "/api/v2/analytics/conversations/details/query",
-                           R"({"interval":"2000-01-01T00:00:00.000Z/2100-01-01T00:00:00.000Z",
-                               "segmentFilters":[{"type":"and","predicates":[{"type":"property",
-                               "property":"otel_trace_id","value":")" +
-                               trace_id + R"("}]}]})");
-    if (found.at("totalHits") != 1) return {};
-    return std::string(found.at("conversations").at(0).at("conversationId").as_string());
+    const auto found = conversations_with_attribute("otel_trace_id", trace_id);
+    return found.size() == 1 ? found.front() : std::string();
   }
 
   std::unique_ptr<ChatSession> open(client::ChatSessionConfig config, Recorder& recorder) {

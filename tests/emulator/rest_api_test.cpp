@@ -1,5 +1,8 @@
-// The REST endpoints: conversations, participant attributes, the analytics details query.
+// The REST endpoints: conversations, participant attributes, the analytics details query,
+// message details.
 #include "emulator/rest_api.h"
+
+#include <tuple>
 
 #include "emulator_fixture.h"
 
@@ -74,7 +77,7 @@ TEST_F(RestApi, PatchAttributesAppliesTheSameRulesAndNotifiesTheGuest) {
   EXPECT_EQ(after.at("participants").at(0).at("attributes").as_object().size(), 2u);
 }
 
-TEST_F(RestApi, DetailsQueryFindsTheConversationByTraceId) {
+TEST_F(RestApi, DetailsQueryIgnoresAttributesButMatchesDimensionsAndPages) {
   auto a = open(guest_path());
   auto b = open(guest_path(kOtherGuest));
   auto first = conversation_with_trace(*a, "11111111111111111111111111111111");
@@ -85,11 +88,10 @@ TEST_F(RestApi, DetailsQueryFindsTheConversationByTraceId) {
       "POST", kQueryPath,
       "{" + everything +
           R"(,"segmentFilters":[{"type":"or","predicates":[{"type":"property","propertyType":"string","property":"otel_trace_id","operator":"matches","value":"22222222222222222222222222222222"}]}]})");
-  ASSERT_EQ(by_trace.at("totalHits"), 1);
-  const auto& hit = by_trace.at("conversations").at(0);
-  EXPECT_EQ(str(hit, "conversationId"), str(second, "conversationId"));
-  EXPECT_EQ(str(hit.at("participants").at(0), "purpose"), "customer");
-  EXPECT_EQ(str(hit.at("participants").at(0).at("attributes"), "otel_trace_id"), "22222222222222222222222222222222");
+  // As live tests report of the platform: a property predicate on a custom participant
+  // attribute matches nothing in the synchronous query.
+  EXPECT_EQ(by_trace.at("totalHits"), 0);
+  EXPECT_FALSE(by_trace.as_object().contains("conversations"));
 
   auto by_id =
       http_json("POST", kQueryPath,
@@ -97,7 +99,11 @@ TEST_F(RestApi, DetailsQueryFindsTheConversationByTraceId) {
                     R"(,"conversationFilters":[{"type":"and","predicates":[{"dimension":"conversationId","value":")" +
                     str(first, "conversationId") + "\"}]}]}");
   ASSERT_EQ(by_id.at("totalHits"), 1);
-  EXPECT_EQ(str(by_id.at("conversations").at(0), "conversationId"), str(first, "conversationId"));
+  const auto& hit = by_id.at("conversations").at(0);
+  EXPECT_EQ(str(hit, "conversationId"), str(first, "conversationId"));
+  EXPECT_EQ(str(hit.at("participants").at(0), "purpose"), "customer");
+  // The platform's answer carries no attributes (the SDK's model is "...WithoutAttributes").
+  for (const auto& p : hit.at("participants").as_array()) EXPECT_FALSE(p.as_object().contains("attributes")) << p;
 
   auto all = http_json("POST", kQueryPath, "{" + everything + "}");
   EXPECT_EQ(all.at("totalHits"), 2);
@@ -114,6 +120,26 @@ TEST_F(RestApi, DetailsQueryFindsTheConversationByTraceId) {
   auto past = http_json("POST", kQueryPath, R"({"interval":"2001-01-01T00:00:00Z/2001-01-02T00:00:00Z"})");
   EXPECT_EQ(past.at("totalHits"), 0);
   EXPECT_FALSE(past.as_object().contains("conversations"));
+}
+
+class RestApiPropertiesMatch : public RestApi {
+  void configure(tracechat::emulator::EmulatorOptions& o) override {
+    o.config.analytics.property_predicates_match = true;
+  }
+};
+
+TEST_F(RestApiPropertiesMatch, PropertyPredicatesMatchAttributesWhenConfiguredToButTheAnswerStillHasNone) {
+  auto a = open(guest_path());
+  auto b = open(guest_path(kOtherGuest));
+  conversation_with_trace(*a, "11111111111111111111111111111111");
+  auto second = conversation_with_trace(*b, "22222222222222222222222222222222");
+  auto by_trace = http_json(
+      "POST", kQueryPath,
+      R"({"interval":"2000-01-01T00:00:00.000Z/2100-01-01T00:00:00.000Z","segmentFilters":[{"type":"or","predicates":[{"type":"property","property":"otel_trace_id","value":"22222222222222222222222222222222"}]}]})");
+  ASSERT_EQ(by_trace.at("totalHits"), 1);
+  const auto& hit = by_trace.at("conversations").at(0);
+  EXPECT_EQ(str(hit, "conversationId"), str(second, "conversationId"));
+  EXPECT_FALSE(hit.at("participants").at(0).as_object().contains("attributes"));
 }
 
 TEST_F(RestApi, DetailsQueryRejectsBadQueriesClearly) {
@@ -137,13 +163,27 @@ TEST_F(RestApi, DetailsQueryRejectsBadQueriesClearly) {
   EXPECT_EQ(http("GET", kQueryPath).status, 405);
 }
 
-TEST(Rfc3339, ParsesUtcWithAndWithoutFraction) {
-  using tracechat::emulator::parse_rfc3339_ms;
-  EXPECT_EQ(parse_rfc3339_ms("1970-01-01T00:00:00Z"), 0);
-  EXPECT_EQ(parse_rfc3339_ms("1970-01-01T00:00:01.5Z"), 1500);
-  EXPECT_EQ(parse_rfc3339_ms("2026-11-25T10:31:59.123Z"), 1795602719123);
-  EXPECT_FALSE(parse_rfc3339_ms("2026-11-25T10:31:59+01:00"));
-  EXPECT_FALSE(parse_rfc3339_ms("2026-13-25T10:31:59Z"));
-  EXPECT_FALSE(parse_rfc3339_ms("2026-11-25"));
-  EXPECT_FALSE(parse_rfc3339_ms("2026-11-25T10:31:59.Z"));
+TEST_F(RestApi, AWrongMethodIs405WithTheAllowedMethods) {
+  auto ws = open(guest_path());
+  auto connected = connect(*ws);
+  const std::string conversation = "/api/v2/conversations/" + str(connected, "conversationId");
+  const std::string jobs = "/api/v2/analytics/conversations/details/jobs";
+  const std::string job = jobs + "/00000000-0000-4000-8000-000000000000";
+  for (const auto& [method, path, allow] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"GET", kQueryPath, "POST"},
+           {"DELETE", conversation, "GET"},
+           {"GET", conversation + "/participants/" + str(connected, "memberId") + "/attributes", "PATCH"},
+           {"POST", "/api/v2/conversations/messages/m-1/details", "GET"},
+           {"GET", jobs, "POST"},
+           {"POST", jobs + "/availability", "GET"},
+           {"POST", job, "GET, DELETE"},
+           {"DELETE", job + "/results", "GET"}}) {
+    auto r = http(method, path);
+    EXPECT_EQ(r.status, 405) << method << " " << path;
+    EXPECT_EQ(r.header("Allow").value_or("<none>"), allow) << method << " " << path;
+    EXPECT_EQ(str(json::parse(r.body), "code"), "method.not.allowed") << method << " " << path;
+  }
+  auto token = http_raw("GET", "/oauth/token");
+  EXPECT_EQ(token.status, 405);
+  EXPECT_EQ(token.header("Allow").value_or("<none>"), "POST");
 }

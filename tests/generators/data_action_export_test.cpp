@@ -56,6 +56,35 @@ TEST(DataActionExport, CarriesTheTraceContextInATemplatedHeader) {
             R"({"status": "shipped"})");
 }
 
+// The conversation id rides in its own header, from an input a flow may leave unbound.
+TEST(DataActionExport, SendsTheConversationIdFromAnOptionalInput) {
+  auto text = export_data_action({"Order lookup", "https://api.example.com/orders", "GET", "Tracing", {}, {}});
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  const auto action = json::parse(*text).as_object();
+  const auto& input = action.at("contract").at("input").at("inputSchema");
+  EXPECT_EQ(input.at("properties").at("conversationId").at("type"), "string");
+  EXPECT_EQ(input.at("required"), (json::array{"otel_trace_id", "otel_span_id"})) << "an old flow still works";
+  const auto& header = action.at("config").at("request").at("headers").at("X-Conversation-Id");
+
+  const auto with = [](const char* value_json) {
+    return json::parse(std::string(R"({"input":{"otel_trace_id":"4bf92f3577b34da6a3ce929d0e0e4736",
+                                      "otel_span_id":"00f067aa0ba902b7")") +
+                       (value_json != nullptr ? std::string(R"(,"conversationId":)") + value_json : "") + "}}")
+        .as_object();
+  };
+  EXPECT_EQ(render(header, with(R"("3f9c2a1e-8d2b-4c1a-9b7e-5a6d4c3b2a10")")), "3f9c2a1e-8d2b-4c1a-9b7e-5a6d4c3b2a10");
+  // Not bound, or bound to nothing: empty, never the reference's own text.
+  EXPECT_EQ(render(header, with(nullptr)), "");
+  EXPECT_EQ(render(header, with("null")), "");
+  // A value that tries to end the header stays inside it, encoded.
+  const auto hostile = render(header, with(R"("x\r\nX-Admin: true")"));
+  EXPECT_EQ(hostile.find_first_of("\r\n"), std::string::npos) << hostile;
+  EXPECT_EQ(hostile, "x%0D%0AX-Admin%3A+true");
+
+  ExportOptions twice{"a", "https://x", "GET", "T", {"conversationId"}, {}};
+  EXPECT_EQ(export_data_action(twice).error().message, "input 'conversationId': given twice");
+}
+
 TEST(DataActionExport, PostSendsTheInputsAsTheBody) {
   auto text = export_data_action({"Notify", "https://hooks.example.com/notify", "POST", "Tracing", {}, {}});
   ASSERT_TRUE(text.ok());

@@ -1,7 +1,8 @@
 // The Data Action trace bridge: the HTTP endpoint a Data Action calls. It continues the
 // chat's trace from the request's `traceparent` (the header the Data Action templates
 // from the conversation's otel_* attributes), records a SERVER span
-// `dataaction <name>`, and forwards the request to the real backend with a new child
+// `dataaction <name>` (with the conversation's id when the request's X-Conversation-Id
+// holds one), and forwards the request to the real backend with a new child
 // context injected — or, in echo mode, answers itself.
 //
 // W3C Trace Context rules: an invalid traceparent starts a new trace (and its
@@ -68,6 +69,9 @@ struct BridgeStats {
   std::uint64_t upstream_errors = 0;  // the upstream could not be reached (502)
   std::uint64_t unauthorized = 0;     // refused with 401: no or wrong credentials
   std::uint64_t refused = 0;          // refused with 4xx before forwarding: path, method, headers
+  // X-Conversation-Id values not recorded: not a UUID, or the header more than once (an
+  // empty one, from a flow that does not bind the input, is not counted).
+  std::uint64_t conversation_ids_ignored = 0;
 };
 
 class Bridge {

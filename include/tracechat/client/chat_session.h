@@ -106,6 +106,10 @@ struct ReconnectOptions {
 struct ChatSessionConfig {
   std::string url;  // ws:// or wss:// (http/https are taken as ws/wss)
   Dialect dialect = Dialect::automatic;
+  // The Origin header of the WebSocket upgrade, scheme://host[:port]. A deployment that
+  // restricts its allowed domains refuses (403) an origin it does not list. Empty:
+  // `https://` + the URL's host, as Genesys's mobile SDK sends.
+  std::string origin;
   std::string display_name = "Guest";
   net::TlsOptions tls;  // verification on; tls.ca_file adds a trusted CA
   TraceOptions trace;

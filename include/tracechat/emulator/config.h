@@ -1,13 +1,17 @@
 // The emulator's configuration: which organizations and deployments it serves, the
-// platform limits of both dialects, and the scripted agent. Read from a small JSON file
+// platform limits of both dialects, the scripted agent, and the Platform API's OAuth
+// clients, rate limit and analytics behaviour. Read from a small JSON file
 // (docs/emulator.md); with no file the emulator runs in open mode with the documented
 // defaults.
 #pragma once
 
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "tracechat/protocol/guest_chat.h"
 #include "tracechat/protocol/uuid.h"
@@ -23,14 +27,55 @@ struct BotConfig {
   std::string reply = "You said: {body}";
 };
 
+// An OAuth client of the Platform API (client credentials grant).
+struct OAuthClientCredentials {
+  std::string client_id;
+  std::string client_secret;
+  friend bool operator==(const OAuthClientCredentials&, const OAuthClientCredentials&) = default;
+};
+
+struct OAuthConfig {
+  // Empty: one generated client, kept in a file beside the database (docs/emulator.md).
+  std::vector<OAuthClientCredentials> clients;
+  std::chrono::seconds token_lifetime{86400};
+};
+
+struct RestConfig {
+  // Per OAuth client, on /api/v2/*. 300 is the figure commonly cited for Genesys Cloud.
+  double requests_per_minute = 300;
+};
+
+struct AnalyticsConfig {
+  // Whether a `property` predicate of the synchronous details query matches custom
+  // participant attributes; live tests report that on the platform it matches nothing.
+  bool property_predicates_match = false;
+  // The same for a details job. The reference does not say that a job's property
+  // predicates match custom attributes either, so by default they match nothing, as the
+  // query's: a client must not come to rely here on what the platform may not do (find
+  // the attribute in the job's results instead, as `tracechat find` does).
+  bool job_property_predicates_match = false;
+  // An asynchronous details job is QUEUED, then PENDING, for this long, then FULFILLED.
+  std::chrono::milliseconds job_delay{1000};
+  // Jobs see conversations that started before now minus this.
+  std::chrono::seconds data_availability_lag{0};
+  // Non-empty: every job ends FAILED with this errorMessage (a test knob).
+  std::string job_failure;
+};
+
 struct EmulatorConfig {
   // Empty: any id is accepted (open mode). Ids are compared lower-cased.
   std::set<std::string> organizations;
   std::set<std::string> deployments;
+  // Deployments that restrict the origins of Web Messaging upgrades: deployment id to
+  // normalized origins ("https://shop.example.com", see normalize_origin).
+  std::map<std::string, std::vector<std::string>> allowed_origins;
   // The limits advertised in `connected.limits`; Web Messaging uses the same values
   // (maxCustomDataBytes = maxAttributesBytes, onMessage rate = messagesPerSecond).
   protocol::guest_chat::Limits limits;
   BotConfig bot;
+  OAuthConfig oauth;
+  RestConfig rest;
+  AnalyticsConfig analytics;
 };
 
 // Parses the JSON text of a config file; errors name the offending path.
@@ -41,5 +86,9 @@ Result<EmulatorConfig> load_config(const std::filesystem::path& path);
 using protocol::is_uuid;
 // Ids are compared lower-cased (UUIDs are case-insensitive).
 std::string lowercase_id(std::string_view text);
+// An origin as browsers send it in `Origin`: scheme://host[:port] with the scheme and
+// host lower-cased and a default port (http 80, https 443) dropped; nullopt when the text
+// is not an http(s) origin (a path, user info, "null"). A single trailing '/' is allowed.
+std::optional<std::string> normalize_origin(std::string_view text);
 
 }  // namespace tracechat::emulator

@@ -1,7 +1,8 @@
 // Emulator: a local stand-in for the contact-center platform. One port serves both chat
 // dialects over WebSocket — guest-chat at /v1/{organizationId}/guest/{guestId}/connect and
-// Web Messaging at /v1?deploymentId=... — and the REST API under /api/v2/. State lives in
-// SQLite and survives a restart. See docs/emulator.md.
+// Web Messaging at /v1?deploymentId=... — OAuth's token endpoint at /oauth/token and the
+// REST API under /api/v2/ (bearer tokens). State lives in SQLite and survives a restart;
+// access tokens do not. See docs/emulator.md.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +55,12 @@ class Emulator {
   std::string http_url() const;  // http(s)://host:port
   std::string ws_url() const;    // ws(s)://host:port
   std::size_t restored_conversations() const;
+  // The OAuth client to ask /oauth/token for a token with: the first configured client,
+  // or the generated one.
+  OAuthClientCredentials oauth_client() const;
+  // Where the generated client's credentials are kept (beside the database); empty when
+  // the configuration lists clients.
+  std::filesystem::path oauth_client_file() const;
   EmulatorStats stats() const;
   // Every open connection gets a final server-shutdown notice and is closed; then the
   // port closes and everything stored is flushed to disk.

@@ -1,7 +1,9 @@
 // Generates a Genesys Cloud custom web-services Data Action, in the JSON that the
 // Platform API exports and imports, whose request carries the chat's trace context:
 // a `traceparent` header templated from the inputs `otel_trace_id` and `otel_span_id`
-// (which an Architect flow reads from the conversation's participant data).
+// (which an Architect flow reads from the conversation's participant data), and an
+// `X-Conversation-Id` header from the optional input `conversationId` (the flow's
+// Message.ConversationId), so that the trace names its conversation.
 #pragma once
 
 #include <string>
@@ -16,7 +18,7 @@ struct ExportOptions {
   std::string url;              // requestUrlTemplate: plain, or with ${input.x} of extra inputs
   std::string method = "POST";  // GET, POST, PUT, PATCH, DELETE
   std::string category = "Tracing";
-  std::vector<std::string> inputs;   // extra string inputs besides the trace ids
+  std::vector<std::string> inputs;   // extra string inputs besides the trace ids and conversationId
   std::vector<std::string> outputs;  // string fields read from the response's top level
 };
 
