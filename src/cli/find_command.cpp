@@ -246,7 +246,11 @@ void add_find_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--trace-id", args->trace_id, "32 hex digits: find the conversation of this trace");
   cmd->add_option("--conversation-id", args->conversation_id, "find the trace of this conversation");
   cmd->add_option("--message-id", args->message_id, "find the conversation and trace of this message");
-  cmd->add_option("--db", args->db, "the collector's SQLite trace store (read if it exists)")->capture_default_str();
+  cmd->add_option("--db", args->db,
+                  "the collector's SQLite trace store; the default is read if it exists, a file\n"
+                  "named here must exist")
+      ->capture_default_str()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--interval", args->interval,
                   "with --trace-id, when the store cannot answer: the window a details job searches,\n"
                   "START/END in UTC or a length back from now (30m, 24h, 7d)")

@@ -4,8 +4,10 @@
 # conversation id, for both dialects; and each exit status with a message that says what
 # to fix. No output ever holds the OAuth secret.
 set -u
-bin="$1"
+bin="$(realpath "$1")"
 source "$(dirname "$0")/lib.sh"
+# From the scratch folder, so the default --db (traces.sqlite) is not there.
+cd "$work" || exit 1
 # Only what a test sets: no platform settings of the machine's user leak in.
 unset GENESYSCLOUD_REGION GENESYSCLOUD_API_REGION GENESYSCLOUD_OAUTHCLIENT_ID GENESYSCLOUD_OAUTHCLIENT_SECRET
 
@@ -55,7 +57,7 @@ for url in "$guest" "$web"; do
   chat="$("$bin" chat "$url" --script "$work/script.txt" 2>&1)" || bad "$dialect chat" "$chat"
   trace_id="$(sed -n 's/^trace \([0-9a-f]\{32\}\)$/\1/p' <<<"$chat" | head -1)"
   out="$(GENESYSCLOUD_OAUTHCLIENT_ID="$client_id" GENESYSCLOUD_OAUTHCLIENT_SECRET="$secret" \
-    "$bin" find --trace-id "$trace_id" --db "$work/none.sqlite" 2>&1)"
+    "$bin" find --trace-id "$trace_id" 2>&1)"
   code=$?
   all_output+="$out"
   conversation="$(sed -n 's/^conversation  \([0-9a-f-]\{36\}\)$/\1/p' <<<"$out")"
@@ -98,6 +100,8 @@ expect_exit 2 "the login refused OAuth client '$client_id' \\(HTTP 401 invalid_c
 expect_exit 2 "not a trace id" "a malformed trace id: exit 2" -- \
   "$bin" find --credentials "$credentials" --trace-id xyz
 expect_exit 2 "exactly one of" "no id: exit 2" -- "$bin" find
+expect_exit 2 "File does not exist" "a --db that is not there: exit 2" -- \
+  "$bin" find --db "$work/none.sqlite" --trace-id 4bf92f3577b34da6a3ce929d0e0e4736
 expect_exit 3 "POST http://127.0.0.1:1/oauth/token: .*\(attempt 5 of 5\)" "an unreachable platform: exit 3" -- \
   env GENESYSCLOUD_API_REGION=http://127.0.0.1:1 "$bin" find --credentials "$credentials" --quiet \
   --conversation-id 0d5b5a3e-6a0e-4bde-9a43-5ef0f1c1a111
