@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "caller_auth.h"
+#include "common/ascii.h"
 #include "hop_by_hop.h"
 #include "tracechat/net/http_client.h"
 #include "tracechat/net/http_server.h"
@@ -79,8 +80,7 @@ std::optional<std::string> conversation_id(const net::HttpRequest& request, bool
     bad = true;
     return std::nullopt;
   }
-  std::ranges::transform(value, value.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return value;
+  return common::ascii_lower(value);
 }
 
 }  // namespace

@@ -3,15 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.h"
+
 namespace tracechat::emulator {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool host_char(char c) {
   // Registered names, IPv4, and bracketed IPv6 literals; nothing that could start a
@@ -26,7 +22,7 @@ std::optional<std::string> normalize_origin(std::string_view text) {
   if (text.ends_with('/')) text.remove_suffix(1);
   const auto colon = text.find("://");
   if (colon == std::string_view::npos) return std::nullopt;
-  const std::string scheme = lower(text.substr(0, colon));
+  const std::string scheme = common::ascii_lower(text.substr(0, colon));
   if (scheme != "http" && scheme != "https") return std::nullopt;
   std::string_view authority = text.substr(colon + 3);
   if (authority.empty() || !std::ranges::all_of(authority, host_char)) return std::nullopt;
@@ -49,7 +45,7 @@ std::optional<std::string> normalize_origin(std::string_view text) {
   if (host.front() != '[' && host.find_first_of("[]:") != std::string_view::npos) return std::nullopt;
   // Browsers leave a default port out of `Origin`; a configured one must compare equal.
   if ((scheme == "http" && port_number == 80) || (scheme == "https" && port_number == 443)) port_number = 0;
-  std::string out = scheme + "://" + lower(host);
+  std::string out = scheme + "://" + common::ascii_lower(host);
   if (port_number != 0) out.append(":").append(std::to_string(port_number));
   return out;
 }

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/ascii.h"
 #include "common/json_reader.h"
 
 namespace tracechat::emulator {
@@ -167,11 +168,7 @@ Result<void> read_bot(const ObjectReader& r, BotConfig& bot) {
 
 }  // namespace
 
-std::string lowercase_id(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lowercase_id(std::string_view text) { return common::ascii_lower(text); }
 
 Result<EmulatorConfig> parse_config(std::string_view json_text) {
   auto parsed = common::parse_object(json_text, 20, "the configuration");
