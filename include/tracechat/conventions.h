@@ -1,9 +1,10 @@
 // The names that tie the parts of one trace together. The client writes the chat's trace
 // context into conversation attributes under these keys; a flow reads them and binds them
 // to the Data Action's inputs of the same names; the action's request carries them in the
-// `traceparent` header; the bridge continues the trace from that header. Every part that
-// writes or reads one of these names includes this file, so a reader can follow the trace
-// id from ChatSession::open to the Data Action's header by name, and a rename happens once.
+// `traceparent` and `tracestate` headers; the bridge continues the trace from them. Every
+// part that writes or reads one of these names includes this file, so a reader can follow
+// the trace id from ChatSession::open to the Data Action's header by name, and a rename
+// happens once.
 #pragma once
 
 #include <string_view>
@@ -14,11 +15,19 @@ namespace tracechat::conventions {
 inline constexpr std::string_view kTraceIdAttribute = "otel_trace_id";    // 32 hex digits
 inline constexpr std::string_view kSpanIdAttribute = "otel_span_id";      // 16 hex digits
 inline constexpr std::string_view kTraceparentAttribute = "traceparent";  // the whole W3C value
+// The W3C tracestate value, only when the chat's context has one (a --parent with a
+// tracestate), cut by W3C's rule to fit the attribute value limit.
+inline constexpr std::string_view kTracestateAttribute = "tracestate";
 
 // Data Action inputs: the generated action takes the ids under the attributes' names, so
 // the flow binds each attribute to the input that bears its name.
 inline constexpr std::string_view kTraceIdInput = kTraceIdAttribute;
 inline constexpr std::string_view kSpanIdInput = kSpanIdAttribute;
+// Optional: the whole traceparent, which carries the chat's trace flags (sampled, random)
+// that the ids alone lose, and the tracestate. A flow that binds neither still runs the
+// action: its traceparent is then built from the ids.
+inline constexpr std::string_view kTraceparentInput = kTraceparentAttribute;
+inline constexpr std::string_view kTracestateInput = kTracestateAttribute;
 // The conversation's id, which the flow has as a built-in (Archy `Message.ConversationId`),
 // not as participant data. Optional: a flow that does not bind it still runs the action.
 inline constexpr std::string_view kConversationIdInput = "conversationId";

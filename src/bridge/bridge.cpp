@@ -14,6 +14,7 @@
 #include "tracechat/net/http_client.h"
 #include "tracechat/net/http_server.h"
 #include "tracechat/protocol/uuid.h"
+#include "tracechat/trace/propagation.h"
 #include "upstream_target.h"
 
 namespace tracechat::bridge {
@@ -41,23 +42,25 @@ bool allowed_method(std::string_view method) {
   return false;
 }
 
-// The incoming context: the traceparent header, else the configured JSON body field.
+// The incoming context, from every traceparent and tracestate line of the request (the
+// trace core's rules, trace/propagation.h); when no traceparent line came, from the
+// configured JSON body field, with the request's tracestate lines. nullopt: a new trace.
 std::optional<trace::SpanContext> incoming_context(const net::HttpRequest& request, const std::string& field) {
-  std::string traceparent(request.header(conventions::kTraceparentHeader).value_or(""));
-  if (traceparent.empty() && !field.empty() && !request.body.empty()) {
+  std::vector<trace::FieldLine> lines;
+  lines.reserve(request.headers.size() + 1);
+  for (const auto& h : request.headers) lines.push_back({h.name, h.value});
+  auto extracted = trace::extract_context(lines);
+  if (extracted.traceparent_lines == 0 && !field.empty() && !request.body.empty()) {
     boost::system::error_code ec;
     const auto body = json::parse(request.body, ec);
     if (!ec && body.is_object()) {
       if (const auto* v = body.as_object().if_contains(field); v != nullptr && v->is_string()) {
-        traceparent = std::string(v->as_string());
+        lines.push_back({conventions::kTraceparentHeader, v->as_string()});
+        extracted = trace::extract_context(lines);
       }
     }
   }
-  if (traceparent.empty()) return std::nullopt;
-  auto context =
-      trace::SpanContext::from_headers(traceparent, request.header(conventions::kTracestateHeader).value_or(""));
-  if (!context) return std::nullopt;  // invalid: a new trace, as W3C requires
-  return *context;
+  return std::move(extracted.parent);  // none or invalid: a new trace, as W3C requires
 }
 
 // The conversation the Data Action ran for, from conventions::kConversationIdHeader.

@@ -10,6 +10,7 @@
 #include "tracechat/client/chat_session.h"
 #include "tracechat/conventions.h"
 #include "tracechat/platform/settings.h"
+#include "tracechat/trace/propagation.h"
 
 namespace tracechat::cli {
 namespace {
@@ -25,11 +26,14 @@ struct ChatOptions {
   std::vector<std::string> attributes;
   bool per_message_context = false;
   std::string parent;
+  std::vector<std::string> tracestate;  // header lines, in order
   std::string otlp_endpoint;
   std::string script;
   double reply_timeout_seconds = 10;
   bool plain = false;
   std::string token;
+  std::string auto_start = "deployment";
+  std::string deployment_config_url;
 };
 
 // The endpoint: the URL as given, or a Web Messaging deployment's URL in a region. The
@@ -71,6 +75,10 @@ int run(const ChatOptions& o) {
   config.tls.ca_file = o.ca_file;
   config.trace.per_message_context = o.per_message_context;
   config.web_messaging_token = o.token;
+  config.web_messaging_auto_start = o.auto_start == "on"    ? client::AutoStart::on
+                                    : o.auto_start == "off" ? client::AutoStart::off
+                                                            : client::AutoStart::from_deployment;
+  config.deployment_config_url = o.deployment_config_url;
   config.attributes.lint = true;  // a terminal user wants to hear about dropped fields
   for (const auto& a : o.attributes) {
     const auto eq = a.find('=');
@@ -81,12 +89,25 @@ int run(const ChatOptions& o) {
     config.attributes.initial[a.substr(0, eq)] = a.substr(eq + 1);
   }
   if (!o.parent.empty()) {
-    auto parent = trace::SpanContext::from_headers(o.parent);
-    if (!parent) {
-      std::fprintf(stderr, "error: --parent: %s\n", parent.error().message.c_str());
+    // Read as the bridge reads a request's header lines (trace/propagation.h).
+    std::vector<trace::FieldLine> lines{{conventions::kTraceparentHeader, o.parent}};
+    for (const auto& v : o.tracestate) lines.push_back({conventions::kTracestateHeader, v});
+    auto extracted = trace::extract_context(lines);
+    if (!extracted.parent) {
+      std::fprintf(stderr, "error: --parent: %s\n", extracted.traceparent_error.c_str());
       return 2;
     }
-    config.trace.parent = *parent;
+    for (const auto& note : extracted.tracestate_dropped) {
+      std::fprintf(stderr, "note: --tracestate: %s\n", note.c_str());
+    }
+    if (!extracted.tracestate_error.empty()) {
+      std::fprintf(stderr, "warning: --tracestate: %s (the chat continues without it)\n",
+                   extracted.tracestate_error.c_str());
+    }
+    config.trace.parent = std::move(*extracted.parent);
+  } else if (!o.tracestate.empty()) {
+    std::fprintf(stderr, "error: --tracestate: needs --parent (a tracestate belongs to a traceparent)\n");
+    return 2;
   }
   auto provider = make_tracer_provider("tracechat-chat", o.otlp_endpoint);
   if (!provider) {
@@ -123,8 +144,9 @@ void add_chat_command(CLI::App& app, int& exit_code) {
       "Chat as a guest, with the trace context attached to the conversation.\n"
       "The endpoint is a URL, or a Web Messaging deployment: --deployment-id with --region\n"
       "(or GENESYSCLOUD_API_REGION, a base URL such as http://127.0.0.1:8080, else GENESYSCLOUD_REGION).\n"
-      "Full-screen on a terminal, else one line per event; type a message, or /attr key=value,\n"
-      "/state, /typing, /quit. Exit status 0 when the chat ended cleanly, 2 for bad arguments.");
+      "Full-screen on a terminal, else one line per event; type a message, or /reply N (a bot's\n"
+      "quick reply), /attr key=value, /state, /typing, /quit. Exit status 0 when the chat ended\n"
+      "cleanly, 2 for bad arguments.");
   // Positional, as it always was, or --url: the same option.
   cmd->add_option("url,--url", o->url,
                   "ws:// or wss:// endpoint: .../v1/{organizationId}/guest/{guestId}/connect (guest-chat)\n"
@@ -159,6 +181,9 @@ void add_chat_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--per-message-context", o->per_message_context,
                 "move the otel_span_id and traceparent attributes to each message's span before it is sent");
   cmd->add_option("--parent", o->parent, "traceparent to continue (the chat.session span becomes its child)");
+  cmd->add_option("--tracestate", o->tracestate,
+                  "the parent's tracestate (repeatable: one per header line); attached as the tracestate attribute")
+      ->allow_extra_args(false);
   cmd->add_option("--otlp-endpoint", o->otlp_endpoint, kOtlpEndpointHelp);
   cmd->add_option("--script", o->script,
                   "send each line of FILE (messages, or /commands; # comments) and wait for a reply to each;\n"
@@ -169,6 +194,17 @@ void add_chat_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_flag("--plain", o->plain, "line mode even on a terminal");
   cmd->add_option("--token", o->token, "Web Messaging session token to resume (a new one otherwise)");
+  cmd->add_option("--auto-start", o->auto_start,
+                  "Web Messaging: whether the deployment auto-starts conversations. With auto-start the trace\n"
+                  "context rides on a Presence Join right after connecting; without, on the first message, so\n"
+                  "no conversation starts until the guest types. 'deployment' reads it from the deployment's\n"
+                  "config.json (at --deployment-config-url); if that cannot be read: off")
+      ->check(CLI::IsMember({"deployment", "on", "off"}))
+      ->capture_default_str();
+  cmd->add_option("--deployment-config-url", o->deployment_config_url,
+                  "Web Messaging: the deployment's config.json; default https://api-cdn.<domain>/webdeployments/\n"
+                  "v1/deployments/<id>/config.json for a webmessaging.<domain> endpoint, else the same path\n"
+                  "on the endpoint's own host (as the emulator serves it)");
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }
 

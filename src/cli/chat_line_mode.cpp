@@ -2,6 +2,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <fstream>
 #include <vector>
 
@@ -47,6 +48,19 @@ std::string status_line(const client::SessionInfo& info) {
   return s;
 }
 
+// `/reply N`: the N-th quick reply of the last message that offered any.
+std::string answer_quick_reply(client::ChatSession& session, const std::string& choice) {
+  const auto offered = session.info().quick_replies;
+  if (offered.empty()) return "error: no quick replies are on offer";
+  std::size_t n = 0;
+  const auto [end, ec] = std::from_chars(choice.data(), choice.data() + choice.size(), n);
+  if (ec != std::errc() || end != choice.data() + choice.size() || n == 0 || n > offered.size()) {
+    return "error: usage: /reply N, N from 1 to " + std::to_string(offered.size());
+  }
+  auto sent = session.send_quick_reply(offered[n - 1]);
+  return sent ? "" : "error: " + sent.error().message;
+}
+
 bool handle_input(client::ChatSession& session, const std::string& line, std::string& feedback) {
   feedback.clear();
   if (line == "/quit") return false;
@@ -54,6 +68,8 @@ bool handle_input(client::ChatSession& session, const std::string& line, std::st
     feedback = status_line(session.info());
   } else if (line == "/typing") {
     session.typing();
+  } else if (line == "/reply" || line.rfind("/reply ", 0) == 0) {
+    feedback = answer_quick_reply(session, line.size() > 7 ? line.substr(7) : "");
   } else if (line.rfind("/attr ", 0) == 0) {
     const std::string spec = line.substr(6);
     const auto eq = spec.find('=');
@@ -65,7 +81,7 @@ bool handle_input(client::ChatSession& session, const std::string& line, std::st
       feedback = set ? "attribute " + key + (value.empty() ? " deleted" : " set") : "error: " + set.error().message;
     }
   } else if (!line.empty() && line.front() == '/') {
-    feedback = "unknown command " + line + " (/attr key=value, /state, /typing, /quit)";
+    feedback = "unknown command " + line + " (/reply N, /attr key=value, /state, /typing, /quit)";
   } else if (!line.empty()) {
     auto sent = session.send(line);
     if (!sent) feedback = "error: " + sent.error().message;
@@ -183,7 +199,8 @@ int run_script(client::ChatSession& session, const std::string& path, std::chron
       ok = false;
       break;
     }
-    if (line.front() == '/') continue;
+    // A quick reply is a message too: it waits for its answer.
+    if (line.front() == '/' && line != "/reply" && line.rfind("/reply ", 0) != 0) continue;
     ++expected_deliveries;
     // A message waits for its answer before the next line is sent.
     const auto deadline = std::chrono::steady_clock::now() + reply_timeout;

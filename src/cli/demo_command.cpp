@@ -36,9 +36,11 @@ constexpr const char* kFlow = R"x({
   "name": "Order status",
   "trigger": "guest-message",
   "steps": [
-    {"type": "get-participant-data", "variables": {"traceId": "otel_trace_id", "spanId": "otel_span_id"}},
+    {"type": "get-participant-data", "variables": {"traceId": "otel_trace_id", "spanId": "otel_span_id",
+                                                   "traceparent": "traceparent", "tracestate": "tracestate"}},
     {"type": "call-data-action", "action": "Order lookup",
      "inputs": {"otel_trace_id": "${flow.traceId}", "otel_span_id": "${flow.spanId}",
+                "traceparent": "$!{flow.traceparent}", "tracestate": "$!{flow.tracestate}",
                 "conversationId": "${conversation.id}", "orderId": "${message.body}"},
      "outputs": {"traceId": "checkedInTrace"},
      "on": {"success": "tell", "failure": "sorry"}},
@@ -68,7 +70,13 @@ struct ChatRun {
   std::string failure;  // empty when the chat went as planned
 };
 
-// One guest session: three messages, each answered by the flow.
+// The demo's Web Messaging deployments: one without auto-start (the platform's default:
+// the context goes with the first message) and one with (it goes on the Join).
+constexpr const char* kDeployment = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
+constexpr const char* kAutoStartDeployment = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e";
+
+// One guest session: three messages, each answered by the flow. `dialect` labels it in
+// the output and the HTML file's name (for Web Messaging, with the deployment's auto-start).
 ChatRun chat(const std::string& dialect, const std::string& url, const trace::Tracer& tracer) {
   ChatRun run{dialect, {}, {}};
   client::ChatSessionConfig config;
@@ -194,6 +202,9 @@ Result<DemoServices> start_services(const std::filesystem::path& work, bool with
   emulator_options.db = work / "platform.sqlite";
   emulator_options.log = nullptr;
   emulator_options.config.bot.reply = "";  // the flow answers
+  emulator_options.config.deployments = {kDeployment, kAutoStartDeployment};
+  emulator_options.config.deployment_settings[kDeployment] = emulator::DeploymentSettings{.auto_start = false};
+  emulator_options.config.deployment_settings[kAutoStartDeployment] = emulator::DeploymentSettings{.auto_start = true};
   emulator_options.data_actions_dir = work / "actions";
   emulator_options.flows_dir = work / "flows";
   auto platform = emulator::Emulator::start(emulator_options);
@@ -294,7 +305,7 @@ int report(const std::vector<std::string>& missing, std::uint64_t bridged_reques
     return 1;
   }
   std::printf(
-      "\ncorrelation complete: both chats' traces hold their messages and all %llu Data Action calls\n"
+      "\ncorrelation complete: every chat's trace holds its messages, and all %llu Data Action calls\n"
       "(bridge SERVER span, its upstream CLIENT span, the orders service's SERVER span).\n",
       static_cast<unsigned long long>(bridged_requests));
   return 0;
@@ -317,7 +328,8 @@ int run_demo(std::string dir, bool without_trace_header) {
   runs.push_back(chat(
       "guest-chat",
       ws + "/v1/5d6e0a54-7c34-4c2e-9b4b-0f1b2c3d4e5f/guest/" + "0f0e0d0c-0b0a-4908-8706-050403020100/connect", tracer));
-  runs.push_back(chat("web-messaging", ws + "/v1?deploymentId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", tracer));
+  runs.push_back(chat("web-messaging", ws + "/v1?deploymentId=" + kDeployment, tracer));
+  runs.push_back(chat("web-messaging-auto-start", ws + "/v1?deploymentId=" + kAutoStartDeployment, tracer));
 
   // Everything to the collector, and stored.
   s.platform->wait_for_flows();
@@ -361,8 +373,9 @@ void add_demo_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "demo",
       "Run the whole path in one process: collector, platform emulator with a flow and a Data Action,\n"
-      "trace bridge, and a guest chat in each dialect; print each chat's trace with the Data Action\n"
-      "spans in it. Exit status 0 only if every Data Action span is in its chat's trace");
+      "trace bridge, and three guest chats (guest-chat; Web Messaging with and without auto-start);\n"
+      "print each chat's trace with the Data Action spans in it. Exit status 0 only if every Data\n"
+      "Action span is in its chat's trace");
   cmd->add_option("--dir", *dir,
                   "working folder for the databases, the action, the flow and the HTML views\n"
                   "(default: a new folder in /tmp)");

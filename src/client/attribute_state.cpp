@@ -77,6 +77,16 @@ void AttributeState::confirm(const AttributeChanges& sent) {
   }
 }
 
+void AttributeState::abandon(const AttributeChanges& sent) {
+  for (const auto& [key, value] : sent) {
+    if (auto held = confirmed_.find(key); held != confirmed_.end()) {
+      desired_[key] = held->second;
+    } else {
+      desired_.erase(key);
+    }
+  }
+}
+
 void AttributeState::confirm_all(const std::map<std::string, std::string>& stored,
                                  const std::vector<std::string>& truncated) {
   confirmed_ = stored;

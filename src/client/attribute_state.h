@@ -39,6 +39,9 @@ class AttributeState {
   // The server's complete state (guest-chat answers it). A key it truncated is taken as
   // stored, so it is not sent again and again.
   void confirm_all(const std::map<std::string, std::string>& stored, const std::vector<std::string>& truncated);
+  // The server refused `sent` for good: the desired state goes back to what it holds, so
+  // they are not sent again with every request.
+  void abandon(const AttributeChanges& sent);
   // A new conversation: the server holds nothing yet.
   void forget_server() { confirmed_.clear(); }
 

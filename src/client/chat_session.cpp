@@ -2,7 +2,9 @@
 // (so errors come back from the call itself; SessionShared holds what the checks read)
 // and posts the rest to the SessionCore.
 #include <future>
+#include <set>
 
+#include "deployment_settings.h"
 #include "session_core.h"
 #include "tracechat/protocol/attribute_text.h"
 
@@ -23,6 +25,23 @@ const char* to_string(SessionState state) noexcept {
   return "?";
 }
 
+const char* to_string(AutoStart auto_start) noexcept {
+  switch (auto_start) {
+    case AutoStart::from_deployment: return "from-deployment";
+    case AutoStart::on: return "on";
+    case AutoStart::off: return "off";
+  }
+  return "?";
+}
+
+const char* to_string(ContextTiming timing) noexcept {
+  switch (timing) {
+    case ContextTiming::after_handshake: return "after-handshake";
+    case ContextTiming::first_message: return "first-message";
+  }
+  return "?";
+}
+
 namespace {
 
 Result<void> check_config(const ChatSessionConfig& c) {
@@ -35,20 +54,22 @@ Result<void> check_config(const ChatSessionConfig& c) {
   if (c.web_messaging_messages_per_second <= 0 || c.web_messaging_burst < 1) {
     return Error{"web messaging rate: messages per second must be positive and the burst at least 1"};
   }
+  if (!(c.web_messaging_echo_per_minute >= 0.01)) {
+    return Error{"web messaging echo rate: must be at least 0.01 per minute"};
+  }
   const auto& t = c.trace;
-  for (const auto* key : {&t.trace_id_key, &t.span_id_key, &t.traceparent_key}) {
+  const std::set<std::string> keys{t.trace_id_key, t.span_id_key, t.traceparent_key, t.tracestate_key};
+  for (const auto* key : {&t.trace_id_key, &t.span_id_key, &t.traceparent_key, &t.tracestate_key}) {
     if (!protocol::is_valid_attribute_key(*key)) {
       return Error{"trace attribute name '" + *key + "': must match " + std::string(protocol::kAttributeKeyPattern)};
     }
   }
-  if (t.trace_id_key == t.span_id_key || t.trace_id_key == t.traceparent_key || t.span_id_key == t.traceparent_key) {
-    return Error{"trace attribute names: must be three different keys"};
-  }
+  if (keys.size() != 4) return Error{"trace attribute names: must be four different keys"};
   for (const auto& [key, value] : c.attributes.initial) {
     if (!protocol::is_valid_attribute_key(key)) {
       return Error{"attribute '" + key + "': the key must match " + std::string(protocol::kAttributeKeyPattern)};
     }
-    if (key == t.trace_id_key || key == t.span_id_key || key == t.traceparent_key) {
+    if (keys.contains(key)) {
       return Error{"attribute '" + key + "': that key carries the trace context and is set by the session"};
     }
   }
@@ -62,6 +83,21 @@ Result<std::unique_ptr<ChatSession>> ChatSession::open(ChatSessionConfig config,
   TRACECHAT_CHECK(check_config(config));
   TRACECHAT_TRY(Endpoint endpoint, resolve_endpoint(config.url, config.dialect));
   TRACECHAT_TRY(endpoint.origin, upgrade_origin(config.origin, endpoint.url));
+  // Whether a Web Messaging deployment auto-starts is known before the first connect, so
+  // that the first handshake already knows what follows it.
+  std::optional<Warning> auto_start_warning;
+  if (endpoint.dialect == Dialect::web_messaging && config.web_messaging_auto_start == AutoStart::from_deployment) {
+    TRACECHAT_TRY(const net::Url config_url, deployment_config_url(config.deployment_config_url, endpoint));
+    auto read = read_auto_start(config_url, endpoint.deployment_id, config.tls, config.connect_timeout);
+    if (read) {
+      config.web_messaging_auto_start = *read ? AutoStart::on : AutoStart::off;
+    } else {
+      config.web_messaging_auto_start = AutoStart::off;
+      auto_start_warning =
+          Warning{"deployment-config", read.error().message + "; going on without auto-start: the trace context " +
+                                           "goes with the first message"};
+    }
+  }
   auto dialect = endpoint.dialect == Dialect::web_messaging ? make_web_messaging_dialect(endpoint, config)
                                                             : make_guest_chat_dialect();
   auto shared = std::make_shared<SessionShared>(config, endpoint.dialect, std::move(on_event));
@@ -72,6 +108,7 @@ Result<std::unique_ptr<ChatSession>> ChatSession::open(ChatSessionConfig config,
     loop = own_loop.get();
   }
   auto core = std::make_shared<SessionCore>(*loop, std::move(config), std::move(endpoint), std::move(dialect), shared);
+  if (auto_start_warning) loop->post([shared, w = std::move(*auto_start_warning)] { shared->emit(w); });
   loop->post([core] { core->start(); });
   return std::unique_ptr<ChatSession>(new ChatSession(std::move(own_loop), *loop, std::move(shared), std::move(core)));
 }
@@ -98,7 +135,16 @@ ChatSession::~ChatSession() {
 
 Result<std::uint64_t> ChatSession::send(std::string text) {
   TRACECHAT_TRY(const std::uint64_t id, shared_->admit_message(text));
-  loop_.post([core = core_, id, text = std::move(text)]() mutable { core->enqueue(id, std::move(text)); });
+  loop_.post(
+      [core = core_, id, text = std::move(text)]() mutable { core->enqueue(id, std::move(text), std::nullopt); });
+  return id;
+}
+
+Result<std::uint64_t> ChatSession::send_quick_reply(QuickReply reply) {
+  TRACECHAT_TRY(const std::uint64_t id, shared_->admit_message(reply.text));
+  loop_.post([core = core_, id, reply = std::move(reply)]() mutable {
+    core->enqueue(id, std::move(reply.text), std::move(reply.payload));
+  });
   return id;
 }
 

@@ -13,6 +13,7 @@ ContextAttachment::ContextAttachment(const TraceOptions& trace, std::map<std::st
     : trace_id_key_(trace.trace_id_key),
       span_id_key_(trace.span_id_key),
       traceparent_key_(trace.traceparent_key),
+      tracestate_key_(trace.tracestate_key),
       per_message_(trace.per_message_context),
       initial_(std::move(initial)) {}
 
@@ -51,6 +52,19 @@ std::optional<Warning> ContextAttachment::put_context(AttributeState& attributes
   if (auto applied = attributes.apply(keys, limits); !applied) {
     return Warning{"context-not-attached", "the trace context is not attached: " + applied.error().message};
   }
+  // The tracestate (a parent's) goes after the keys above and on its own: it is optional, so
+  // one that does not fit costs only itself. W3C's truncation rule (whole entries, the large
+  // and the right-most first) fits it to the value limit instead of the server cutting a
+  // member in half; nothing is sent when there is none.
+  if (session.trace_state.empty()) return std::nullopt;
+  const std::string tracestate = session.trace_state.to_header(limits.max_value_chars);
+  if (tracestate.empty()) {
+    return Warning{"tracestate-not-attached", "the tracestate is not attached: no whole member fits in " +
+                                                  std::to_string(limits.max_value_chars) + " characters"};
+  }
+  if (auto applied = attributes.apply(AttributeMap{{tracestate_key_, tracestate}}, limits); !applied) {
+    return Warning{"tracestate-not-attached", "the tracestate is not attached: " + applied.error().message};
+  }
   return std::nullopt;
 }
 
@@ -75,6 +89,7 @@ Request ContextAttachment::request(AttributeChanges changes, bool join, const tr
 std::optional<ContextAttached> ContextAttachment::accepted(SessionShared& shared, const Accepted& answer) {
   correlation_.reset();
   confirm_answer(shared, answer, sent_);
+  if (carries_context(sent_)) on_conversation_ = true;
   span_.set_status(trace::StatusCode::ok);
   span_.end();
   if (sent_.empty()) return std::nullopt;
@@ -89,6 +104,22 @@ Warning ContextAttachment::refused(const Refused& answer) {
   span_.set_status(trace::StatusCode::error, answer.error);
   span_.end();
   return attributes_refused(answer);
+}
+
+bool ContextAttachment::carries_context(const AttributeChanges& changes) const {
+  for (const auto& [key, value] : changes) {
+    if (key == traceparent_key_ && value) return true;
+  }
+  return false;
+}
+
+std::optional<ContextAttached> ContextAttachment::carried_by(const AttributeChanges& carried) {
+  // Later messages carry the context again in per-message mode: only the first puts it on.
+  if (on_conversation_ || !carries_context(carried)) return std::nullopt;
+  on_conversation_ = true;
+  ContextAttached attached;
+  for (const auto& [k, v] : carried) attached.attributes[k] = v.value_or("");
+  return attached;
 }
 
 void ContextAttachment::move_to_message(AttributeState& attributes, const Outgoing& message,

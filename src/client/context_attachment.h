@@ -33,7 +33,7 @@ class ContextAttachment {
   bool in_flight() const { return correlation_.has_value(); }
   bool answers(const std::string& correlation) const { return correlation_ && *correlation_ == correlation; }
   // A new conversation (the old one could not be resumed): the context is not on it.
-  void new_conversation() { decided_ = false; }
+  void new_conversation() { decided_ = on_conversation_ = false; }
 
   // Puts the context keys (once per conversation) and the caller's initial attributes
   // (once per session) into the desired state, as far as they fit `limits`. Returns
@@ -55,17 +55,24 @@ class ContextAttachment {
   // replace, so the budget still holds.
   void move_to_message(AttributeState& attributes, const Outgoing& message, const AttributeLimits& limits) const;
 
+  // Web Messaging without auto-start: a message the server took carried `carried`. The
+  // event to report when that put the context on the conversation for the first time.
+  std::optional<ContextAttached> carried_by(const AttributeChanges& carried);
+
  private:
+  bool carries_context(const AttributeChanges& changes) const;
   std::optional<Warning> put_context(AttributeState& attributes, const trace::SpanContext& session,
                                      const AttributeLimits& limits) const;
 
   const std::string trace_id_key_;
   const std::string span_id_key_;
   const std::string traceparent_key_;
+  const std::string tracestate_key_;  // set only when the session's context has a tracestate
   const bool per_message_;
   const std::map<std::string, std::string> initial_;
 
-  bool decided_ = false;  // this conversation: the context keys are desired, or were refused
+  bool decided_ = false;          // this conversation: the context keys are desired, or were refused
+  bool on_conversation_ = false;  // this conversation has the context (an attach or a message took it)
   bool initial_applied_ = false;
   std::optional<std::string> correlation_;  // the request in flight
   AttributeChanges sent_;                   // what it carries

@@ -18,7 +18,9 @@ struct Describe {
   std::string operator()(const Connected& e) const {
     std::string s = e.resumed ? "resumed" : "connected";
     if (!e.conversation_id.empty()) s += " conversation=" + e.conversation_id;
-    return s + " session=" + e.session_id + " trace=" + e.trace_id;
+    s += " session=" + e.session_id + " trace=" + e.trace_id;
+    if (e.context_timing == ContextTiming::first_message) s += " (context with the first message)";
+    return s;
   }
   std::string operator()(const ContextAttached& e) const {
     std::vector<std::string> keys;
@@ -27,7 +29,12 @@ struct Describe {
   }
   std::string operator()(const MessageReceived& e) const {
     const std::string who = e.own ? "you" : (e.sender_name.empty() ? e.sender_role : e.sender_name);
-    return "<" + who + "> " + e.body;
+    std::string s = "<" + who + "> " + e.body;
+    // Numbered as `tracechat chat` takes them: /reply 1.
+    for (std::size_t i = 0; i < e.quick_replies.size(); ++i) {
+      s += (i == 0 ? "  " : " ") + std::string("[") + std::to_string(i + 1) + "] " + e.quick_replies[i].text;
+    }
+    return s;
   }
   std::string operator()(const MessageDelivered& e) const {
     return "delivered #" + std::to_string(e.client_id) + " as " + e.message_id;

@@ -25,7 +25,8 @@ struct ServerLimits {
   std::size_t max_message_chars = 4096;
   double messages_per_second = 2;
   double message_burst = 1;
-  std::chrono::seconds idle_timeout{0};  // 0: not advertised
+  std::chrono::seconds idle_timeout{0};                 // 0: not advertised
+  std::chrono::milliseconds min_heartbeat_interval{0};  // Web Messaging: what the echo rate allows
 };
 
 // ---- what the session asks for --------------------------------------------------------
@@ -37,6 +38,7 @@ struct Request {
   std::string correlation;
   std::string traceparent;                     // may be empty (ping)
   std::string text;                            // message
+  std::optional<std::string> payload;          // message: a quick reply's answer (Web Messaging)
   AttributeChanges attributes;                 // attach; message (Web Messaging carries them along)
   std::string display_name;                    // handshake
   std::string resume_token;                    // handshake; empty: a new conversation
@@ -75,6 +77,8 @@ struct Incoming {
   bool own = false;  // the dialect knows (Web Messaging: Inbound); else the core compares sender_id
   std::optional<std::string> correlation;  // own messages: the request's (Web Messaging echo)
   std::optional<std::string> traceparent;
+  std::vector<QuickReply> quick_replies;  // Web Messaging: buttons offered with the message
+  std::optional<std::string> payload;     // an own button response's payload
 };
 struct Membership {
   std::optional<std::int64_t> seq;
@@ -98,6 +102,9 @@ struct Ended {
   std::optional<std::string> correlation;  // a reply to our leave request
   std::string reason;
   bool conversation_over = true;
+  // This connection was closed because another one of the same session took its place
+  // (Web Messaging's connection limit): reconnecting would only close another in turn.
+  bool displaced = false;
 };
 struct Unreadable {
   std::string error;

@@ -11,7 +11,7 @@ milliseconds Heartbeat::interval() const {
   if (idle_timeout_.count() > 0) {
     interval = std::min<milliseconds>(interval, std::chrono::duration_cast<milliseconds>(idle_timeout_) / 3);
   }
-  return std::max(milliseconds(10), interval);
+  return std::max({milliseconds(10), min_interval_, interval});
 }
 
 milliseconds Heartbeat::tick() const { return std::max(milliseconds(10), interval() / 4); }

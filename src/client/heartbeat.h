@@ -23,6 +23,10 @@ class Heartbeat {
 
   // The server's idle timeout, from each handshake; zero: none advertised.
   void set_idle_timeout(std::chrono::seconds idle_timeout) { idle_timeout_ = idle_timeout; }
+  // The least interval the server's rate for heartbeats allows (Web Messaging limits
+  // `echo`); it wins over the configured interval and the idle timeout, since a
+  // heartbeat over the rate is refused for certain.
+  void set_min_interval(std::chrono::milliseconds min_interval) { min_interval_ = min_interval; }
   std::chrono::milliseconds interval() const;
   // How often check() runs: often enough to notice an idle connection well in time.
   std::chrono::milliseconds tick() const;
@@ -42,6 +46,7 @@ class Heartbeat {
  private:
   const std::chrono::milliseconds configured_;
   std::chrono::seconds idle_timeout_{0};
+  std::chrono::milliseconds min_interval_{0};
   Clock::time_point last_sent_;
   std::optional<Clock::time_point> ping_since_;  // a ping is unanswered since
 };

@@ -7,10 +7,12 @@
 namespace tracechat::client {
 
 Outgoing start_outgoing(const trace::Tracer& tracer, const trace::SpanContext& session,
-                        const std::string& messaging_system, std::uint64_t client_id, std::string text) {
+                        const std::string& messaging_system, std::uint64_t client_id, std::string text,
+                        std::optional<std::string> payload) {
   Outgoing out;
   out.client_id = client_id;
   out.text = std::move(text);
+  out.payload = std::move(payload);
   // Messaging semantic conventions: a producer span per message sent.
   trace::StartSpanOptions options;
   options.kind = trace::SpanKind::producer;
@@ -20,6 +22,7 @@ Outgoing start_outgoing(const trace::Tracer& tracer, const trace::SpanContext& s
   options.attributes.set("messaging.operation.name", "send_message");
   options.attributes.set("messaging.message.body.size", static_cast<std::int64_t>(out.text.size()));
   options.attributes.set("chat.client_message_id", static_cast<std::int64_t>(client_id));
+  if (out.payload) options.attributes.set("chat.message.quick_reply", true);
   out.span = tracer.start_span(conventions::kSendMessageSpan, options);
   out.traceparent = out.span.traceparent();
   return out;

@@ -32,6 +32,7 @@ namespace tracechat::client {
 struct Outgoing {
   std::uint64_t client_id = 0;
   std::string text;
+  std::optional<std::string> payload;  // a quick reply's answer: the button's payload
   trace::Span span;
   std::string traceparent;
   int attempts = 0;
@@ -39,7 +40,8 @@ struct Outgoing {
 };
 
 Outgoing start_outgoing(const trace::Tracer& tracer, const trace::SpanContext& session,
-                        const std::string& messaging_system, std::uint64_t client_id, std::string text);
+                        const std::string& messaging_system, std::uint64_t client_id, std::string text,
+                        std::optional<std::string> payload = std::nullopt);
 
 class OutgoingQueue {
  public:
@@ -77,6 +79,13 @@ class OutgoingQueue {
     waiting_retry_ = true;
   }
   void retry_due() { waiting_retry_ = false; }
+  // The server refused the attributes the front carried (Web Messaging): it goes again
+  // without them. Returns what it carried.
+  bool front_carries() const { return !queue_.empty() && !queue_.front().carried.empty(); }
+  AttributeChanges resend_without_attributes() {
+    in_flight_.reset();
+    return queue_.empty() ? AttributeChanges{} : std::exchange(queue_.front().carried, {});
+  }
   // The connection is gone: the front's request is unanswered. It is resent, unless the
   // replay shows the server has it (recognise_own).
   void connection_lost() {

@@ -29,6 +29,10 @@ SessionCore::SessionCore(net::EventLoop& loop, ChatSessionConfig config, Endpoin
       dialect_(std::move(dialect)),
       shared_(std::move(shared)),
       backoff_(config_.reconnect),
+      // open() has resolved from_deployment to on or off by now.
+      context_timing_(dialect_->kind() == Dialect::web_messaging && config_.web_messaging_auto_start != AutoStart::on
+                          ? ContextTiming::first_message
+                          : ContextTiming::after_handshake),
       context_(config_.trace, config_.attributes.initial),
       heartbeat_(config_.heartbeat_interval) {
   if (config_.trace.tracer.enabled()) {
@@ -40,6 +44,7 @@ SessionCore::SessionCore(net::EventLoop& loop, ChatSessionConfig config, Endpoin
   }
   messaging_system_ = dialect_->kind() == Dialect::web_messaging ? "genesys_web_messaging" : "guest_chat";
   limits_ = shared_->limits();
+  shared_->set_context_timing(context_timing_);
   // Started here, on the opener's thread, so that context() and info().trace_id are
   // there as soon as open() returns; the loop takes over with start().
   start_session_span();
@@ -59,6 +64,7 @@ void SessionCore::start_session_span() {
   options.attributes.set("server.address", endpoint_.url.host);
   options.attributes.set("server.port", static_cast<std::int64_t>(endpoint_.url.port));
   options.attributes.set("chat.dialect", to_string(dialect_->kind()));
+  options.attributes.set("chat.context.timing", to_string(context_timing_));
   session_span_ = tracer_.start_span(conventions::kSessionSpan, options);
   shared_->session_started(session_span_);
 }

@@ -42,7 +42,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
 
   // All of these run on the loop's thread.
   void start();
-  void enqueue(std::uint64_t client_id, std::string text);
+  void enqueue(std::uint64_t client_id, std::string text, std::optional<std::string> payload);
   void attributes_changed();
   void typing();
   void close();
@@ -79,7 +79,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   void send_plain(Request::Kind kind, Pending pending);  // no span, no payload: ping, typing
   void send_leave();
   void begin_attach();
-  void finish_attach();
+  void finish_attach(const std::string& cause = {});
   void send_attributes();
   void pump();
   void send_front();
@@ -135,6 +135,10 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   std::string session_id_;
   std::string resume_token_;
   std::optional<std::int64_t> last_seq_;
+  // Web Messaging without auto-start: the context waits for the guest's first message,
+  // and until one went out nothing may start a conversation (no Join, typing or leave).
+  const ContextTiming context_timing_;
+  bool conversation_started_ = false;
   ServerLimits limits_;
 
   // Requests, and the parts that make them.

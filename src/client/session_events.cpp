@@ -5,6 +5,7 @@
 
 #include "session_core.h"
 #include "tracechat/conventions.h"
+#include "tracechat/protocol/web_messaging.h"
 
 namespace tracechat::client {
 namespace {
@@ -49,6 +50,7 @@ bool SessionCore::accept_seq(const std::optional<std::int64_t>& seq) {
 void SessionCore::handle(HandshakeDone& h) {
   if (state_ != SessionState::handshaking) return;
   pending_.erase(handshake_correlation_);
+  const bool first_handshake = !handshaken_once_;
   if (!h.resumed && handshaken_once_) {
     // The old conversation could not be resumed: nothing of it is on this one.
     shared_->with_attributes([](AttributeState& attributes) { attributes.forget_server(); });
@@ -58,6 +60,14 @@ void SessionCore::handle(HandshakeDone& h) {
   if (handshaken_once_) ++stats_.reconnects;
   handshaken_once_ = true;
   backoff_.reset();
+  // Whether the conversation may exist already: a resume of a session this process did
+  // not start may have one (the caller gave the token); a new session has none until the
+  // first message, or the Join of an auto-start.
+  if (!h.resumed) {
+    conversation_started_ = context_timing_ == ContextTiming::after_handshake;
+  } else if (first_handshake) {
+    conversation_started_ = true;
+  }
   conversation_id_ = h.conversation_id;
   session_id_ = h.session_id;
   resumed_ = h.resumed;
@@ -65,7 +75,8 @@ void SessionCore::handle(HandshakeDone& h) {
   take_limits(h.limits);
   if (!conversation_id_.empty()) session_span_.set_attribute(conventions::kConversationIdKey, conversation_id_);
   session_span_.set_attribute(conventions::kSessionIdKey, session_id_);
-  shared_->emit(Connected{conversation_id_, session_id_, h.resumed, session_span_.context().trace_id.hex()});
+  shared_->emit(
+      Connected{conversation_id_, session_id_, h.resumed, session_span_.context().trace_id.hex(), context_timing_});
   // The heartbeat starts now that the server's idle timeout is known.
   after_on_this_connection(heartbeat_.interval() / 4, [](SessionCore& self) { self.heartbeat(); });
   if (h.read_only) {
@@ -78,6 +89,7 @@ void SessionCore::handle(HandshakeDone& h) {
 void SessionCore::take_limits(const ServerLimits& limits) {
   outgoing_.set_rate(limits.messages_per_second, limits.message_burst);
   heartbeat_.set_idle_timeout(limits.idle_timeout);
+  heartbeat_.set_min_interval(limits.min_heartbeat_interval);
   limits_ = limits;
   shared_->connected(limits_, conversation_id_, session_id_);
 }
@@ -123,7 +135,17 @@ void SessionCore::handle(Refused& r) {
   // Any answer, a refusal too, shows the connection is alive.
   if (take_pending(correlation) == Pending::ping) heartbeat_.answered();
   if (r.code == 429) return rate_limited(r);
-  if (outgoing_.in_flight(correlation)) return message_done(false, {}, code_and_error(r));
+  if (outgoing_.in_flight(correlation)) {
+    if (r.code == protocol::web_messaging::error_code::kCustomAttributesTooLarge && outgoing_.front_carries()) {
+      // The attributes it carried were refused, not the message: they are given up (or
+      // every later message would carry them into the same refusal) and it goes again.
+      const AttributeChanges refused = outgoing_.resend_without_attributes();
+      shared_->with_attributes([&](AttributeState& attributes) { attributes.abandon(refused); });
+      shared_->emit(attributes_refused(r));
+      return pump();
+    }
+    return message_done(false, {}, code_and_error(r));
+  }
   if (context_.answers(correlation)) {
     shared_->emit(context_.refused(r));
     return finish_attach();  // the chat goes on without them
@@ -171,11 +193,12 @@ void SessionCore::rate_limited(const Refused& r) {
 void SessionCore::handle(Incoming& in) {
   if (!accept_seq(in.seq)) return publish();
   in.own = in.own || (!session_id_.empty() && in.sender_id == session_id_);
-  MessageReceived out{in.message_id,      in.seq, in.sender_role, in.sender_name,
-                      std::move(in.body), in.own, std::nullopt,   in.traceparent};
+  MessageReceived out{in.message_id, in.seq,       in.sender_role, in.sender_name,   std::move(in.body),
+                      in.own,        std::nullopt, in.traceparent, in.quick_replies, in.payload};
   if (!in.own) {
     ++stats_.messages_received;
     record_received(in, out.body.size());
+    if (!in.quick_replies.empty()) shared_->offer_quick_replies(in.quick_replies);
   } else if (const std::string key = in.traceparent.value_or(in.correlation.value_or("")); !key.empty()) {
     const OutgoingQueue::OwnCopy copy = outgoing_.recognise_own(key);
     if (copy.repeated) {
@@ -246,6 +269,12 @@ void SessionCore::handle(Ended& e) {
     // Leaving may make the server report the end from its side first; it was still us.
     shared_->emit(ConversationEnded{leave_sent_ ? "guest-left" : e.reason});
     return finish_closed("left the conversation");
+  }
+  if (e.displaced) {
+    // Reconnecting would close the session's oldest connection in turn, and connections
+    // would take each other's place for ever: this one leaves; the conversation goes on.
+    shared_->emit(Warning{"connection-replaced", "another connection of this session took this one's place"});
+    return finish_closed("another connection of this session took this one's place");
   }
   if (!e.conversation_over) {
     // Only this connection ends (idle timeout, server shutdown): the close that follows reconnects.

@@ -36,6 +36,11 @@ void SessionCore::send_plain(Request::Kind kind, Pending pending) {
 
 void SessionCore::send_leave() {
   leave_sent_ = true;
+  if (context_timing_ == ContextTiming::first_message && !conversation_started_) {
+    // With no conversation there is nothing to end, and a Presence Disconnect to a
+    // session without one is undocumented: leaving is closing the connection.
+    return finish_closed("left (no conversation was started)");
+  }
   send_plain(Request::Kind::leave, Pending::leave);
 }
 
@@ -49,7 +54,13 @@ void SessionCore::begin_attach() {
     return attributes.diff();
   });
   for (auto& w : warnings) shared_->emit(std::move(w));
-  // A new Web Messaging session starts with a Presence Join in any case.
+  if (context_timing_ == ContextTiming::first_message) {
+    // Web Messaging without auto-start: what changed goes with the guest's first message
+    // (send_front), and nothing before it may start a conversation.
+    return finish_attach(changes.empty() ? "" : "the trace context goes with the first message (no auto-start)");
+  }
+  // With auto-start, a new Web Messaging session starts with a Presence Join, as the
+  // platform's SDKs do.
   const bool join = dialect_->kind() == Dialect::web_messaging && (!resumed_ || !changes.empty());
   context_.sent(
       send_numbered(context_.request(std::move(changes), join, tracer_, session_span_.context()), Pending::attach));
@@ -57,9 +68,9 @@ void SessionCore::begin_attach() {
 
 // After the attach request is settled (ContextAttachment::accepted or refused has run, so
 // it is no longer in flight): the session is active.
-void SessionCore::finish_attach() {
+void SessionCore::finish_attach(const std::string& cause) {
   if (state_ != SessionState::attaching_context) return;
-  set_state(SessionState::active);
+  set_state(SessionState::active, cause);
   // Attribute changes made while attaching go out now.
   if (!dialect_->attributes_ride_on_messages()) send_attributes();
   if (close_requested_) return close();  // drains the queue, then leaves
@@ -80,8 +91,9 @@ void SessionCore::attributes_changed() {
 
 // ---- messages ------------------------------------------------------------------------------
 
-void SessionCore::enqueue(std::uint64_t client_id, std::string text) {
-  Outgoing out = start_outgoing(tracer_, session_span_.context(), messaging_system_, client_id, std::move(text));
+void SessionCore::enqueue(std::uint64_t client_id, std::string text, std::optional<std::string> payload) {
+  Outgoing out = start_outgoing(tracer_, session_span_.context(), messaging_system_, client_id, std::move(text),
+                                std::move(payload));
   if (over()) {
     out.span.set_status(trace::StatusCode::error, "session is over");
     out.span.end();
@@ -122,6 +134,7 @@ void SessionCore::send_front() {
   Request request;
   request.kind = Request::Kind::message;
   request.text = front.text;
+  request.payload = front.payload;
   request.traceparent = front.traceparent;
   request.correlation = dialect_->correlation(next_number(), front.traceparent);
   AttributeChanges changes = shared_->with_attributes([&](AttributeState& attributes) {
@@ -130,6 +143,8 @@ void SessionCore::send_front() {
   });
   if (!changes.empty()) {
     if (dialect_->attributes_ride_on_messages()) {
+      // Which keys went with it (never the values), as a chat.set_attributes span says.
+      front.span.set_attribute("chat.attributes.keys", keys_of(changes));
       request.attributes = changes;
       front.carried = std::move(changes);
     } else if (!attributes_.in_flight()) {
@@ -146,8 +161,10 @@ void SessionCore::message_done(bool delivered, const std::string& message_id, co
   if (!done) return;
   shared_->message_left_queue();
   if (delivered) {
+    conversation_started_ = true;  // a message starts one, if none was there
     if (!done->carried.empty()) {
       shared_->with_attributes([&](AttributeState& attributes) { attributes.confirm(done->carried); });
+      if (auto attached = context_.carried_by(done->carried)) shared_->emit(std::move(*attached));
     }
     ++stats_.messages_sent;
     shared_->emit(MessageDelivered{done->client_id, message_id});
@@ -169,6 +186,9 @@ void SessionCore::fail_queued(const std::string& why) {
 
 void SessionCore::typing() {
   if (state_ != SessionState::active || !ws_) return;
+  // Before a conversation there is no one to see it, and whether the platform starts one
+  // for a Typing event is not documented: nothing is sent until the guest's first message.
+  if (context_timing_ == ContextTiming::first_message && !conversation_started_) return;
   // Typing is advisory: skipped, rather than delayed, when the rate limit has no room.
   if (!outgoing_.take_spare_token()) return;
   send_plain(Request::Kind::typing, Pending::typing);

@@ -18,7 +18,8 @@ SessionShared::SessionShared(const ChatSessionConfig& config, Dialect dialect, E
     : callback_(std::move(callback)),
       max_events_(std::max<std::size_t>(1, config.max_pending_events)),
       max_queued_(config.max_queued_messages),
-      trace_keys_{config.trace.trace_id_key, config.trace.span_id_key, config.trace.traceparent_key} {
+      trace_keys_{config.trace.trace_id_key, config.trace.span_id_key, config.trace.traceparent_key,
+                  config.trace.tracestate_key} {
   if (dialect == Dialect::web_messaging) {
     // Web Messaging does not advertise these; the config says what the platform keeps.
     limits_.attributes.max_value_chars = config.attributes.web_messaging_max_value_chars;
@@ -47,6 +48,11 @@ Result<std::uint64_t> SessionShared::admit_message(const std::string& text) {
     queued_.fetch_sub(1);
     return Error{"the send queue is full (" + std::to_string(max_queued_) +
                  " messages waiting); send again once some are delivered"};
+  }
+  {
+    // The guest has answered: the buttons offered before are no longer the question.
+    std::lock_guard lock(mutex_);
+    info_.quick_replies.clear();
   }
   return next_client_id_.fetch_add(1);
 }
@@ -122,6 +128,16 @@ void SessionShared::session_started(const trace::Span& session_span) {
 void SessionShared::set_state(SessionState state) {
   std::lock_guard lock(mutex_);
   info_.state = state;
+}
+
+void SessionShared::set_context_timing(ContextTiming timing) {
+  std::lock_guard lock(mutex_);
+  info_.context_timing = timing;
+}
+
+void SessionShared::offer_quick_replies(std::vector<QuickReply> replies) {
+  std::lock_guard lock(mutex_);
+  info_.quick_replies = std::move(replies);
 }
 
 void SessionShared::set_failure(const std::string& cause) {

@@ -64,6 +64,8 @@ class SessionShared {
   void session_started(const trace::Span& session_span);
   void set_state(SessionState state);
   void set_failure(const std::string& cause);
+  void set_context_timing(ContextTiming timing);
+  void offer_quick_replies(std::vector<QuickReply> replies);
   void connected(const ServerLimits& limits, const std::string& conversation_id, const std::string& session_id);
   void publish(const SessionStats& stats);
   // Wakes wait_finished() (poll mode's waiters are woken by every event anyway).

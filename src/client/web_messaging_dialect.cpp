@@ -1,6 +1,8 @@
 // The Web Messaging dialect (../shared/reference/genesys-web-messaging.md): the request's
 // traceparent is its tracingId, which the server echoes; attributes travel only in
 // message.channel.metadata.customAttributes, never in the deprecated channel.metadata.
+#include <cmath>
+
 #include "dialect.h"
 #include "tracechat/protocol/uuid.h"
 #include "tracechat/protocol/web_messaging.h"
@@ -11,6 +13,8 @@ namespace {
 
 namespace wm = protocol::web_messaging;
 
+constexpr std::string_view kConnectionLimitReason = "connection-limit";
+
 class WebMessagingDialect final : public WireDialect {
  public:
   WebMessagingDialect(std::string deployment_id, std::string token, const ChatSessionConfig& config)
@@ -19,6 +23,10 @@ class WebMessagingDialect final : public WireDialect {
     limits_.attributes.max_count = config.attributes.web_messaging_max_attributes;
     limits_.messages_per_second = config.web_messaging_messages_per_second;
     limits_.message_burst = config.web_messaging_burst;
+    // 10% over the rate's interval, as the message pacing runs 10% under the rate: an
+    // echo delayed on its way must not arrive before the server's bucket has refilled.
+    limits_.min_heartbeat_interval = std::chrono::milliseconds(
+        static_cast<std::int64_t>(std::ceil(1.1 * 60000.0 / config.web_messaging_echo_per_minute)));
   }
 
   Dialect kind() const override { return Dialect::web_messaging; }
@@ -42,7 +50,7 @@ class WebMessagingDialect final : public WireDialect {
       }
       case Request::Kind::attach:
         return on_message(request, "Event", {wm::MessageEvent{"Presence", "Join", std::nullopt}});
-      case Request::Kind::message: return on_message(request, "Text", {});
+      case Request::Kind::message: return on_message(request, request.payload ? "Structured" : "Text", {});
       case Request::Kind::typing: return on_message(request, "Event", {wm::MessageEvent{"Typing", "On", 5000}});
       case Request::Kind::leave:
         return on_message(request, "Event", {wm::MessageEvent{"Presence", "Disconnect", std::nullopt}});
@@ -74,7 +82,12 @@ class WebMessagingDialect final : public WireDialect {
     m.tracing_id = request.correlation;
     m.message.type = std::move(type);
     m.message.events = std::move(events);
-    if (request.kind == Request::Kind::message) m.message.text = request.text;
+    if (request.kind == Request::Kind::message && request.payload) {
+      // A quick reply's answer: the button, as the platform's clients send it.
+      m.message.content.push_back(wm::ButtonResponse{"QuickReply", request.text, *request.payload});
+    } else if (request.kind == Request::Kind::message) {
+      m.message.text = request.text;
+    }
     if (!request.attributes.empty()) {
       // customAttributes is a string map: a deletion is sent as an empty value.
       wm::StringMap attributes;
@@ -122,6 +135,15 @@ class WebMessagingDialect final : public WireDialect {
     in.message_id = m.id;
     in.body = m.text.value_or("");
     in.own = inbound;
+    for (const auto& item : m.content) {
+      if (const auto* reply = std::get_if<wm::QuickReply>(&item)) {
+        in.quick_replies.push_back(QuickReply{reply->text, reply->payload});
+      } else if (const auto* button = std::get_if<wm::ButtonResponse>(&item)) {
+        // The echo of a button response: its text is the message.
+        if (in.body.empty()) in.body = button->text;
+        in.payload = button->payload;
+      }
+    }
     if (inbound) {
       in.sender_role = "guest";
       in.correlation = tracing;
@@ -161,9 +183,12 @@ class WebMessagingDialect final : public WireDialect {
   }
   void convert(const wm::ServerMessage&, wm::ConnectionClosedEvent& c, const std::optional<std::string>&,
                std::vector<WireEvent>& out) const {
-    // About this connection; the session itself can be configured again.
-    out.push_back(
-        Ended{std::nullopt, std::nullopt, c.reason_code.empty() ? "connection-closed" : c.reason_code, false});
+    // About this connection; the session itself can be configured again — unless another
+    // connection took its place. The platform's reason code for that is not documented;
+    // "connection-limit" is the emulator's (docs/emulator.md).
+    Ended ended{std::nullopt, std::nullopt, c.reason_code.empty() ? "connection-closed" : c.reason_code, false};
+    ended.displaced = c.reason_code == kConnectionLimitReason;
+    out.push_back(std::move(ended));
   }
 
   std::string deployment_id_;

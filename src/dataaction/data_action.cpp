@@ -229,6 +229,11 @@ Step<PreparedRequest> render_request(const Definition& a, const json::object& co
   bool json_body = true;
   for (const auto& [name, t] : a.headers) {
     std::string value = t.render(context);
+    // A header that renders to nothing is not sent. The headers are a fixed map, so this
+    // is the only way an optional input's header (tracestate, X-Conversation-Id) can be
+    // left out, and W3C asks senders not to send an empty tracestate. Genesys does not
+    // document which it does; the receivers here take an empty header and none alike.
+    if (value.empty()) continue;
     if (!detail::valid_field_value(value)) {
       return failure("template", "header '" + name + "': the rendered value contains a control character");
     }

@@ -624,7 +624,9 @@ std::string escape_json_string(std::string_view text) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (u < 0x20) {
+        // DEL too, which JSON would allow raw: escaped, a value stays printable wherever it
+        // goes, and a header ($esc.jsonString keeps a tracestate's '=' and ',') refuses DEL.
+        if (u < 0x20 || u == 0x7f) {
           out += "\\u00";
           out.push_back(kHex[u >> 4]);
           out.push_back(kHex[u & 0xF]);

@@ -51,8 +51,47 @@ Result<void> read_limits(const ObjectReader& r, protocol::guest_chat::Limits& li
   return {};
 }
 
-// A deployment is its id, or {"id", "allowedOrigins"} when it restricts where Web
-// Messaging may be opened from.
+// A deployment's allowedOrigins: at least one http(s) origin.
+Result<void> read_allowed_origins(const ObjectReader& d, const std::string& id, EmulatorConfig& config) {
+  TRACECHAT_TRY(const json::array* origins, d.optional_array("allowedOrigins"));
+  if (origins == nullptr) return {};
+  if (origins->empty()) {
+    return Error{d.path_of("allowedOrigins") + ": list at least one origin, or leave it out to allow any"};
+  }
+  auto& allowed = config.allowed_origins[id];
+  for (std::size_t j = 0; j < origins->size(); ++j) {
+    const std::string origin_path = d.path_of("allowedOrigins") + "[" + std::to_string(j) + "]";
+    const auto& o = (*origins)[j];
+    if (!o.is_string()) return Error{origin_path + ": expected string"};
+    auto normalized = normalize_origin(o.get_string());
+    if (!normalized) return Error{origin_path + ": expected an origin such as https://shop.example.com"};
+    allowed.push_back(std::move(*normalized));
+  }
+  return {};
+}
+
+// {"id", "allowedOrigins", "autoStart", "status"}: what the deployment's config.json says.
+Result<void> read_deployment_object(const ObjectReader& d, EmulatorConfig& config) {
+  TRACECHAT_CHECK(check_known(d, {"id", "allowedOrigins", "autoStart", "status"}));
+  TRACECHAT_TRY(const auto raw_id, d.required_string("id"));
+  if (!is_uuid(raw_id)) return Error{d.path_of("id") + ": expected a UUID"};
+  const std::string id = lowercase_id(raw_id);
+  if (!config.deployments.insert(id).second) return Error{d.path_of("id") + ": listed twice"};
+  TRACECHAT_CHECK(read_allowed_origins(d, id, config));
+  DeploymentSettings settings;
+  TRACECHAT_TRY(const auto auto_start, d.optional_bool("autoStart"));
+  settings.auto_start = auto_start.value_or(settings.auto_start);
+  TRACECHAT_TRY(const auto status, d.optional_string("status"));
+  if (status && *status != "Active" && *status != "Inactive") {
+    return Error{d.path_of("status") + ": expected Active or Inactive"};
+  }
+  settings.active = !status || *status == "Active";
+  config.deployment_settings[id] = settings;
+  return {};
+}
+
+// A deployment is its id, or an object when it restricts where Web Messaging may be
+// opened from, or says more than the defaults in its config.json.
 Result<void> read_deployments(const ObjectReader& r, EmulatorConfig& config) {
   TRACECHAT_TRY(const json::array* array, r.optional_array("deployments"));
   if (array == nullptr) return {};
@@ -61,29 +100,13 @@ Result<void> read_deployments(const ObjectReader& r, EmulatorConfig& config) {
     const std::string path = r.path_of("deployments") + "[" + std::to_string(i) + "]";
     if (v.is_string()) {
       if (!is_uuid(v.get_string())) return Error{path + ": expected a UUID"};
-      config.deployments.insert(lowercase_id(v.get_string()));
+      const std::string id = lowercase_id(v.get_string());
+      if (!config.deployments.insert(id).second) return Error{path + ": listed twice"};
+      config.deployment_settings[id] = DeploymentSettings{};
       continue;
     }
-    if (!v.is_object()) return Error{path + ": expected a UUID or an object with id and allowedOrigins"};
-    const ObjectReader d(v.get_object(), path);
-    TRACECHAT_CHECK(check_known(d, {"id", "allowedOrigins"}));
-    TRACECHAT_TRY(const auto id, d.required_string("id"));
-    if (!is_uuid(id)) return Error{d.path_of("id") + ": expected a UUID"};
-    config.deployments.insert(lowercase_id(id));
-    TRACECHAT_TRY(const json::array* origins, d.optional_array("allowedOrigins"));
-    if (origins == nullptr) continue;
-    if (origins->empty()) {
-      return Error{d.path_of("allowedOrigins") + ": list at least one origin, or leave it out to allow any"};
-    }
-    auto& allowed = config.allowed_origins[lowercase_id(id)];
-    for (std::size_t j = 0; j < origins->size(); ++j) {
-      const std::string origin_path = d.path_of("allowedOrigins") + "[" + std::to_string(j) + "]";
-      const auto& o = (*origins)[j];
-      if (!o.is_string()) return Error{origin_path + ": expected string"};
-      auto normalized = normalize_origin(o.get_string());
-      if (!normalized) return Error{origin_path + ": expected an origin such as https://shop.example.com"};
-      allowed.push_back(std::move(*normalized));
-    }
+    if (!v.is_object()) return Error{path + ": expected a UUID or an object with id"};
+    TRACECHAT_CHECK(read_deployment_object(ObjectReader(v.get_object(), path), config));
   }
   return {};
 }
@@ -150,8 +173,26 @@ Result<void> read_analytics(const ObjectReader& r, AnalyticsConfig& analytics) {
   return {};
 }
 
+Result<std::vector<protocol::web_messaging::QuickReply>> read_quick_replies(const ObjectReader& r) {
+  TRACECHAT_TRY(const json::array* array, r.optional_array("quickReplies"));
+  std::vector<protocol::web_messaging::QuickReply> out;
+  for (std::size_t i = 0; array != nullptr && i < array->size(); ++i) {
+    const std::string path = r.path_of("quickReplies") + "[" + std::to_string(i) + "]";
+    if (!(*array)[i].is_object()) return Error{path + ": expected object with text and payload"};
+    const ObjectReader q((*array)[i].get_object(), path);
+    TRACECHAT_CHECK(check_known(q, {"text", "payload"}));
+    protocol::web_messaging::QuickReply reply;
+    TRACECHAT_TRY(reply.text, q.required_string("text"));
+    TRACECHAT_TRY(reply.payload, q.required_string("payload"));
+    if (reply.text.empty()) return Error{q.path_of("text") + ": must not be empty"};
+    if (reply.payload.empty()) return Error{q.path_of("payload") + ": must not be empty"};
+    out.push_back(std::move(reply));
+  }
+  return out;
+}
+
 Result<void> read_bot(const ObjectReader& r, BotConfig& bot) {
-  TRACECHAT_CHECK(check_known(r, {"enabled", "name", "replyDelayMs", "reply"}));
+  TRACECHAT_CHECK(check_known(r, {"enabled", "name", "replyDelayMs", "reply", "quickReplies"}));
   TRACECHAT_TRY(const auto enabled, r.optional_bool("enabled"));
   bot.enabled = enabled.value_or(bot.enabled);
   TRACECHAT_TRY(const auto name, r.optional_string("name"));
@@ -163,6 +204,34 @@ Result<void> read_bot(const ObjectReader& r, BotConfig& bot) {
   }
   TRACECHAT_TRY(const auto reply, r.optional_string("reply"));
   bot.reply = reply.value_or(bot.reply);
+  TRACECHAT_TRY(bot.quick_replies, read_quick_replies(r));
+  return {};
+}
+
+Result<void> read_web_messaging(const ObjectReader& r, WebMessagingConfig& wm) {
+  TRACECHAT_CHECK(check_known(
+      r, {"maxConnectionsPerSession", "echoPerMinute", "echoBurst", "autoStart", "refuseInactiveDeployments"}));
+  TRACECHAT_TRY(const auto connections, r.optional_int("maxConnectionsPerSession"));
+  if (connections) {
+    if (*connections < 1 || *connections > 1000) {
+      return Error{r.path_of("maxConnectionsPerSession") + ": must be 1 to 1000"};
+    }
+    wm.max_connections_per_session = *connections;
+  }
+  TRACECHAT_TRY(const auto echo_rate, r.optional_number("echoPerMinute"));
+  if (echo_rate) {
+    if (!(*echo_rate > 0) || *echo_rate > 1e6) return Error{r.path_of("echoPerMinute") + ": must be in (0, 1000000]"};
+    wm.echo_per_minute = *echo_rate;
+  }
+  TRACECHAT_TRY(const auto echo_burst, r.optional_int("echoBurst"));
+  if (echo_burst) {
+    if (*echo_burst < 1 || *echo_burst > 1000000) return Error{r.path_of("echoBurst") + ": must be 1 to 1000000"};
+    wm.echo_burst = *echo_burst;
+  }
+  TRACECHAT_TRY(const auto auto_start, r.optional_bool("autoStart"));
+  wm.auto_start = auto_start.value_or(wm.auto_start);
+  TRACECHAT_TRY(const auto refuse, r.optional_bool("refuseInactiveDeployments"));
+  wm.refuse_inactive_deployments = refuse.value_or(wm.refuse_inactive_deployments);
   return {};
 }
 
@@ -170,11 +239,25 @@ Result<void> read_bot(const ObjectReader& r, BotConfig& bot) {
 
 std::string lowercase_id(std::string_view text) { return common::ascii_lower(text); }
 
+std::optional<DeploymentSettings> deployment_settings(const EmulatorConfig& config, const std::string& deployment_id) {
+  if (config.deployments.empty()) {
+    DeploymentSettings open;
+    open.auto_start = config.web_messaging.auto_start;
+    return open;
+  }
+  const auto it = config.deployment_settings.find(deployment_id);
+  if (it != config.deployment_settings.end()) return it->second;
+  // Listed in `deployments` by code that did not fill in its settings: the defaults.
+  if (config.deployments.contains(deployment_id)) return DeploymentSettings{};
+  return std::nullopt;
+}
+
 Result<EmulatorConfig> parse_config(std::string_view json_text) {
   auto parsed = common::parse_object(json_text, 20, "the configuration");
   if (!parsed) return Error{parsed.error().message};
   const ObjectReader r(parsed->object(), "");
-  TRACECHAT_CHECK(check_known(r, {"organizations", "deployments", "limits", "bot", "oauth", "rest", "analytics"}));
+  TRACECHAT_CHECK(
+      check_known(r, {"organizations", "deployments", "limits", "bot", "webMessaging", "oauth", "rest", "analytics"}));
   EmulatorConfig config;
   TRACECHAT_TRY(config.organizations, read_uuid_set(r, "organizations"));
   TRACECHAT_CHECK(read_deployments(r, config));
@@ -182,6 +265,10 @@ Result<EmulatorConfig> parse_config(std::string_view json_text) {
   if (limits != nullptr) TRACECHAT_CHECK(read_limits(ObjectReader(*limits, "limits"), config.limits));
   TRACECHAT_TRY(const json::object* bot, r.optional_object("bot"));
   if (bot != nullptr) TRACECHAT_CHECK(read_bot(ObjectReader(*bot, "bot"), config.bot));
+  TRACECHAT_TRY(const json::object* web_messaging, r.optional_object("webMessaging"));
+  if (web_messaging != nullptr) {
+    TRACECHAT_CHECK(read_web_messaging(ObjectReader(*web_messaging, "webMessaging"), config.web_messaging));
+  }
   TRACECHAT_TRY(const json::object* oauth, r.optional_object("oauth"));
   if (oauth != nullptr) TRACECHAT_CHECK(read_oauth(ObjectReader(*oauth, "oauth"), config.oauth));
   TRACECHAT_TRY(const json::object* rest, r.optional_object("rest"));

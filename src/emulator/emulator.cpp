@@ -6,6 +6,7 @@
 #include "allowed_origins.h"
 #include "connection_log.h"
 #include "conversation_store.h"
+#include "deployment_config_endpoint.h"
 #include "flow_engine.h"
 #include "guest_chat_connection.h"
 #include "oauth_client_file.h"
@@ -15,6 +16,7 @@
 #include "tracechat/net/http_server.h"
 #include "tracechat/net/url.h"
 #include "web_messaging_connection.h"
+#include "web_messaging_sessions.h"
 
 namespace tracechat::emulator {
 
@@ -23,6 +25,13 @@ using namespace std::chrono_literals;
 namespace {
 
 net::HttpResponse refuse(int status, std::string message) { return net::text_response(status, message + "\n"); }
+
+// Which dialect an upgrade's path asks for, for the log line of a refusal.
+std::string_view dialect_of(std::string_view path) {
+  if (path == "/v1" || path == "/v1/") return kWebMessaging;
+  if (path.starts_with("/v1/") && path.ends_with("/connect")) return kGuestChat;
+  return "-";
+}
 
 }  // namespace
 
@@ -33,6 +42,7 @@ struct Emulator::Impl {
   // The bot's delayed replies, off the WebSocket threads.
   net::EventLoop timers;
   std::unique_ptr<Platform> platform;
+  std::unique_ptr<WebMessagingSessions> sessions;
   std::unique_ptr<FlowEngine> flows;  // when data actions or flows are configured
   std::vector<OAuthClientCredentials> oauth_clients;
   std::filesystem::path oauth_client_file;  // the generated client's; empty when configured
@@ -76,24 +86,46 @@ struct Emulator::Impl {
     return options.config.deployments.empty() || options.config.deployments.contains(id);
   }
 
+  // A refused upgrade, answered before the upgrade and logged with its reason. The log
+  // line names the remote address, the deployment and the origin; never a session
+  // token or any other query value.
+  net::HttpResponse refuse_upgrade(const net::HttpRequest& request, std::string_view path, int status,
+                                   std::string reason, const std::optional<std::string>& deployment) {
+    log.write("warn", {{"event", "upgrade-refused"},
+                       {"dialect", dialect_of(path)},
+                       {"status", std::to_string(status)},
+                       {"reason", reason},
+                       {"remote", request.remote_address},
+                       {"deployment", deployment ? std::string_view(*deployment) : std::string_view("-")},
+                       {"origin", request.header("Origin").value_or("-")}});
+    return refuse(status, std::move(reason));
+  }
+
   std::variant<net::WebSocketAccept, net::HttpResponse> upgrade(const net::HttpRequest& request) {
     auto target = boost::urls::parse_origin_form(request.target);
-    if (!target) return refuse(400, "malformed request target");
+    if (!target) return refuse_upgrade(request, "-", 400, "malformed request target", std::nullopt);
+    const std::string path(target->path());
     std::optional<std::string> deployment;
     for (const auto& param : target->params()) {
       if (param.key == "deploymentId") deployment = std::string(param.value);
     }
-    if (deployment && !is_uuid(*deployment)) return refuse(400, "deploymentId must be a UUID");
+    if (deployment && !is_uuid(*deployment)) {
+      return refuse_upgrade(request, path, 400, "deploymentId must be a UUID", deployment->substr(0, 64));
+    }
     if (deployment) *deployment = lowercase_id(*deployment);
-    const std::string path(target->path());
 
     if (path == "/v1" || path == "/v1/") {
-      if (!deployment) return refuse(400, "Web Messaging needs ?deploymentId=<uuid>");
-      if (!deployment_allowed(*deployment)) return refuse(404, "unknown deployment");
-      if (!origin_allowed(options.config, *deployment, request.header("Origin"))) {
-        return refuse(403, "origin not allowed for this deployment");
+      if (!deployment)
+        return refuse_upgrade(request, path, 400, "Web Messaging needs ?deploymentId=<uuid>", deployment);
+      const auto settings = deployment_settings(options.config, *deployment);
+      if (!settings) return refuse_upgrade(request, path, 404, "unknown deployment", deployment);
+      if (!settings->active && options.config.web_messaging.refuse_inactive_deployments) {
+        return refuse_upgrade(request, path, 404, "deployment is inactive", deployment);
       }
-      auto connection = std::make_shared<WebMessagingConnection>(*platform, log, *deployment);
+      if (!origin_allowed(options.config, *deployment, request.header("Origin"))) {
+        return refuse_upgrade(request, path, 403, "origin not allowed for this deployment", deployment);
+      }
+      auto connection = std::make_shared<WebMessagingConnection>(*platform, *sessions, log, *deployment);
       remember(web_messaging_connections, connection);
       return net::WebSocketAccept{connection, socket_options()};
     }
@@ -102,23 +134,29 @@ struct Emulator::Impl {
     if (path.starts_with(kPrefix) && path.ends_with("/connect")) {
       const std::string_view middle = std::string_view(path).substr(kPrefix.size(), path.size() - kPrefix.size() - 8);
       const auto guest_at = middle.find("/guest/");
-      if (guest_at == std::string_view::npos) return refuse(404, "no such endpoint");
+      if (guest_at == std::string_view::npos) return refuse_upgrade(request, path, 404, "no such endpoint", deployment);
       const std::string organization(middle.substr(0, guest_at));
       const std::string guest(middle.substr(guest_at + 7));
-      if (!is_uuid(organization)) return refuse(400, "organizationId must be a UUID");
-      if (!is_uuid(guest)) return refuse(400, "guestId must be a UUID");
-      if (!organization_allowed(lowercase_id(organization))) return refuse(404, "unknown organization");
-      if (deployment && !deployment_allowed(*deployment)) return refuse(404, "unknown deployment");
+      if (!is_uuid(organization))
+        return refuse_upgrade(request, path, 400, "organizationId must be a UUID", deployment);
+      if (!is_uuid(guest)) return refuse_upgrade(request, path, 400, "guestId must be a UUID", deployment);
+      if (!organization_allowed(lowercase_id(organization))) {
+        return refuse_upgrade(request, path, 404, "unknown organization", deployment);
+      }
+      if (deployment && !deployment_allowed(*deployment)) {
+        return refuse_upgrade(request, path, 404, "unknown deployment", deployment);
+      }
       auto connection = std::make_shared<GuestChatConnection>(*platform, log, lowercase_id(organization),
                                                               lowercase_id(guest), deployment.value_or(""));
       remember(guest_chat_connections, connection);
       return net::WebSocketAccept{connection, socket_options()};
     }
-    return refuse(404, "no such endpoint");
+    return refuse_upgrade(request, path, 404, "no such endpoint", deployment);
   }
 
   net::HttpResponse handle(net::HttpRequest& request) {
     if (auto answer = rest->handle(request)) return std::move(*answer);
+    if (auto answer = serve_deployment_config(options.config, request, tls)) return std::move(*answer);
     const auto path = request.path();
     if (path == "/healthz") return net::text_response(200, "ok\n");
     if (path.starts_with("/v1")) return refuse(426, "this endpoint takes WebSocket connections only");
@@ -139,6 +177,7 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
                                                 raw->timers.after(delay, std::move(task));
                                               });
   impl->restored = impl->platform->restore();
+  impl->sessions = std::make_unique<WebMessagingSessions>(*impl->platform);
   impl->oauth_clients = impl->options.config.oauth.clients;
   if (impl->oauth_clients.empty()) {
     impl->oauth_client_file = oauth_client_file_for(impl->options.db);

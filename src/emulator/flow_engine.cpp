@@ -119,9 +119,16 @@ void FlowEngine::start(const std::string& trigger, const std::shared_ptr<Convers
 
 void FlowEngine::conversation_started(const std::shared_ptr<Conversation>& c) { start("conversation-started", c, {}); }
 
-void FlowEngine::guest_message(const std::shared_ptr<Conversation>& c, const gc::MessageEvent& message) {
+void FlowEngine::guest_message(const std::shared_ptr<Conversation>& c, const gc::MessageEvent& message,
+                               const MessageContent& content) {
   json::object m{{"body", message.body}, {"id", message.message_id}};
   if (message.traceparent) m["traceparent"] = *message.traceparent;
+  // A quick reply the guest chose: the body is the button's text, its payload is here,
+  // as Architect gives a flow the button's payload to branch on.
+  for (const auto& item : content) {
+    if (const auto* button = std::get_if<protocol::web_messaging::ButtonResponse>(&item))
+      m["payload"] = button->payload;
+  }
   start("guest-message", c, std::move(m));
 }
 

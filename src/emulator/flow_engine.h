@@ -34,7 +34,8 @@ class FlowEngine final : public PlatformObserver {
   ~FlowEngine() override;  // finishes the runs in progress, drops the queued ones
 
   void conversation_started(const std::shared_ptr<Conversation>& c) override;
-  void guest_message(const std::shared_ptr<Conversation>& c, const gc::MessageEvent& message) override;
+  void guest_message(const std::shared_ptr<Conversation>& c, const gc::MessageEvent& message,
+                     const MessageContent& content) override;
   void attributes_set(Conversation& c, const std::vector<std::string>& changed) override;
 
   std::size_t flow_count() const { return flows_.size(); }
@@ -47,7 +48,7 @@ class FlowEngine final : public PlatformObserver {
   struct Run {
     const Flow* flow;
     std::shared_ptr<Conversation> conversation;
-    boost::json::object message;  // body, traceparent of the triggering message
+    boost::json::object message;  // body, id, traceparent (and a button's payload) of the triggering message
   };
   FlowEngine(Platform& platform, std::size_t max_queued);
   Result<void> load_actions(const std::filesystem::path& dir);

@@ -39,7 +39,7 @@ void GuestChatConnection::send_error(const std::string& request_id, const Platfo
   send_error(request_id, e.code, e.error, e.message, e.retry_after_ms);
 }
 
-void GuestChatConnection::on_event(const Event& event) {
+void GuestChatConnection::on_event(const Conversation&, const Event& event, const MessageContent&) {
   send(event);
   // The conversation was ended elsewhere (another connection, the agent): nothing more
   // can happen on this one.
@@ -87,10 +87,15 @@ void GuestChatConnection::handle(gc::Connect& frame) {
   };
   if (!frame.resume_token) {
     // `connected` goes out before the conversation's first events (member-joined).
-    conversation_ =
-        platform_.start_conversation(organization_id_, deployment_id_, kGuestChat, guest_id_,
-                                     frame.display_name.empty() ? "Guest" : frame.display_name, shared_from_this(),
-                                     [&](const Conversation& c) { send(connected(c, false)); });
+    ConversationStart start;
+    start.organization_id = organization_id_;
+    start.deployment_id = deployment_id_;
+    start.dialect = kGuestChat;
+    start.guest_key = guest_id_;
+    start.display_name = frame.display_name.empty() ? "Guest" : frame.display_name;
+    start.listeners.push_back(shared_from_this());
+    start.before_events = [&](const Conversation& c) { send(connected(c, false)); };
+    conversation_ = platform_.start_conversation(std::move(start));
     return;
   }
   auto c = platform_.find_by_resume_token(*frame.resume_token);

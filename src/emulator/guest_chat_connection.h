@@ -23,7 +23,7 @@ class GuestChatConnection final : public net::WebSocketHandler,
   void on_binary(std::size_t bytes) override;
   void on_idle() override;
   void on_closed(std::string_view why) override;
-  void on_event(const Event& event) override;
+  void on_event(const Conversation& c, const Event& event, const MessageContent& content) override;
 
   // Server shutdown: a final `disconnected` (server-shutdown), then close 1001.
   void shut_down();

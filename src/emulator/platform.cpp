@@ -6,16 +6,14 @@
 #include <ctime>
 
 #include "common/rfc3339.h"
+#include "rate_text.h"
 #include "tracechat/protocol/attribute_text.h"
 
 namespace tracechat::emulator {
 
-namespace {
-// Deployment ids are stored lower-case; '\n' cannot occur in either part.
 std::string session_key(std::string_view deployment_id, std::string_view token) {
   return std::string(deployment_id) + "\n" + std::string(token);
 }
-}  // namespace
 
 std::string now_rfc3339() {
   const auto now = std::chrono::system_clock::now();
@@ -50,37 +48,44 @@ std::size_t Platform::restore() {
   return stored.size();
 }
 
-std::shared_ptr<Conversation> Platform::start_conversation(
-    const std::string& organization_id, const std::string& deployment_id, std::string_view dialect,
-    const std::string& guest_key, const std::string& display_name, std::shared_ptr<ConversationListener> listener,
-    const std::function<void(const Conversation&)>& before_events) {
+std::shared_ptr<Conversation> Platform::start_conversation(ConversationStart start) {
   auto c = std::make_shared<Conversation>(config_.limits.messages_per_second,
                                           static_cast<double>(config_.limits.message_burst));
   c->row.id = random_uuid();
-  c->row.organization_id = organization_id;
-  c->row.deployment_id = deployment_id;
-  c->row.dialect = std::string(dialect);
-  c->row.guest_key = guest_key;
-  if (dialect == kGuestChat) c->row.resume_token = random_uuid() + random_uuid();
+  c->row.organization_id = std::move(start.organization_id);
+  c->row.deployment_id = std::move(start.deployment_id);
+  c->row.dialect = std::string(start.dialect);
+  c->row.guest_key = std::move(start.guest_key);
+  if (start.dialect == kGuestChat) c->row.resume_token = random_uuid() + random_uuid();
   c->row.start_time = now_rfc3339();
-  c->customer = ParticipantRow{c->row.id, random_uuid(), "customer", "guest", display_name, {}};
+  c->customer = ParticipantRow{c->row.id, random_uuid(), "customer", "guest", std::move(start.display_name), {}};
+  if (start.attributes) c->customer.attributes = start.attributes->merged;
   if (config_.bot.enabled) c->agent = ParticipantRow{c->row.id, random_uuid(), "agent", "bot", config_.bot.name, {}};
   {
     std::lock_guard lock(c->mutex);
     store_.save_conversation(c->row);
     save_participants(*c);
-    if (before_events) before_events(*c);
-    if (listener) c->listeners.push_back(std::move(listener));
+    if (start.before_events) start.before_events(*c);
+    for (auto& listener : start.listeners) {
+      if (listener) c->listeners.push_back(std::move(listener));
+    }
     publish(*c, gc::MemberJoined{{}, c->customer_member()});
     if (c->agent) publish(*c, gc::MemberJoined{{}, gc::Member{c->agent->participant_id, "bot", c->agent->name}});
+    if (start.attributes && !start.attributes->changed.empty()) {
+      publish(*c, gc::AttributesUpdated{{}, start.attributes->merged, start.attributes->changed});
+    }
   }
   {
     std::lock_guard lock(map_mutex_);
     by_id_[c->row.id] = c;
     if (!c->row.resume_token.empty()) by_resume_token_[c->row.resume_token] = c;
-    if (dialect == kWebMessaging) by_session_token_[session_key(deployment_id, guest_key)] = c;
+    if (start.dialect == kWebMessaging) by_session_token_[session_key(c->row.deployment_id, c->row.guest_key)] = c;
   }
-  if (observer_ != nullptr) observer_->conversation_started(c);
+  if (observer_ != nullptr) {
+    observer_->conversation_started(c);
+    if (start.attributes && !start.attributes->changed.empty())
+      observer_->attributes_set(*c, start.attributes->changed);
+  }
   return c;
 }
 
@@ -135,7 +140,7 @@ void Platform::attach(Conversation& c, std::shared_ptr<ConversationListener> lis
   if (replay_after) {
     for (const auto& row : store_.read_events(c.row.id, *replay_after)) {
       auto event = gc::parse_server_frame(row.frame);
-      if (event) listener->on_event(*event);
+      if (event) listener->on_event(c, *event, {});
     }
   }
   c.listeners.push_back(std::move(listener));
@@ -146,7 +151,8 @@ void Platform::detach(Conversation& c, const ConversationListener* listener) {
   std::erase_if(c.listeners, [&](const auto& l) { return l.get() == listener; });
 }
 
-void Platform::publish(Conversation& c, Event event, const ConversationListener* skip, const ReplyFirst& reply_first) {
+void Platform::publish(Conversation& c, Event event, const ConversationListener* skip, const ReplyFirst& reply_first,
+                       const MessageContent& content) {
   std::visit(
       [&](auto& e) {
         if constexpr (std::is_base_of_v<gc::EventHeader, std::decay_t<decltype(e)>>) {
@@ -159,7 +165,7 @@ void Platform::publish(Conversation& c, Event event, const ConversationListener*
   store_.append_event(c.row.id, c.last_seq, gc::serialize(event), message != nullptr ? message->message_id : "");
   if (reply_first) reply_first(event);
   for (const auto& listener : c.listeners) {
-    if (listener.get() != skip) listener->on_event(event);
+    if (listener.get() != skip) listener->on_event(c, event, content);
   }
 }
 
@@ -199,7 +205,8 @@ std::optional<PlatformError> Platform::check_body(std::string_view body) const {
 Result<gc::MessageEvent, PlatformError> Platform::post_guest_message(const std::shared_ptr<Conversation>& c,
                                                                      std::string body, std::string body_type,
                                                                      std::optional<std::string> traceparent,
-                                                                     const ReplyFirst& reply_first) {
+                                                                     const ReplyFirst& reply_first,
+                                                                     const MessageContent& content) {
   if (auto bad = check_body(body)) return *bad;
   gc::MessageEvent event;
   {
@@ -207,7 +214,7 @@ Result<gc::MessageEvent, PlatformError> Platform::post_guest_message(const std::
     if (c->ended()) return PlatformError{409, "conversation-ended", "the conversation has ended", std::nullopt};
     if (const auto wait = c->bucket.take(); wait.count() > 0) {
       return PlatformError{429, "rate-limited",
-                           "more than " + std::to_string(config_.limits.messages_per_second) +
+                           "more than " + format_rate(config_.limits.messages_per_second) +
                                " messages per second; retry after " + std::to_string(wait.count()) + " ms",
                            wait.count()};
     }
@@ -217,24 +224,30 @@ Result<gc::MessageEvent, PlatformError> Platform::post_guest_message(const std::
     event.body_type = std::move(body_type);
     event.traceparent = std::move(traceparent);
     Event published = event;
-    publish(*c, std::move(published), nullptr, [&](const Event& e) {
-      event = std::get<gc::MessageEvent>(e);
-      if (reply_first) reply_first(e);
-    });
+    publish(
+        *c, std::move(published), nullptr,
+        [&](const Event& e) {
+          event = std::get<gc::MessageEvent>(e);
+          if (reply_first) reply_first(e);
+        },
+        content);
   }
-  if (observer_ != nullptr) observer_->guest_message(c, event);
+  if (observer_ != nullptr) observer_->guest_message(c, event, content);
   if (c->agent && scheduler_ && !config_.bot.reply.empty()) {
     std::string reply = config_.bot.reply;
     if (auto at = reply.find("{body}"); at != std::string::npos) reply.replace(at, 6, body);
     std::weak_ptr<Conversation> weak = c;
     scheduler_(config_.bot.reply_delay, [this, weak, reply = std::move(reply)]() mutable {
-      if (auto conversation = weak.lock()) post_agent_message(conversation, std::move(reply));
+      // The bot offers its quick replies with every answer (Web Messaging shows them).
+      const MessageContent offered(config_.bot.quick_replies.begin(), config_.bot.quick_replies.end());
+      if (auto conversation = weak.lock()) post_agent_message(conversation, std::move(reply), offered);
     });
   }
   return event;
 }
 
-void Platform::post_agent_message(const std::shared_ptr<Conversation>& c, std::string body) {
+void Platform::post_agent_message(const std::shared_ptr<Conversation>& c, std::string body,
+                                  const MessageContent& content) {
   std::lock_guard lock(c->mutex);
   if (c->ended() || body.empty()) return;
   // The bot's reply obeys the same size rule as anyone's: a long echo is cut, not refused.
@@ -244,7 +257,7 @@ void Platform::post_agent_message(const std::shared_ptr<Conversation>& c, std::s
   event.sender = c->agent ? gc::Member{c->agent->participant_id, c->agent->role, c->agent->name}
                           : gc::Member{"system", "system", "System"};
   event.body = std::move(body);
-  publish(*c, std::move(event));
+  publish(*c, std::move(event), nullptr, nullptr, content);
 }
 
 std::optional<PlatformError> Platform::guest_typing(Conversation& c, const ConversationListener* sender) {
@@ -270,13 +283,6 @@ std::optional<gc::Disconnected> Platform::end(Conversation& c, const std::string
   store_.save_conversation(c.row);
   std::erase_if(c.listeners, [&](const auto& l) { return l.get() == requester; });
   return last;
-}
-
-void Platform::close_session_connections(Conversation& c, const ConversationListener* requester) {
-  std::lock_guard lock(c.mutex);
-  for (const auto& listener : c.listeners) {
-    if (listener.get() != requester) listener->on_session_closed();
-  }
 }
 
 }  // namespace tracechat::emulator

@@ -7,6 +7,9 @@
 // Locking: each conversation has its own mutex; the platform map has another. Listeners
 // are called under their conversation's lock, so every listener sees the conversation's
 // events in seq order; they must only queue (WebSocketChannel::send does).
+//
+// When a conversation starts is the dialect's business: guest-chat starts one at
+// `connect`; Web Messaging at the first onMessage of a session (web_messaging_sessions.h).
 #pragma once
 
 #include <functional>
@@ -23,6 +26,7 @@
 #include "tracechat/emulator/config.h"
 #include "tracechat/protocol/guest_chat.h"
 #include "tracechat/protocol/uuid.h"
+#include "tracechat/protocol/web_messaging.h"
 
 namespace tracechat::emulator {
 
@@ -32,13 +36,19 @@ using Event = gc::ServerFrame;
 inline constexpr std::string_view kGuestChat = "guest-chat";
 inline constexpr std::string_view kWebMessaging = "web-messaging";
 
+// Web Messaging's structured content of a message — the quick replies a bot offers, the
+// button a guest chose — which guest-chat's event model has no field for. It travels
+// beside the message event to the listeners and observers; the event keeps the text.
+using MessageContent = std::vector<protocol::web_messaging::Content>;
+
+struct Conversation;
+
 class ConversationListener {
  public:
   virtual ~ConversationListener() = default;
-  // Called under the conversation's lock: queue, never block.
-  virtual void on_event(const Event& event) = 0;
-  // Web Messaging closeSession with closeAllConnections: the session's connections close.
-  virtual void on_session_closed() {}
+  // Called under the conversation's lock (so `c` may be read): queue, never block.
+  // `content` is empty except for a message event that has structured content.
+  virtual void on_event(const Conversation& c, const Event& event, const MessageContent& content) = 0;
 };
 
 struct Conversation {
@@ -72,8 +82,29 @@ struct FoundMessage {
   gc::MessageEvent event;
 };
 
+// How a conversation starts: where, for whom, who follows it from its first event on.
+struct ConversationStart {
+  std::string organization_id;
+  std::string deployment_id;
+  std::string_view dialect;
+  std::string guest_key;
+  std::string display_name;
+  std::vector<std::shared_ptr<ConversationListener>> listeners;
+  // The customer's participant data from the start (already checked with
+  // merge_attributes against none), so that conversation-started flows see it: Web
+  // Messaging's custom attributes of the message that started the conversation.
+  std::optional<AttributeMerge> attributes;
+  // Runs first, under the conversation's lock: for the reply that announces it.
+  std::function<void(const Conversation&)> before_events;
+};
+
 // Runs a function later, off the caller's thread (the bot's replies).
 using Scheduler = std::function<void(std::chrono::milliseconds delay, std::function<void()> task)>;
+
+// The key of a Web Messaging session: the deployment id, which is a lower-case UUID of
+// fixed length (so the key is unambiguous whatever the client-chosen token holds), and
+// the token.
+std::string session_key(std::string_view deployment_id, std::string_view token);
 
 // Told what happens in conversations, after the fact and outside their locks: the
 // flow engine starts its flows from here.
@@ -81,7 +112,7 @@ class PlatformObserver {
  public:
   virtual ~PlatformObserver() = default;
   virtual void conversation_started(const std::shared_ptr<Conversation>&) {}
-  virtual void guest_message(const std::shared_ptr<Conversation>&, const gc::MessageEvent&) {}
+  virtual void guest_message(const std::shared_ptr<Conversation>&, const gc::MessageEvent&, const MessageContent&) {}
   virtual void attributes_set(Conversation&, const std::vector<std::string>& /*changed*/) {}
 };
 
@@ -93,13 +124,9 @@ class Platform {
   // Loads every stored conversation (after a restart).
   std::size_t restore();
 
-  // Starts a conversation followed by `listener` from its first event on; `before_events`
-  // runs first (under the conversation's lock), for the reply that announces it.
-  std::shared_ptr<Conversation> start_conversation(const std::string& organization_id, const std::string& deployment_id,
-                                                   std::string_view dialect, const std::string& guest_key,
-                                                   const std::string& display_name,
-                                                   std::shared_ptr<ConversationListener> listener,
-                                                   const std::function<void(const Conversation&)>& before_events);
+  // Starts a conversation: member-joined events (and attributes-updated when it starts
+  // with participant data), then the observer's conversation_started.
+  std::shared_ptr<Conversation> start_conversation(ConversationStart start);
   std::shared_ptr<Conversation> find(const std::string& conversation_id) const;
   std::shared_ptr<Conversation> find_by_resume_token(const std::string& token) const;
   // Web Messaging: the newest conversation of a session token on a deployment. A token
@@ -121,10 +148,12 @@ class Platform {
       Conversation& c, const AttributeChanges& changes,
       const std::function<void(const AttributeMerge&)>& reply_first = nullptr);
   // A guest message: rate limit, then a `message` event (and the bot's reply later).
+  // `content`: a Web Messaging button response; `body` is then the button's text.
   Result<gc::MessageEvent, PlatformError> post_guest_message(const std::shared_ptr<Conversation>& c, std::string body,
                                                              std::string body_type,
                                                              std::optional<std::string> traceparent,
-                                                             const ReplyFirst& reply_first = nullptr);
+                                                             const ReplyFirst& reply_first = nullptr,
+                                                             const MessageContent& content = {});
   // Rate limited like messages; the event skips `sender`, which typed it.
   std::optional<PlatformError> guest_typing(Conversation& c, const ConversationListener* sender);
   // Ends the conversation: member-left events, then `disconnected`, which `requester`
@@ -132,11 +161,10 @@ class Platform {
   std::optional<gc::Disconnected> end(Conversation& c, const std::string& reason,
                                       const ConversationListener* requester = nullptr);
   std::size_t active_conversations() const;
-  // Tells every listener but `requester` that the session was closed.
-  void close_session_connections(Conversation& c, const ConversationListener* requester);
 
   // A message from the agent side: the bot participant, or "system" without one.
-  void post_agent_message(const std::shared_ptr<Conversation>& c, std::string body);
+  // `content`: quick replies it offers (Web Messaging renders them; guest-chat does not).
+  void post_agent_message(const std::shared_ptr<Conversation>& c, std::string body, const MessageContent& content = {});
   // Set before the platform serves anyone; must outlive it.
   void set_observer(PlatformObserver* observer) { observer_ = observer; }
 
@@ -146,7 +174,7 @@ class Platform {
  private:
   // Under c.mutex: number, store and hand out one event.
   void publish(Conversation& c, Event event, const ConversationListener* skip = nullptr,
-               const ReplyFirst& reply_first = nullptr);
+               const ReplyFirst& reply_first = nullptr, const MessageContent& content = {});
   void save_participants(const Conversation& c);
 
   EmulatorConfig config_;

@@ -62,14 +62,25 @@ Result<std::string> export_data_action(const ExportOptions& o) {
   }
   // The inputs that carry the trace context bear the names of the attributes they are read from.
   const std::string trace_id(conventions::kTraceIdInput), span_id(conventions::kSpanIdInput);
+  const std::string traceparent(conventions::kTraceparentInput), tracestate(conventions::kTracestateInput);
   const std::string conversation_id(conventions::kConversationIdInput);
-  // conversationId is not required, so that a flow that does not bind it (one written for
-  // an action exported before the input existed) keeps working with an action exported
-  // now: the header is then empty, and the bridge records nothing.
+  // traceparent, tracestate and conversationId are not required, so that a flow that does
+  // not bind them (one written for an action exported before the inputs existed) keeps
+  // working with an action exported now: the traceparent is then built from the ids, and
+  // the other headers are not sent.
   json::object properties{
       {trace_id,
        {{"type", "string"}, {"description", "Participant data " + trace_id + ": the chat's W3C trace id (32 hex)"}}},
       {span_id, {{"type", "string"}, {"description", "Participant data " + span_id + ": the parent span id (16 hex)"}}},
+      {traceparent,
+       {{"type", "string"},
+        {"description", "Participant data " + traceparent +
+                            ": the chat's whole W3C traceparent, with its trace flags (optional; without it the "
+                            "header is built from the ids, flags 01)"}}},
+      {tracestate,
+       {{"type", "string"},
+        {"description",
+         "Participant data " + tracestate + ": the chat's W3C tracestate (optional; not sent when empty)"}}},
       {conversation_id,
        {{"type", "string"},
         {"description", "Message.ConversationId: the conversation's id (a UUID), sent as " +
@@ -90,21 +101,33 @@ Result<std::string> export_data_action(const ExportOptions& o) {
     success += (success.empty() ? "" : ", ") + std::string("\"") + output + "\": ${" + output + "}";
   }
 
-  // The trace ids are hex when they come from tracechat, but a Data Action input is
-  // whatever the flow passes: $esc.url keeps CR, LF and anything else that could end the
-  // header or start another from leaving the value. A mangled id makes the receiver
-  // start a new trace, as W3C requires; it cannot inject a header.
-  // The conversation id goes the same way, and quiet ($!): when the flow does not bind
-  // the input, the header is empty instead of the literal reference text, which Velocity
-  // prints for a missing value. A UUID passes $esc.url unchanged; the bridge records
-  // only a value that is a UUID.
-  json::object headers{
-      {conventions::kTraceparentHeader, "00-$esc.url(${input." + trace_id + "})-$esc.url(${input." + span_id + "})-01"},
-      {conventions::kConversationIdHeader, "$!esc.url(${input." + conversation_id + "})"},
-      {conventions::kActionHeader, o.name},
-      {"Content-Type", "application/json"},
-      {"Accept", "application/json"},
-      {"Transfer-Encoding", "buffered"}};
+  // The trace context is hex and dashes when it comes from tracechat, but a Data Action
+  // input is whatever the flow passes: $esc.url keeps CR, LF and anything else that could
+  // end the header or start another from leaving the value. A mangled value makes the
+  // receiver start a new trace, as W3C requires; it cannot inject a header. A valid
+  // traceparent passes $esc.url unchanged.
+  // The whole traceparent when the flow binds it: its flags are the chat's sampling
+  // decision and random-trace-id flag, which a header rebuilt from the ids would lose.
+  // Without it (a flow written before the input existed), the ids with flags 01, as before.
+  // ("#{else}" because "#else00" would read as a directive named else00.)
+  const std::string traceparent_header = "#if($input." + traceparent + ")$esc.url(${input." + traceparent +
+                                         "})#{else}00-$esc.url(${input." + trace_id + "})-$esc.url(${input." + span_id +
+                                         "})-01#end";
+  // The tracestate keeps its '=' and ',' ($esc.url would encode them and break it), so it
+  // goes through $esc.jsonString instead: CR, LF, tab and every other control character
+  // become printable escapes, so no value can end the header; a valid tracestate has none
+  // of them. Quiet ($!): unbound or empty, the header renders empty and is not sent.
+  // The conversation id goes through $esc.url, and quiet too: when the flow does not bind
+  // the input, the header is left out instead of carrying the literal reference text,
+  // which Velocity prints for a missing value. A UUID passes $esc.url unchanged; the
+  // bridge records only a value that is a UUID.
+  json::object headers{{conventions::kTraceparentHeader, traceparent_header},
+                       {conventions::kTracestateHeader, "$!esc.jsonString(${input." + tracestate + "})"},
+                       {conventions::kConversationIdHeader, "$!esc.url(${input." + conversation_id + "})"},
+                       {conventions::kActionHeader, o.name},
+                       {"Content-Type", "application/json"},
+                       {"Accept", "application/json"},
+                       {"Transfer-Encoding", "buffered"}};
   json::object request{{"requestUrlTemplate", o.url}, {"requestType", o.method}, {"headers", std::move(headers)}};
   if (o.method != "GET" && o.method != "DELETE") request["requestTemplate"] = "${input.rawRequest}";
 

@@ -39,7 +39,14 @@ for url in "$guest" "$web"; do
     shown="$("$bin" traces --db "$work/traces.sqlite" show "$trace_id" 2>&1)" && grep -q chat.send_message <<<"$shown" && break
     sleep 0.1
   done
-  if grep -q chat.session <<<"$shown" && grep -q chat.set_attributes <<<"$shown" && grep -q chat.send_message <<<"$shown"; then
+  # guest-chat sets them with a request of their own; Web Messaging without auto-start
+  # (the emulator's default) sends them with the first message, whose span names the keys.
+  if [ "$url" = "$web" ]; then
+    attributes_sent="$("$bin" traces --db "$work/traces.sqlite" show "$trace_id" --json 2>&1 | grep -c '"chat.attributes.keys"')"
+  else
+    attributes_sent="$(grep -c chat.set_attributes <<<"$shown")"
+  fi
+  if grep -q chat.session <<<"$shown" && [ "$attributes_sent" -ge 1 ] && grep -q chat.send_message <<<"$shown"; then
     ok "spans in the collector"
   else
     bad "spans for $trace_id" "$shown"
@@ -119,6 +126,40 @@ fi
 out="$("$bin" chat "$restricted" --origin https://shop.example.com --script "$work/script.txt" 2>&1)"
 code=$?
 if [ $code -eq 0 ] && grep -q "You said: second" <<<"$out"; then ok "--origin"; else bad "--origin: exit $code" "$out"; fi
+
+# Quick replies and auto-start: a bot that offers buttons, on one deployment that
+# auto-starts and one that does not (the platform's default).
+auto="b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e"
+printf '{"deployments": [{"id": "%s"}, {"id": "%s", "autoStart": true}],
+  "bot": {"quickReplies": [{"text": "Yes", "payload": "yes"}, {"text": "No", "payload": "no"}]}}\n' \
+  "$deployment" "$auto" >"$work/buttons.json"
+"$bin" emulator --listen 127.0.0.1:0 --db "$work/buttons.sqlite" --config "$work/buttons.json" --quiet \
+  >"$work/buttons.out" 2>&1 &
+pids+=($!)
+buttons_port="$(emulator_port "$work/buttons.out")"
+printf 'hello\n/reply 2\n' >"$work/buttons.txt"
+out="$("$bin" chat "ws://127.0.0.1:$buttons_port/v1?deploymentId=$deployment" --script "$work/buttons.txt" 2>&1)"
+code=$?
+if [ $code -eq 0 ] && grep -q "You said: hello  \[1\] Yes \[2\] No" <<<"$out" && grep -q "^<you> No$" <<<"$out" &&
+  grep -q "You said: No" <<<"$out" && grep -q "(context with the first message)" <<<"$out"; then
+  ok "quick replies shown and answered with /reply; no auto-start read from the deployment"
+else
+  bad "quick replies: exit $code" "$out"
+fi
+out="$("$bin" chat "ws://127.0.0.1:$buttons_port/v1?deploymentId=$auto" --script "$work/short.txt" 2>&1)"
+code=$?
+if [ $code -eq 0 ] && ! grep -q "context with the first message" <<<"$out" && grep -q "^attributes set: " <<<"$out"; then
+  ok "an auto-start deployment gets the context on the Join"
+else
+  bad "auto-start deployment: exit $code" "$out"
+fi
+printf '/reply 1\n' >"$work/no-offer.txt"
+out="$("$bin" chat "ws://127.0.0.1:$buttons_port/v1?deploymentId=$deployment" --script "$work/no-offer.txt" 2>&1)"
+code=$?
+if [ $code -eq 1 ] && grep -q "error: no quick replies are on offer" <<<"$out"; then ok "/reply without an offer"; else bad "/reply without an offer: exit $code" "$out"; fi
+out="$("$bin" chat "ws://127.0.0.1:$buttons_port/v1?deploymentId=$deployment" --auto-start sometimes 2>&1 </dev/null)"
+code=$?
+if [ $code -eq 2 ] && grep -q -- "--auto-start: sometimes not in" <<<"$out"; then ok "--auto-start is checked"; else bad "--auto-start sometimes: exit $code" "$out"; fi
 
 # `tracechat bridge` needs a mode, and serves in echo mode on a free port.
 out="$("$bin" bridge 2>&1)"

@@ -84,7 +84,10 @@ TEST_F(ChatSessionTest, GuestChatLifecycleAttachesTheContextRightAfterTheHandsha
   EXPECT_EQ(receives[0]->kind, trace::SpanKind::consumer);
 }
 
-TEST_F(ChatSessionTest, WebMessagingLifecycleAttachesTheContextOnTheFirstMessage) {
+TEST_F(ChatSessionTest, WebMessagingLifecycleWithAutoStartAttachesTheContextOnTheJoin) {
+  // The deployment auto-starts, so the context rides on a Presence Join right away
+  // (without auto-start it waits for the first message: web_messaging_platform_test.cpp).
+  options_.config.web_messaging.auto_start = true;
   Recorder r;
   auto session = open(config_for(web_messaging_url()), r);
   ASSERT_TRUE(r.wait_state(SessionState::active)) << r.transcript();

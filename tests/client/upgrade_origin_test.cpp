@@ -22,6 +22,8 @@ struct Refusal {
     client::ChatSessionConfig config;
     config.url = "ws://127.0.0.1:" + std::to_string(server.port()) + path;
     config.origin = origin;
+    // Only the upgrade is under test here, not the read of the deployment's config.json.
+    config.web_messaging_auto_start = client::AutoStart::off;
     auto session = ChatSession::open(config, recorder.callback());
     EXPECT_TRUE(session.ok()) << (session.ok() ? "" : session.error().message);
     if (!session.ok()) return {};

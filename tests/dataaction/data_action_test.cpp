@@ -120,6 +120,31 @@ TEST(DataAction, TheGeneratedActionRunsAndCarriesTheContext) {
   EXPECT_EQ(std::string(service.last().header("x-tracechat-action").value_or("")), "Notify");
 }
 
+// A header is a fixed entry of the action, so an optional input's header has no other way
+// to be left out: one that renders to nothing is not sent (W3C: a tracestate header
+// SHOULD not be sent empty). One that renders to something is sent as it is.
+TEST(DataAction, AHeaderThatRendersEmptyIsNotSent) {
+  Service service;
+  auto definition = json::parse(action_json(service.url()));
+  auto& headers = definition.at("config").at("request").at("headers").as_object();
+  headers["tracestate"] = "$!esc.jsonString(${input.tracestate})";
+  headers["X-Empty"] = "";
+  headers["X-Kept"] = "k";
+  auto action = DataAction::parse(json::serialize(definition));
+  ASSERT_TRUE(action.ok()) << action.error().message;
+  ASSERT_TRUE(action->execute(kInputs).success);
+  auto seen = service.last();
+  EXPECT_FALSE(seen.header("tracestate")) << "not sent empty";
+  EXPECT_FALSE(seen.header("X-Empty"));
+  EXPECT_EQ(std::string(seen.header("X-Kept").value_or("")), "k");
+
+  auto with_state = kInputs;
+  with_state["tracestate"] = "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE";
+  ASSERT_TRUE(action->execute(with_state).success);
+  seen = service.last();
+  EXPECT_EQ(std::string(seen.header("tracestate").value_or("")), "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
+}
+
 TEST(DataAction, InputsCannotInjectAHeaderOrBreakTheBody) {
   Service service;
   auto action =

@@ -81,7 +81,81 @@ TEST(PlatformApiConfig, BadValuesNameTheirPath) {
             "deployments[0].allowedOrigins: list at least one origin, or leave it out to allow any");
   EXPECT_EQ(error(R"({"deployments": [{"id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "origins": []}]})"),
             "deployments[0].origins: unknown setting");
-  EXPECT_EQ(error(R"({"deployments": [7]})"),
-            "deployments[0]: expected a UUID or an object with id and allowedOrigins");
+  EXPECT_EQ(error(R"({"deployments": [7]})"), "deployments[0]: expected a UUID or an object with id");
   EXPECT_EQ(error(R"({"deployments": ["acme"]})"), "deployments[0]: expected a UUID");
+}
+
+TEST(WebMessagingConfig, Defaults) {
+  auto config = parse_config("{}");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->web_messaging.max_connections_per_session, 3);
+  EXPECT_EQ(config->web_messaging.echo_per_minute, 2);
+  EXPECT_EQ(config->web_messaging.echo_burst, 2);
+  EXPECT_FALSE(config->web_messaging.auto_start);
+  EXPECT_TRUE(config->web_messaging.refuse_inactive_deployments);
+  EXPECT_TRUE(config->bot.quick_replies.empty());
+  // Open mode: any deployment, with the webMessaging defaults.
+  const auto open = tracechat::emulator::deployment_settings(*config, "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d");
+  ASSERT_TRUE(open.has_value());
+  EXPECT_FALSE(open->auto_start);
+  EXPECT_TRUE(open->active);
+}
+
+TEST(WebMessagingConfig, EverySettingIsRead) {
+  auto config = parse_config(R"({
+    "deployments": ["a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                    {"id": "0A0B0C0D-1E1F-4A2B-8C3D-4E5F6A7B8C9D", "autoStart": true, "status": "Inactive"}],
+    "webMessaging": {"maxConnectionsPerSession": 5, "echoPerMinute": 0.5, "echoBurst": 3, "autoStart": true,
+                     "refuseInactiveDeployments": false},
+    "bot": {"quickReplies": [{"text": "Yes", "payload": "yes"}, {"text": "No", "payload": "no"}]}
+  })");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->web_messaging.max_connections_per_session, 5);
+  EXPECT_EQ(config->web_messaging.echo_per_minute, 0.5);
+  EXPECT_EQ(config->web_messaging.echo_burst, 3);
+  EXPECT_TRUE(config->web_messaging.auto_start);
+  EXPECT_FALSE(config->web_messaging.refuse_inactive_deployments);
+  ASSERT_EQ(config->bot.quick_replies.size(), 2u);
+  EXPECT_EQ(config->bot.quick_replies[0].text, "Yes");
+  EXPECT_EQ(config->bot.quick_replies[0].payload, "yes");
+  EXPECT_EQ(config->bot.quick_replies[0].action, "Message");
+  using tracechat::emulator::deployment_settings;
+  const auto listed = deployment_settings(*config, "0a0b0c0d-1e1f-4a2b-8c3d-4e5f6a7b8c9d");
+  ASSERT_TRUE(listed.has_value());
+  EXPECT_TRUE(listed->auto_start);
+  EXPECT_FALSE(listed->active);
+  // A deployment listed by its id alone has the platform's defaults, whatever
+  // webMessaging.autoStart (the open-mode default) says.
+  const auto plain = deployment_settings(*config, "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FALSE(plain->auto_start);
+  EXPECT_TRUE(plain->active);
+  EXPECT_FALSE(deployment_settings(*config, "99999999-9999-4999-8999-999999999999").has_value());
+}
+
+TEST(WebMessagingConfig, BadValuesNameTheirPath) {
+  const auto error = [](const char* text) {
+    auto config = parse_config(text);
+    return config.ok() ? std::string("(accepted)") : config.error().message;
+  };
+  EXPECT_EQ(error(R"({"webMessaging": {"maxConnectionsPerSession": 0}})"),
+            "webMessaging.maxConnectionsPerSession: must be 1 to 1000");
+  EXPECT_EQ(error(R"({"webMessaging": {"echoPerMinute": 0}})"), "webMessaging.echoPerMinute: must be in (0, 1000000]");
+  EXPECT_EQ(error(R"({"webMessaging": {"echoBurst": 0}})"), "webMessaging.echoBurst: must be 1 to 1000000");
+  EXPECT_EQ(error(R"({"webMessaging": {"autoStart": "yes"}})"), "webMessaging.autoStart: expected boolean");
+  EXPECT_EQ(error(R"({"webMessaging": {"echoes": 1}})"), "webMessaging.echoes: unknown setting");
+  EXPECT_EQ(error(R"({"deployments": [{"id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "status": "Paused"}]})"),
+            "deployments[0].status: expected Active or Inactive");
+  EXPECT_EQ(error(R"({"deployments": [{"id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "autoStart": 1}]})"),
+            "deployments[0].autoStart: expected boolean");
+  EXPECT_EQ(error(R"({"deployments": ["a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                                      {"id": "A1B2C3D4-E5F6-4A7B-8C9D-0E1F2A3B4C5D"}]})"),
+            "deployments[1].id: listed twice");
+  EXPECT_EQ(error(R"({"bot": {"quickReplies": [{"text": "Yes"}]}})"), "bot.quickReplies[0].payload: required");
+  EXPECT_EQ(error(R"({"bot": {"quickReplies": [{"text": "", "payload": "p"}]}})"),
+            "bot.quickReplies[0].text: must not be empty");
+  EXPECT_EQ(error(R"({"bot": {"quickReplies": [{"text": "a", "payload": "p", "url": "x"}]}})"),
+            "bot.quickReplies[0].url: unknown setting");
+  EXPECT_EQ(error(R"({"bot": {"quickReplies": ["Yes"]}})"),
+            "bot.quickReplies[0]: expected object with text and payload");
 }

@@ -1,5 +1,5 @@
 // The generated Data Action: importable JSON whose templates, run by our Velocity
-// engine, give the bridge the chat's traceparent.
+// engine, give the bridge the chat's traceparent (with its flags) and tracestate.
 #include "tracechat/generators/data_action_export.h"
 
 #include <gtest/gtest.h>
@@ -49,6 +49,8 @@ TEST(DataActionExport, CarriesTheTraceContextInATemplatedHeader) {
   hostile["input"].as_object()["otel_span_id"] = "x\r\nX-Admin: true";
   const auto header = render(request.at("headers").at("traceparent"), hostile);
   EXPECT_EQ(header.find_first_of("\r\n"), std::string::npos) << header;
+  // No tracestate input: the header renders empty, and an empty header is not sent.
+  EXPECT_EQ(render(request.at("headers").at("tracestate"), inputs), "");
 
   const auto& response = action.at("config").at("response");
   EXPECT_EQ(response.at("translationMap").at("status"), "$.status");
@@ -83,6 +85,49 @@ TEST(DataActionExport, SendsTheConversationIdFromAnOptionalInput) {
 
   ExportOptions twice{"a", "https://x", "GET", "T", {"conversationId"}, {}};
   EXPECT_EQ(export_data_action(twice).error().message, "input 'conversationId': given twice");
+}
+
+// The chat's whole traceparent, when the flow binds it, carries its trace flags (the
+// sampling decision, the random-trace-id flag) that a header rebuilt from the ids loses;
+// the tracestate goes in its own header, kept as it is.
+TEST(DataActionExport, CarriesTheChatsFlagsAndTracestateFromOptionalInputs) {
+  auto text = export_data_action({"Order lookup", "https://api.example.com/orders", "GET", "Tracing", {}, {}});
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  const auto action = json::parse(*text).as_object();
+  const auto& input = action.at("contract").at("input").at("inputSchema");
+  EXPECT_EQ(input.at("properties").at("traceparent").at("type"), "string");
+  EXPECT_EQ(input.at("properties").at("tracestate").at("type"), "string");
+  EXPECT_EQ(input.at("required"), (json::array{"otel_trace_id", "otel_span_id"})) << "an old flow still works";
+  const auto& headers = action.at("config").at("request").at("headers");
+
+  const auto with = [](const json::object& extra) {
+    json::object in{{"otel_trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}, {"otel_span_id", "00f067aa0ba902b7"}};
+    for (const auto& [k, v] : extra) in[k] = v;
+    return json::object{{"input", std::move(in)}};
+  };
+  const std::string not_sampled_random = "00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-02";
+  EXPECT_EQ(render(headers.at("traceparent"), with({{"traceparent", not_sampled_random}})), not_sampled_random);
+  // Not bound, null or empty: built from the ids, flags 01, as an action exported before.
+  for (const auto& unbound :
+       {json::object{}, json::object{{"traceparent", nullptr}}, json::object{{"traceparent", ""}}}) {
+    EXPECT_EQ(render(headers.at("traceparent"), with(unbound)),
+              "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  }
+  // A value that tries to end the header stays inside it, encoded.
+  const auto hostile_parent = render(headers.at("traceparent"), with({{"traceparent", "00-x\r\nX-Admin: true"}}));
+  EXPECT_EQ(hostile_parent, "00-x%0D%0AX-Admin%3A+true");
+
+  // A tracestate keeps its '=', ',' and spaces: $esc.url would have broken it.
+  const std::string state = "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE,a@b=x y/z";
+  EXPECT_EQ(render(headers.at("tracestate"), with({{"tracestate", state}})), state);
+  EXPECT_EQ(render(headers.at("tracestate"), with({{"tracestate", nullptr}})), "");
+  // CR, LF, tab, DEL and the other control characters become printable escapes: no value
+  // can end the header, add one, or make the request refuse it.
+  const auto hostile_state = render(headers.at("tracestate"), with({{"tracestate", "a=1\r\nX-Admin: true\t\x7f\x01"}}));
+  EXPECT_EQ(hostile_state, "a=1\\r\\nX-Admin: true\\t\\u007f\\u0001");
+
+  ExportOptions twice{"a", "https://x", "GET", "T", {"tracestate"}, {}};
+  EXPECT_EQ(export_data_action(twice).error().message, "input 'tracestate': given twice");
 }
 
 TEST(DataActionExport, PostSendsTheInputsAsTheBody) {

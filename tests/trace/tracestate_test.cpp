@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 using namespace tracechat::trace;
 
 namespace {
@@ -19,7 +22,7 @@ std::string members(int n, int first = 0) {
   std::string out;
   for (int i = first; i < first + n; ++i) {
     if (!out.empty()) out += ",";
-    out += "k" + std::to_string(i) + "=v" + std::to_string(i);
+    out.append("k").append(std::to_string(i)).append("=v").append(std::to_string(i));
   }
   return out;
 }
@@ -35,8 +38,10 @@ TEST(TraceState, SpecExamples) {
   EXPECT_EQ(*two.get("congo"), "t61rcWkgMzE");
   EXPECT_EQ(parse_ok("vendorname1=opaqueValue1,vendorname2=opaqueValue2").size(), 2u);
   EXPECT_EQ(parse_ok("congo=ucfJifl5GOE,rojo=00f067aa0ba902b7").size(), 2u);
-  // The re-entry example: the rewritten entry is the only one of its key.
-  expect_invalid("congo=congosFirstPosition,rojo=rojosFirstPosition,congo=congosSecondPosition", "duplicate key");
+  // The re-entry example: a list that repeats a key keeps the key's left-most member, the
+  // most recent position, and loses nothing else.
+  EXPECT_EQ(parse_ok("congo=congosFirstPosition,rojo=rojosFirstPosition,congo=congosSecondPosition").to_header(),
+            "congo=congosFirstPosition,rojo=rojosFirstPosition");
   EXPECT_EQ(parse_ok("congo=congosSecondPosition,rojo=rojosFirstPosition").size(), 2u);
 }
 
@@ -68,21 +73,24 @@ TEST(TraceState, ValueSpacing) {
   EXPECT_EQ(*parse_ok("foo=a b c").get("foo"), "a b c");
 }
 
+// Level 2: key = ( lcalpha / DIGIT ) 0*255 ( keychar ), keychar = lcalpha / DIGIT / "_" /
+// "-" / "*" / "/" / "@". Level 1's tenant@system split is gone.
 TEST(TraceState, KeyGrammar) {
-  for (const char* key : {"a", "foo", "foo123", "foo_bar", "foo-bar", "foo*bar", "foo/bar", "tenant@system",
-                          "1tenant@vendor", "t@s", "t_-*/@s_-*/"}) {
+  for (const char* key : {"a", "0", "foo", "foo123", "1abc", "foo_bar", "foo-bar", "foo*bar", "foo/bar", "foo@",
+                          "tenant@system", "1tenant@vendor", "t@s", "a@b@c", "tenant@1system", "t_-*/@s_-*/"}) {
     EXPECT_TRUE(TraceState::valid_key(key)) << key;
   }
-  for (const char* key : {"", "Foo", "fOo", "1foo", "_foo", "foo bar", "foo.bar", "foo=bar", "@system", "tenant@",
-                          "tenant@1system", "a@b@c", "tenant@System", "foo\tbar", "é"}) {
+  for (const char* key : {"", "Foo", "fOo", "_foo", "-foo", "*foo", "/foo", "@system", "foo bar", "foo.bar", "foo=bar",
+                          "tenant@System", "foo\tbar", "\xc3\xa9"}) {
     EXPECT_FALSE(TraceState::valid_key(key)) << key;
   }
-  // Lengths: simple keys up to 256, tenant up to 241, system up to 14.
+  // Up to 256 characters, '@' anywhere after the first.
   EXPECT_TRUE(TraceState::valid_key(std::string(256, 'a')));
   EXPECT_FALSE(TraceState::valid_key(std::string(257, 'a')));
-  EXPECT_TRUE(TraceState::valid_key(std::string(241, 't') + "@" + std::string(14, 's')));
-  EXPECT_FALSE(TraceState::valid_key(std::string(242, 't') + "@s"));
-  EXPECT_FALSE(TraceState::valid_key("t@" + std::string(15, 's')));
+  EXPECT_TRUE(TraceState::valid_key(std::string(245, 't') + "@vend"));
+  EXPECT_TRUE(TraceState::valid_key(std::string(242, 't') + "@s"));
+  EXPECT_TRUE(TraceState::valid_key("t@" + std::string(15, 's')));
+  EXPECT_FALSE(TraceState::valid_key(std::string(200, 't') + "@" + std::string(56, 's')));
 }
 
 TEST(TraceState, ValueGrammar) {
@@ -99,13 +107,32 @@ TEST(TraceState, ValueGrammar) {
 TEST(TraceState, InvalidMembersInvalidateTheHeader) {
   expect_invalid("foo=1,Bar=2", "key 'Bar'");
   expect_invalid("foo=1,bar", "expected key=value");
-  expect_invalid("foo=1,=2", "key ''");
+  expect_invalid("foo=1,=2", "list-member 2 '=2': the key is empty");
+  expect_invalid("foo.bar=1", "key 'foo.bar' has '.' at position 4");
+  expect_invalid(std::string(257, 'k') + "=1", "is 257 characters, at most 256");
   expect_invalid("foo=", "value");
   expect_invalid("foo=1,bar=a\tb", "value");
-  expect_invalid("foo=1,foo=2", "duplicate key 'foo'");
   expect_invalid("foo =1", "key 'foo '");
+  expect_invalid("foo=1,@bar=2", "must start with a lowercase letter or a digit");
   // The error names the member's position.
   expect_invalid("a=1,,b=2,C=3", "list-member 4");
+}
+
+// A duplicate costs only itself: the left-most member of the key is kept, each later
+// one is dropped and named.
+TEST(TraceState, LaterDuplicatesAreDroppedAndNamed) {
+  std::vector<std::string> dropped;
+  auto s = TraceState::parse("foo=1,bar=2,foo=3, foo=1", &dropped);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->to_header(), "foo=1,bar=2");
+  ASSERT_EQ(dropped.size(), 2u);
+  EXPECT_EQ(dropped[0],
+            "tracestate list-member 3 'foo=3' dropped: key 'foo' came earlier, and only its left-most member is kept");
+  EXPECT_NE(dropped[1].find("list-member 4 'foo=1'"), std::string::npos) << dropped[1];
+  // A duplicate is dropped before it is checked against the limit of 32.
+  EXPECT_EQ(parse_ok(members(32) + ",k0=again").size(), 32u);
+  // But a malformed member still makes the list unusable, wherever it is.
+  expect_invalid("foo=1,foo=2,Bad=3", "list-member 3");
 }
 
 TEST(TraceState, AtMost32Members) {
@@ -142,6 +169,14 @@ TEST(TraceState, AddingToAFullListDropsTheLastMember) {
   ASSERT_TRUE(updated.ok());
   EXPECT_EQ(updated->size(), 32u);
   EXPECT_TRUE(updated->get("k30"));
+}
+
+// Large entries go from the end too: the left-most belongs to the traceparent's vendor.
+TEST(TraceState, TruncationRemovesTheRightMostLargeEntryFirst) {
+  const std::string big1 = "big1=" + std::string(130, 'x');
+  const std::string big2 = "big2=" + std::string(130, 'y');
+  const auto s = parse_ok(big1 + ",a=1," + big2);
+  EXPECT_EQ(s.to_header(200), big1 + ",a=1");
 }
 
 TEST(TraceState, TruncationRemovesLargeEntriesFirstThenFromTheEnd) {

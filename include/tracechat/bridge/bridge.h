@@ -5,8 +5,11 @@
 // holds one), and forwards the request to the real backend with a new child
 // context injected — or, in echo mode, answers itself.
 //
-// W3C Trace Context rules: an invalid traceparent starts a new trace (and its
-// tracestate is ignored); a valid one is continued and its tracestate passed on.
+// W3C Trace Context rules, read by the trace core (trace/propagation.h) from every
+// header line: the lines of one field are one value (RFC 9110), so two traceparent lines
+// are not a traceparent; an invalid traceparent starts a new trace (and its tracestate
+// is ignored); a valid one is continued and its tracestate, all its lines combined,
+// passed on in one line (at most 512 characters, cut by W3C's rule).
 //
 // It stands between the internet and a backend, so it is a strict intermediary: the
 // request's framing is checked by the server under it (no smuggled second request),

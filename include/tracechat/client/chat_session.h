@@ -71,6 +71,8 @@ struct TraceOptions {
   std::string trace_id_key = std::string(conventions::kTraceIdAttribute);
   std::string span_id_key = std::string(conventions::kSpanIdAttribute);
   std::string traceparent_key = std::string(conventions::kTraceparentAttribute);
+  // Set only when `parent` came with a tracestate.
+  std::string tracestate_key = std::string(conventions::kTracestateAttribute);
   // Per-message mode (the context sent again with every message): before each message the
   // span-id and traceparent attributes are moved to that message's span, so a flow run
   // by the message continues from it. Only the changed keys are sent (guest-chat: a
@@ -95,6 +97,22 @@ struct AttributeOptions {
   std::size_t web_messaging_max_value_chars = 256;
   std::size_t web_messaging_max_attributes = 50;
 };
+
+// Web Messaging: whether the deployment auto-starts conversations (docs/client.md,
+// "Auto-start"). A Presence Join starts a conversation — routed to a flow, perhaps queued
+// for an agent — so the context rides on one right after configureSession only when the
+// deployment auto-starts; otherwise it goes with the guest's first message, and a guest
+// who never types starts nothing. `from_deployment` reads
+// messenger.apps.conversations.autoStart.enabled from the deployment's config.json.
+enum class AutoStart { from_deployment, on, off };
+const char* to_string(AutoStart auto_start) noexcept;
+
+// When the session's trace context reaches the conversation.
+enum class ContextTiming {
+  after_handshake,  // guest-chat; Web Messaging with auto-start (on the Presence Join)
+  first_message,    // Web Messaging without auto-start: on the guest's first message
+};
+const char* to_string(ContextTiming timing) noexcept;
 
 struct ReconnectOptions {
   bool enabled = true;
@@ -130,9 +148,27 @@ struct ChatSessionConfig {
   std::string web_messaging_token;
   double web_messaging_messages_per_second = 2;
   double web_messaging_burst = 1;
+  // Web Messaging: `echo`, the heartbeat, is itself limited (about 2 per minute per
+  // connection): the heartbeat interval is at least 110% of 60 s / this.
+  double web_messaging_echo_per_minute = 2;
+  AutoStart web_messaging_auto_start = AutoStart::from_deployment;
+  // Where from_deployment reads the deployment's config.json. Empty: from
+  // https://api-cdn.<domain> for a wss://webmessaging.<domain> URL, otherwise from the
+  // WebSocket URL's own host (http for ws, https for wss), as the emulator serves it.
+  // open() waits for the answer, up to connect_timeout; when there is none, the session
+  // goes on without auto-start (a warning says why), the choice that starts nothing.
+  std::string deployment_config_url;
 };
 
 // ---- events -------------------------------------------------------------------------
+
+// A button a bot offers with its message (a Web Messaging quick reply). Answer one with
+// ChatSession::send_quick_reply.
+struct QuickReply {
+  std::string text;     // the label
+  std::string payload;  // what the bot gets back
+  friend bool operator==(const QuickReply&, const QuickReply&) = default;
+};
 
 struct StateChanged {
   SessionState from = SessionState::idle;
@@ -148,6 +184,7 @@ struct Connected {
   std::string session_id;
   bool resumed = false;
   std::string trace_id;  // hex
+  ContextTiming context_timing = ContextTiming::after_handshake;
 };
 
 // The trace context and the caller's attributes are on the conversation.
@@ -165,6 +202,8 @@ struct MessageReceived {
   bool own = false;                        // this session's own message, as the server stored it
   std::optional<std::uint64_t> client_id;  // for an own message: what send() returned
   std::optional<std::string> traceparent;  // the sender's context, when it gave one
+  std::vector<QuickReply> quick_replies;   // Web Messaging: the buttons offered with it
+  std::optional<std::string> payload;      // an own button response: the payload it sent
 };
 
 struct MessageDelivered {
@@ -228,9 +267,13 @@ struct SessionInfo {
   std::uint64_t messages_received = 0;  // from other members
   std::uint64_t rate_limit_waits = 0;   // 429s and waits for the local bucket's token
   std::uint64_t reconnects = 0;
-  std::uint64_t duplicates_dropped = 0;  // replayed or repeated events not shown twice
-  std::uint64_t events_dropped = 0;      // poll mode: events the UI did not take in time
-  std::string failure;                   // set in state failed
+  std::uint64_t duplicates_dropped = 0;                           // replayed or repeated events not shown twice
+  std::uint64_t events_dropped = 0;                               // poll mode: events the UI did not take in time
+  std::string failure;                                            // set in state failed
+  ContextTiming context_timing = ContextTiming::after_handshake;  // known from the first handshake
+  // The buttons of the last message from another member that offered any, until the guest
+  // sends something.
+  std::vector<QuickReply> quick_replies;
 };
 
 using EventCallback = std::function<void(const SessionEvent& event)>;
@@ -242,6 +285,9 @@ class ChatSession {
  public:
   // Validates the config (URL, dialect, ids) and starts connecting. Events go to
   // `on_event` on the loop's thread, or, when it is empty, to the queue poll_event() reads.
+  // Web Messaging with AutoStart::from_deployment first reads the deployment's
+  // config.json on the calling thread: open() then blocks for up to connect_timeout, so
+  // call it off the loop's thread, or set web_messaging_auto_start to on or off.
   // `loop`: run on this loop (which must outlive the session) instead of an own one.
   static Result<std::unique_ptr<ChatSession>> open(ChatSessionConfig config, EventCallback on_event = {},
                                                    net::EventLoop* loop = nullptr);
@@ -252,6 +298,9 @@ class ChatSession {
   // Queues a message; returns its client id (MessageDelivered/MessageFailed/MessageReceived
   // name it). Errors: empty or too long, queue full, session closed or failed.
   Result<std::uint64_t> send(std::string text);
+  // Answers a quick reply: a Web Messaging button response carrying its text and payload,
+  // queued and paced like any message. guest-chat has no buttons: the text is sent.
+  Result<std::uint64_t> send_quick_reply(QuickReply reply);
   // Sets (a value) or deletes (nullopt) conversation attributes. Checked here against
   // the key syntax and the server's limits; an error names the first bad key and
   // nothing is changed. Only what differs from the server's state is sent.

@@ -1,11 +1,12 @@
-// The emulator's configuration: which organizations and deployments it serves, the
-// platform limits of both dialects, the scripted agent, and the Platform API's OAuth
-// clients, rate limit and analytics behaviour. Read from a small JSON file
-// (docs/emulator.md); with no file the emulator runs in open mode with the documented
-// defaults.
+// The emulator's configuration: which organizations and deployments it serves (and what
+// each deployment's config.json says), the platform limits of both dialects, the
+// scripted agent, and the Platform API's OAuth clients, rate limit and analytics
+// behaviour. Read from a small JSON file (docs/emulator.md); with no file the emulator
+// runs in open mode with the documented defaults.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -15,6 +16,7 @@
 
 #include "tracechat/protocol/guest_chat.h"
 #include "tracechat/protocol/uuid.h"
+#include "tracechat/protocol/web_messaging.h"
 #include "tracechat/result.h"
 
 namespace tracechat::emulator {
@@ -25,6 +27,33 @@ struct BotConfig {
   std::chrono::milliseconds reply_delay{200};
   // "{body}" is replaced by the guest's message.
   std::string reply = "You said: {body}";
+  // Non-empty: each reply on Web Messaging is a Structured message offering these as
+  // quick replies (guest-chat has no equivalent and gets the text only).
+  std::vector<protocol::web_messaging::QuickReply> quick_replies;
+};
+
+// What a Web Messaging deployment's public configuration (config.json) says about it.
+struct DeploymentSettings {
+  // messenger.apps.conversations.autoStart.enabled; off is the platform's default.
+  bool auto_start = false;
+  // status: Active | Inactive.
+  bool active = true;
+  friend bool operator==(const DeploymentSettings&, const DeploymentSettings&) = default;
+};
+
+// The platform's Web Messaging limits that guest-chat has no counterpart for, and the
+// defaults of deployments in open mode.
+struct WebMessagingConfig {
+  // A session holds at most this many connections; one more closes the oldest.
+  std::int64_t max_connections_per_session = 3;
+  // `echo` (the heartbeat) per connection: about 2 per minute on the platform.
+  double echo_per_minute = 2;
+  std::int64_t echo_burst = 2;
+  // In open mode (no deployments listed) every deployment has these settings.
+  bool auto_start = false;
+  // An Inactive deployment's WebSocket upgrade is refused with 404 like an unknown one
+  // (uncertain: the platform's answer is not documented).
+  bool refuse_inactive_deployments = true;
 };
 
 // An OAuth client of the Platform API (client credentials grant).
@@ -69,14 +98,21 @@ struct EmulatorConfig {
   // Deployments that restrict the origins of Web Messaging upgrades: deployment id to
   // normalized origins ("https://shop.example.com", see normalize_origin).
   std::map<std::string, std::vector<std::string>> allowed_origins;
+  // Every listed deployment's settings, by id; see deployment_settings().
+  std::map<std::string, DeploymentSettings> deployment_settings;
   // The limits advertised in `connected.limits`; Web Messaging uses the same values
   // (maxCustomDataBytes = maxAttributesBytes, onMessage rate = messagesPerSecond).
   protocol::guest_chat::Limits limits;
   BotConfig bot;
+  WebMessagingConfig web_messaging;
   OAuthConfig oauth;
   RestConfig rest;
   AnalyticsConfig analytics;
 };
+
+// The settings of a deployment the configuration serves (lower-case id): its own when it
+// is listed, the webMessaging defaults in open mode; nullopt when it is not served.
+std::optional<DeploymentSettings> deployment_settings(const EmulatorConfig& config, const std::string& deployment_id);
 
 // Parses the JSON text of a config file; errors name the offending path.
 Result<EmulatorConfig> parse_config(std::string_view json_text);

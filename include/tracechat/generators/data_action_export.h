@@ -1,9 +1,12 @@
 // Generates a Genesys Cloud custom web-services Data Action, in the JSON that the
 // Platform API exports and imports, whose request carries the chat's trace context:
-// a `traceparent` header templated from the inputs `otel_trace_id` and `otel_span_id`
-// (which an Architect flow reads from the conversation's participant data), and an
-// `X-Conversation-Id` header from the optional input `conversationId` (the flow's
-// Message.ConversationId), so that the trace names its conversation.
+// a `traceparent` header templated from the optional input `traceparent` (the whole W3C
+// value, with the chat's trace flags), or from the inputs `otel_trace_id` and
+// `otel_span_id` when a flow does not bind it; a `tracestate` header from the optional
+// input `tracestate`, left out when it is empty (all of them participant data an
+// Architect flow reads from the conversation); and an `X-Conversation-Id` header from the
+// optional input `conversationId` (the flow's Message.ConversationId), so that the trace
+// names its conversation.
 #pragma once
 
 #include <string>
@@ -18,7 +21,7 @@ struct ExportOptions {
   std::string url;              // requestUrlTemplate: plain, or with ${input.x} of extra inputs
   std::string method = "POST";  // GET, POST, PUT, PATCH, DELETE
   std::string category = "Tracing";
-  std::vector<std::string> inputs;   // extra string inputs besides the trace ids and conversationId
+  std::vector<std::string> inputs;   // extra string inputs besides the trace context and conversationId
   std::vector<std::string> outputs;  // string fields read from the response's top level
 };
 

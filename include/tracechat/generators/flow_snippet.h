@@ -1,7 +1,7 @@
-// The flow steps that carry the trace context into a Data Action: read otel_trace_id and
-// otel_span_id from participant data, then call the action with them bound to its inputs,
-// and the conversation's id (Archy `Message.ConversationId`; `${conversation.id}` in the
-// emulator's format) bound to its conversationId input.
+// The flow steps that carry the trace context into a Data Action: read otel_trace_id,
+// otel_span_id, traceparent and tracestate from participant data, then call the action
+// with them bound to its inputs, and the conversation's id (Archy `Message.ConversationId`;
+// `${conversation.id}` in the emulator's format) bound to its conversationId input.
 // As a flow for tracechat's emulator (JSON, docs/emulator.md), or as the Architect steps
 // to build in a real Genesys Cloud org (docs/genesys-setup.md).
 #pragma once

@@ -28,10 +28,47 @@ struct MessageEvent {
   friend bool operator==(const MessageEvent&, const MessageEvent&) = default;
 };
 
+// The platform's error codes, as the official SDKs model them. An error answer is
+// {"type":"response","class":"string","code":<code>,"body":"<text>"}, except 4029, whose
+// body is a TooManyRequestsErrorMessage.
+namespace error_code {
+inline constexpr int kBadRequest = 400;  // a frame the server cannot read at all
+inline constexpr int kSessionExpired = 4006;
+inline constexpr int kSessionNotFound = 4007;
+inline constexpr int kTextTooLong = 4011;
+inline constexpr int kCustomAttributesTooLarge = 4013;  // over maxCustomDataBytes
+inline constexpr int kMissingParameter = 4020;
+inline constexpr int kRateLimited = 4029;
+inline constexpr int kUnexpected = 5000;
+}  // namespace error_code
+
+// Structured content (`content[]`). A bot offers quick replies in an Outbound Structured
+// message; the guest answers one with a ButtonResponse in an Inbound Structured message.
+struct QuickReply {     // contentType "QuickReply"
+  std::string text;     // the button's label
+  std::string payload;  // what the bot gets back when it is chosen
+  std::string action = "Message";
+  friend bool operator==(const QuickReply&, const QuickReply&) = default;
+};
+struct ButtonResponse {  // contentType "ButtonResponse"
+  std::string type = "QuickReply";
+  std::string text;
+  std::string payload;
+  friend bool operator==(const ButtonResponse&, const ButtonResponse&) = default;
+};
+// Any other content type (Attachment, Card, Carousel, ...): kept by name so that a reader
+// can say what it skipped, since the platform adds types over time.
+struct OtherContent {
+  std::string content_type;
+  friend bool operator==(const OtherContent&, const OtherContent&) = default;
+};
+using Content = std::variant<QuickReply, ButtonResponse, OtherContent>;
+
 // IncomingNormalizedMessage, the `message` of onMessage and echo.
 struct IncomingMessage {
   std::string type = "Text";  // Text | Structured | Event | Message | Receipt
   std::optional<std::string> text;
+  std::vector<Content> content;  // a Structured message's button responses
   std::vector<MessageEvent> events;
   StringMap metadata;
   std::optional<std::string> channel_message_id;
@@ -112,8 +149,9 @@ struct StructuredMessage {
   std::optional<std::string> channel_message_id;
   std::optional<Participant> from;
   std::optional<Participant> to;
+  std::vector<Content> content;  // an Outbound Structured message's quick replies
   std::vector<MessageEvent> events;
-  StringMap metadata;
+  StringMap metadata;                             // correlationId: the id the platform gives the message's request
   std::optional<std::string> originating_entity;  // Bot | Human
 };
 
@@ -121,7 +159,7 @@ struct ErrorText {  // class "string": an error (4xx/5xx) or a plain confirmatio
   std::string text;
 };
 struct TooManyRequests {
-  std::string error_code = "4029";
+  int error_code = error_code::kRateLimited;  // a JSON number, as the platform's clients model it
   std::string error_message;
   std::int64_t retry_after_seconds = 1;
 };

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "tracechat/trace/ids.h"
 #include "tracechat/trace/traceparent.h"
@@ -21,9 +22,11 @@ struct SpanContext {
 
   std::string traceparent() const { return format_traceparent(trace_id, span_id, flags); }
 
-  // A remote context from `traceparent` (+ `tracestate`) header values. An invalid
-  // traceparent is an error; an invalid tracestate is dropped (W3C: it must not
-  // affect traceparent) and the context carries an empty one.
+  // A remote context from one `traceparent` (+ one `tracestate`) value, read as
+  // extract_context (trace/propagation.h) reads a request with those two lines: an
+  // invalid traceparent is an error; an invalid tracestate is dropped (W3C: it must not
+  // affect traceparent) and the context carries an empty one. A request's header lines go
+  // to extract_context itself, which sees every line.
   static Result<SpanContext> from_headers(std::string_view traceparent, std::string_view tracestate = {});
 };
 

@@ -12,8 +12,16 @@ namespace {
 
 constexpr std::string_view kEnvelopeFields[] = {"action", "token", "tracingId"};
 
+// The platform answers a missing member with 4020 (missing parameter) and anything else
+// it cannot read with a plain 400. The readers say "<path>: required" (or "required for
+// ...") for a member that is absent.
+bool names_missing_member(std::string_view message) {
+  return message.ends_with(": required") || message.find(": required for ") != std::string_view::npos;
+}
+
 RequestError bad(std::string message, std::optional<std::string> tracing_id) {
-  return RequestError{400, std::move(message), std::move(tracing_id)};
+  const int code = names_missing_member(message) ? error_code::kMissingParameter : error_code::kBadRequest;
+  return RequestError{code, std::move(message), std::move(tracing_id)};
 }
 
 template <typename Request>

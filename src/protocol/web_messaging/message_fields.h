@@ -16,6 +16,9 @@ using common::ObjectReader;
 Result<std::vector<MessageEvent>> read_events(const ObjectReader& r, std::string_view key);
 boost::json::array events_json(const std::vector<MessageEvent>& events);
 
+Result<std::vector<Content>> read_content(const ObjectReader& r, std::string_view key);
+boost::json::array content_json(const std::vector<Content>& content);
+
 Result<IncomingMessage> read_incoming_message(const ObjectReader& r);
 boost::json::object incoming_message_json(const IncomingMessage& message);
 std::vector<std::string> lint_incoming_message(const ObjectReader& r);

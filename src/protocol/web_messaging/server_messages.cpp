@@ -1,4 +1,5 @@
 #include <boost/json.hpp>
+#include <charconv>
 #include <cmath>
 
 #include "common/json_reader.h"
@@ -47,6 +48,7 @@ json::value body_json(const Body& body) {
           if (b.to) channel["to"] = participant_json(*b.to);
           json::object o{{"id", b.id}, {"channel", std::move(channel)}, {"type", b.type}, {"direction", b.direction}};
           if (b.text) o["text"] = *b.text;
+          if (!b.content.empty()) o["content"] = detail::content_json(b.content);
           if (!b.events.empty()) o["events"] = detail::events_json(b.events);
           if (!b.metadata.empty()) o["metadata"] = detail::string_map_json(b.metadata);
           if (b.originating_entity) o["originatingEntity"] = *b.originating_entity;
@@ -126,6 +128,7 @@ Result<StructuredMessage> read_structured_message(const ObjectReader& r) {
     return Error{r.path_of("direction") + ": expected Inbound or Outbound"};
   }
   TRACECHAT_TRY(m.text, r.optional_string("text"));
+  TRACECHAT_TRY(m.content, detail::read_content(r, "content"));
   TRACECHAT_TRY(m.events, detail::read_events(r, "events"));
   TRACECHAT_TRY(m.metadata, r.optional_string_map("metadata"));
   TRACECHAT_TRY(m.originating_entity, r.optional_string("originatingEntity"));
@@ -136,8 +139,19 @@ Result<StructuredMessage> read_structured_message(const ObjectReader& r) {
 
 Result<TooManyRequests> read_too_many_requests(const ObjectReader& b) {
   TooManyRequests t;
-  TRACECHAT_TRY(const auto error_code, b.optional_string("errorCode"));
-  t.error_code = error_code.value_or("");
+  // A number, as the platform sends it; a numeric string is read too, since an older
+  // emulator and some proxies wrote it as one.
+  if (const json::value* code = b.find("errorCode"); code != nullptr && code->is_string()) {
+    const std::string_view text = code->get_string();
+    int value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return Error{"body.errorCode: expected a number"};
+    t.error_code = value;
+  } else {
+    TRACECHAT_TRY(const auto number, b.optional_int("errorCode"));
+    if (number && (*number < 0 || *number > 99999)) return Error{"body.errorCode: out of range"};
+    t.error_code = static_cast<int>(number.value_or(error_code::kRateLimited));
+  }
   TRACECHAT_TRY(const auto error_message, b.optional_string("errorMessage"));
   t.error_message = error_message.value_or("");
   TRACECHAT_TRY(const auto retry, b.optional_number("retryAfter"));
