@@ -16,7 +16,7 @@ using namespace tracechat;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto actions = [] {
     std::map<std::string, dataaction::DataAction> m;
-    auto text = generators::export_data_action({"Order lookup", "https://x/orders", "POST", "T", {"orderId"}, {}});
+    auto text = generators::export_data_action({"Order lookup", "https://x/orders", "POST", {"orderId"}, {}});
     m.emplace("Order lookup", std::move(dataaction::DataAction::parse(*text).value()));
     return m;
   }();

@@ -10,7 +10,7 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev zlib1g-dev libsqlite3-dev libncurses-dev
-  libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
 )
 # Only the test command needs these: fuzzing, formatting, the browser and the
 # OpenTelemetry JS interop tests.

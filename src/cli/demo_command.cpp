@@ -1,8 +1,9 @@
 // `tracechat demo`: the whole path in one process, with nothing to set up. A collector,
-// the platform emulator with a flow and a Data Action, the trace bridge in front of an
-// "orders service", and one guest session per dialect that sends three messages. Then
-// the proof: each chat's trace holds its messages and every backend span the flow's
-// Data Action calls made, or the demo says what is missing and exits 1.
+// the platform emulator running the deployment kit's flow and Data Action (the very files
+// `tracechat kit` writes for `terraform apply`), the trace bridge in front of an "orders
+// service", and three guest sessions that send three messages each. Then the proof: each
+// chat's trace holds its messages and the backend spans of the Data Action call its
+// flow made, or the demo says what is missing and exits 1.
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -18,7 +19,7 @@
 #include "tracechat/collector/span_store.h"
 #include "tracechat/conventions.h"
 #include "tracechat/emulator/emulator.h"
-#include "tracechat/generators/data_action_export.h"
+#include "tracechat/generators/kit.h"
 #include "tracechat/otlp/http_exporter.h"
 #include "tracechat/platform/conversation_lookup.h"
 #include "tracechat/trace/batch_span_processor.h"
@@ -31,24 +32,9 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* kActionName = "Order lookup";
-
-constexpr const char* kFlow = R"x({
-  "name": "Order status",
-  "trigger": "guest-message",
-  "steps": [
-    {"type": "get-participant-data", "variables": {"traceId": "otel_trace_id", "spanId": "otel_span_id",
-                                                   "traceparent": "traceparent", "tracestate": "tracestate"}},
-    {"type": "call-data-action", "action": "Order lookup",
-     "inputs": {"otel_trace_id": "${flow.traceId}", "otel_span_id": "${flow.spanId}",
-                "traceparent": "$!{flow.traceparent}", "tracestate": "$!{flow.tracestate}",
-                "conversationId": "${conversation.id}", "orderId": "${message.body}"},
-     "outputs": {"traceId": "checkedInTrace"},
-     "on": {"success": "tell", "failure": "sorry"}},
-    {"id": "tell", "type": "send-message", "text": "${message.body}: checked by the orders service (trace ${flow.checkedInTrace})"},
-    {"type": "set-participant-data", "attributes": {"last_order_checked": "${message.body}"}, "next": "end"},
-    {"id": "sorry", "type": "send-message", "text": "Sorry, the order service failed: ${flow.error}"}
-  ]
-})x";
+constexpr const char* kCategory = "Tracing";
+constexpr const char* kFlowName = "Order status";
+constexpr const char* kQueue = "Orders";
 
 // A provider that sends its spans to the demo's collector under its own service name.
 std::unique_ptr<trace::TracerProvider> provider_for(const std::string& service, const std::string& collector_url) {
@@ -75,9 +61,14 @@ struct ChatRun {
 constexpr const char* kDeployment = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 constexpr const char* kAutoStartDeployment = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e";
 
-// One guest session: three messages, each answered by the flow. `dialect` labels it in
-// the output and the HTML file's name (for Web Messaging, with the deployment's auto-start).
-ChatRun chat(const std::string& dialect, const std::string& url, const trace::Tracer& tracer) {
+// One guest session: three messages, each answered (the first by the flow, which then
+// transfers the conversation to a queue; the emulator's bot stands in for the agent).
+// `dialect` labels it in the output and the HTML file's name (for Web Messaging, with the
+// deployment's auto-start). With `flow_answers_join` (auto-start) the flow runs at the
+// Join and answers before the guest writes: that answer is awaited first, so each later
+// one pairs with its message.
+ChatRun chat(const std::string& dialect, const std::string& url, const trace::Tracer& tracer,
+             bool flow_answers_join = false) {
   ChatRun run{dialect, {}, {}};
   client::ChatSessionConfig config;
   config.url = url;
@@ -107,13 +98,14 @@ ChatRun chat(const std::string& dialect, const std::string& url, const trace::Tr
     return c != nullptr && c->to == client::SessionState::active;
   };
   if (!wait_for(is_active)) return {dialect, run.trace_id, "the session did not become active: " + s.info().failure};
+  const auto is_answer = [](const client::SessionEvent& e) {
+    const auto* m = std::get_if<client::MessageReceived>(&e);
+    return m != nullptr && !m->own;
+  };
+  if (flow_answers_join && !wait_for(is_answer)) return {dialect, run.trace_id, "no answer from the flow at the Join"};
   for (const char* order : {"A-1001", "B-2002", "C-3003"}) {
     if (auto sent = s.send(order); !sent) return {dialect, run.trace_id, sent.error().message};
-    const bool answered = wait_for([](const client::SessionEvent& e) {
-      const auto* m = std::get_if<client::MessageReceived>(&e);
-      return m != nullptr && !m->own;
-    });
-    if (!answered) return {dialect, run.trace_id, std::string("no answer from the flow to ") + order};
+    if (!wait_for(is_answer)) return {dialect, run.trace_id, std::string("no answer to ") + order};
   }
   s.close();
   wait_for([](const client::SessionEvent& e) {
@@ -135,8 +127,7 @@ std::filesystem::path prepare_work_dir(std::string dir) {
   }
   const std::filesystem::path work(dir);
   std::error_code ec;
-  std::filesystem::create_directories(work / "actions", ec);
-  if (!ec) std::filesystem::create_directories(work / "flows", ec);
+  std::filesystem::create_directories(work, ec);
   if (ec) {
     std::fprintf(stderr, "error: cannot use %s: %s\n", dir.c_str(), ec.message().c_str());
     return {};
@@ -152,20 +143,32 @@ struct DemoServices {
   std::unique_ptr<emulator::Emulator> platform;
 };
 
-// The Data Action that calls the bridge, and the flow that calls the action, as files
-// the emulator loads. Without the trace header the context never reaches the service:
-// the situation tracechat exists to fix, shown failing.
-void write_action_and_flow(const std::filesystem::path& work, const std::string& bridge_url,
-                           bool without_trace_header) {
-  auto action = generators::export_data_action(
-      {kActionName, bridge_url + "/orders/lookup", "POST", "Demo", {"orderId"}, {"traceId"}});
+// The deployment kit, as `tracechat kit` writes it, with the bridge as the backend: the
+// Data Action's import JSON and the Archy flow the emulator runs are the files a real org
+// gets with `terraform apply`. Without the trace header the context never reaches the
+// service: the situation tracechat exists to fix, shown failing.
+Result<std::filesystem::path> write_kit(const std::filesystem::path& work, const std::string& bridge_url,
+                                        bool without_trace_header) {
+  generators::KitOptions options;
+  options.url = bridge_url + "/orders/lookup";
+  options.action_name = kActionName;
+  options.category = kCategory;
+  options.flow_name = kFlowName;
+  options.message_inputs = {"orderId"};
+  options.outputs = {"traceId"};
+  options.queue = kQueue;
+  TRACECHAT_TRY(auto files, generators::generate_kit(options));
   if (without_trace_header) {
-    auto edited = boost::json::parse(*action);
-    edited.at("config").at("request").at("headers").as_object().erase(conventions::kTraceparentHeader);
-    *action = boost::json::serialize(edited);
+    for (auto& file : files) {
+      if (file.path.rfind("data-actions/", 0) != 0) continue;
+      auto edited = boost::json::parse(file.content);
+      edited.at("config").at("request").at("headers").as_object().erase(conventions::kTraceparentHeader);
+      file.content = boost::json::serialize(edited);
+    }
   }
-  std::ofstream(work / "actions" / "order-lookup.json") << *action;
-  std::ofstream(work / "flows" / "order-status.json") << kFlow;
+  const auto kit = work / "kit";
+  TRACECHAT_CHECK(generators::write_kit(files, kit, true));
+  return kit;
 }
 
 Result<DemoServices> start_services(const std::filesystem::path& work, bool without_trace_header) {
@@ -196,17 +199,25 @@ Result<DemoServices> start_services(const std::filesystem::path& work, bool with
   if (!bridge) return Error{"bridge: " + bridge.error().message};
   s.bridge = std::move(*bridge);
 
-  write_action_and_flow(work, s.bridge->url(), without_trace_header);
+  TRACECHAT_TRY(const auto kit, write_kit(work, s.bridge->url(), without_trace_header));
   emulator::EmulatorOptions emulator_options;
   emulator_options.listen = "127.0.0.1:0";
   emulator_options.db = work / "platform.sqlite";
   emulator_options.log = nullptr;
-  emulator_options.config.bot.reply = "";  // the flow answers
+  // The bot stands in for the agent of the flow's queue: it answers once the flow has
+  // transferred the conversation (messages two and three).
+  emulator_options.config.bot.name = "Orders agent (bot)";
+  emulator_options.config.bot.reply = "Order {body}: shipped yesterday.";
   emulator_options.config.deployments = {kDeployment, kAutoStartDeployment};
   emulator_options.config.deployment_settings[kDeployment] = emulator::DeploymentSettings{.auto_start = false};
   emulator_options.config.deployment_settings[kAutoStartDeployment] = emulator::DeploymentSettings{.auto_start = true};
-  emulator_options.data_actions_dir = work / "actions";
-  emulator_options.flows_dir = work / "flows";
+  emulator_options.data_actions_dir = kit / "data-actions";
+  emulator_options.flows_dir = kit / "flows";
+  // What the genesyscloud_flow resource fills in from the kit's variables.
+  emulator_options.flow_substitutions = {{"flow_name", kFlowName},
+                                         {"data_action_category", kCategory},
+                                         {"data_action_name", kActionName},
+                                         {"queue_name", kQueue}};
   auto platform = emulator::Emulator::start(emulator_options);
   if (!platform) return Error{"emulator: " + platform.error().message};
   s.platform = std::move(*platform);
@@ -279,9 +290,10 @@ Result<std::size_t> check_chat(const ChatRun& run, const std::filesystem::path& 
   };
   want(c.sessions, 1, std::string(conventions::kSessionSpan) + " spans");
   want(c.sends, 3, std::string(conventions::kSendMessageSpan) + " spans");
-  want(c.bridge_server, 3, "Data Action spans (dataaction-bridge SERVER)");
-  want(c.bridge_upstream, 3, "bridge upstream spans (CLIENT)");
-  want(c.orders_server, 3, "orders-service spans");
+  // The flow runs once, when the conversation starts, then transfers it to a queue.
+  want(c.bridge_server, 1, "Data Action spans (dataaction-bridge SERVER)");
+  want(c.bridge_upstream, 1, "bridge upstream spans (CLIENT)");
+  want(c.orders_server, 1, "orders-service spans");
 
   const auto waterfall = viewer::build_waterfall(spans);
   std::printf("\n== the %s chat's trace %s: %zu spans\n", run.dialect.c_str(), run.trace_id.c_str(), spans.size());
@@ -315,7 +327,7 @@ int run_demo(std::string dir, bool without_trace_header) {
   const auto work = prepare_work_dir(std::move(dir));
   if (work.empty()) return 1;
   std::printf(
-      "tracechat demo: collector, platform emulator, trace bridge and two guest chats in one process;\n"
+      "tracechat demo: collector, platform emulator, trace bridge and three guest chats in one process;\n"
       "files in %s\n",
       work.c_str());
   auto services = start_services(work, without_trace_header);
@@ -329,7 +341,7 @@ int run_demo(std::string dir, bool without_trace_header) {
       "guest-chat",
       ws + "/v1/5d6e0a54-7c34-4c2e-9b4b-0f1b2c3d4e5f/guest/" + "0f0e0d0c-0b0a-4908-8706-050403020100/connect", tracer));
   runs.push_back(chat("web-messaging", ws + "/v1?deploymentId=" + kDeployment, tracer));
-  runs.push_back(chat("web-messaging-auto-start", ws + "/v1?deploymentId=" + kAutoStartDeployment, tracer));
+  runs.push_back(chat("web-messaging-auto-start", ws + "/v1?deploymentId=" + kAutoStartDeployment, tracer, true));
 
   // Everything to the collector, and stored.
   s.platform->wait_for_flows();
@@ -372,12 +384,12 @@ void add_demo_command(CLI::App& app, int& exit_code) {
   auto dir = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand(
       "demo",
-      "Run the whole path in one process: collector, platform emulator with a flow and a Data Action,\n"
-      "trace bridge, and three guest chats (guest-chat; Web Messaging with and without auto-start);\n"
-      "print each chat's trace with the Data Action spans in it. Exit status 0 only if every Data\n"
-      "Action span is in its chat's trace");
+      "Run the whole path in one process: collector, platform emulator running the flow and Data\n"
+      "Action of a deployment kit (as `tracechat kit` writes it), trace bridge, and three guest chats\n"
+      "(guest-chat; Web Messaging with and without auto-start); print each chat's trace with the Data\n"
+      "Action spans in it. Exit status 0 only if every Data Action span is in its chat's trace");
   cmd->add_option("--dir", *dir,
-                  "working folder for the databases, the action, the flow and the HTML views\n"
+                  "working folder for the databases, the kit (kit/) and the HTML views\n"
                   "(default: a new folder in /tmp)");
   auto without = std::make_shared<bool>(false);
   cmd->add_flag("--without-trace-header", *without,

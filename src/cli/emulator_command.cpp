@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "common/terminal_text.h"
 #include "signals.h"
 #include "tracechat/emulator/emulator.h"
 
@@ -27,6 +28,7 @@ void add_emulator_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<emulator::EmulatorOptions>();
   auto config_path = std::make_shared<std::string>();
   auto quiet = std::make_shared<bool>(false);
+  auto substitutions = std::make_shared<std::vector<std::string>>();
   auto* cmd = app.add_subcommand(
       "emulator",
       "Run a local contact-center platform: guest-chat at /v1/{organizationId}/guest/{guestId}/connect,\n"
@@ -45,14 +47,38 @@ void add_emulator_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--data-actions", options->data_actions_dir,
                   "folder of Data Actions (*.json, Genesys's export format) that flows call")
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--flows", options->flows_dir, "folder of flows (*.json, docs/emulator.md) run per conversation")
+  cmd->add_option("--flows", options->flows_dir,
+                  "folder of flows run per conversation: *.json in the emulator's format, *.yaml / *.yml\n"
+                  "Archy inbound message flows (docs/emulator.md)")
       ->check(CLI::ExistingDirectory);
+  cmd->add_option("--flow-substitution", *substitutions,
+                  "KEY=VALUE: fills {{KEY}} in the Archy flow files, as genesyscloud_flow's substitutions do\n"
+                  "(repeatable)")
+      ->type_name("KEY=VALUE");
   cmd->add_flag("--quiet", *quiet, "no per-connection and per-error log lines on stderr");
-  cmd->callback([options, config_path, quiet, &exit_code] {
+  cmd->callback([options, config_path, quiet, substitutions, &exit_code] {
     if (options->tls_cert_file.empty() != options->tls_key_file.empty()) {
       std::fprintf(stderr, "error: --tls-cert and --tls-key go together\n");
       exit_code = 2;
       return;
+    }
+    for (const auto& s : *substitutions) {
+      const auto eq = s.find('=');
+      const std::string key = s.substr(0, eq);
+      std::string problem;
+      if (eq == std::string::npos || eq == 0) {
+        problem = "expected KEY=VALUE";
+      } else if (key.find_first_of("{}\r\n") != std::string::npos) {
+        problem = "KEY is the name inside {{...}}, without braces";
+      } else if (options->flow_substitutions.contains(key)) {
+        problem = "KEY given twice";
+      }
+      if (!problem.empty()) {
+        std::fprintf(stderr, "error: --flow-substitution %s: %s\n", common::terminal_safe(s).c_str(), problem.c_str());
+        exit_code = 2;
+        return;
+      }
+      options->flow_substitutions[key] = s.substr(eq + 1);
     }
     if (!config_path->empty()) {
       auto config = emulator::load_config(*config_path);

@@ -259,13 +259,13 @@ Step<PreparedRequest> render_request(const Definition& a, const json::object& co
 }
 
 // The service's answer, when it is a success of acceptable size.
-Step<net::HttpResponse> call(const Definition& a, PreparedRequest prepared, const net::TlsOptions& tls) {
+Step<net::HttpResponse> call(PreparedRequest prepared, const net::TlsOptions& tls, std::chrono::milliseconds timeout) {
   net::HttpClient client(prepared.url, tls);
-  auto answer = client.send(prepared.request, a.timeout);
+  auto answer = client.send(prepared.request, timeout);
   if (!answer) {
     const bool timed_out = answer.error().message.find("timed out") != std::string::npos;
     return failure(timed_out ? "timeout" : "upstream",
-                   timed_out ? "the service did not answer within " + std::to_string(a.timeout.count()) + " ms"
+                   timed_out ? "the service did not answer within " + std::to_string(timeout.count()) + " ms"
                              : "the service could not be reached: " + answer.error().message);
   }
   if (answer->status < 200 || answer->status >= 300) {
@@ -338,7 +338,8 @@ Result<DataAction> DataAction::parse(std::string_view text) {
   return DataAction(std::move(impl));
 }
 
-ExecutionResult DataAction::execute(const json::object& inputs, const net::TlsOptions& tls) const {
+ExecutionResult DataAction::execute(const json::object& inputs, const net::TlsOptions& tls,
+                                    std::optional<std::chrono::milliseconds> timeout) const {
   const Definition& a = *impl_;
   if (auto bad = check_schema(inputs, a.input_schema, "input")) return failure("bad.request", *bad, 400);
   json::object input = inputs;
@@ -346,7 +347,7 @@ ExecutionResult DataAction::execute(const json::object& inputs, const net::TlsOp
   const json::object context{{"input", std::move(input)}};
 
   TRACECHAT_TRY(auto prepared, render_request(a, context));
-  TRACECHAT_TRY(const auto answer, call(a, std::move(prepared), tls));
+  TRACECHAT_TRY(const auto answer, call(std::move(prepared), tls, timeout ? std::min(*timeout, a.timeout) : a.timeout));
   TRACECHAT_TRY(const auto values, translate(a, answer));
   const std::string rendered = a.success.render(values);
   auto output = parse_json(rendered);

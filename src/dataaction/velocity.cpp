@@ -130,6 +130,12 @@ class Parser {
       if (c == '\\' && i_ + 1 < s_.size() && (s_[i_ + 1] == '$' || s_[i_ + 1] == '#')) {
         text.push_back(s_[i_ + 1]);
         i_ += 2;
+      } else if (starts("#[[")) {
+        // Unparsed content: everything up to the first ]]# is text, whatever it holds.
+        const auto close = s_.find("]]#", i_ + 3);
+        if (close == std::string_view::npos) return fail(i_, "#[[ without ]]#");
+        text.append(s_.substr(i_ + 3, close - i_ - 3));
+        i_ = close + 3;
       } else if (starts("##")) {
         while (i_ < s_.size() && s_[i_] != '\n') ++i_;
       } else if (starts("#*")) {

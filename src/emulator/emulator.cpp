@@ -186,8 +186,8 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
   }
   impl->rest = std::make_unique<RestApi>(*impl->platform, impl->oauth_clients);
   if (!impl->options.data_actions_dir.empty() || !impl->options.flows_dir.empty()) {
-    TRACECHAT_TRY(impl->flows,
-                  FlowEngine::load(impl->options.data_actions_dir, impl->options.flows_dir, *impl->platform));
+    TRACECHAT_TRY(impl->flows, FlowEngine::load(impl->options.data_actions_dir, impl->options.flows_dir,
+                                                *impl->platform, impl->options.flow_substitutions, &impl->log));
     impl->platform->set_observer(impl->flows.get());
   }
 
@@ -271,5 +271,9 @@ void Emulator::wait_for_flows() {
 }
 
 FlowStats Emulator::flow_stats() const { return impl_->flows ? impl_->flows->stats() : FlowStats{}; }
+
+std::optional<std::string> Emulator::flow_queue(const std::string& conversation_id) const {
+  return impl_->flows ? impl_->flows->queue_of(conversation_id) : std::nullopt;
+}
 
 }  // namespace tracechat::emulator

@@ -95,6 +95,7 @@ void GuestChatConnection::handle(gc::Connect& frame) {
     start.display_name = frame.display_name.empty() ? "Guest" : frame.display_name;
     start.listeners.push_back(shared_from_this());
     start.before_events = [&](const Conversation& c) { send(connected(c, false)); };
+    start.opening_message_follows = true;
     conversation_ = platform_.start_conversation(std::move(start));
     return;
   }

@@ -82,7 +82,7 @@ std::shared_ptr<Conversation> Platform::start_conversation(ConversationStart sta
     if (start.dialect == kWebMessaging) by_session_token_[session_key(c->row.deployment_id, c->row.guest_key)] = c;
   }
   if (observer_ != nullptr) {
-    observer_->conversation_started(c);
+    observer_->conversation_started(c, start.opening_message_follows);
     if (start.attributes && !start.attributes->changed.empty())
       observer_->attributes_set(*c, start.attributes->changed);
   }
@@ -233,17 +233,20 @@ Result<gc::MessageEvent, PlatformError> Platform::post_guest_message(const std::
         content);
   }
   if (observer_ != nullptr) observer_->guest_message(c, event, content);
-  if (c->agent && scheduler_ && !config_.bot.reply.empty()) {
-    std::string reply = config_.bot.reply;
-    if (auto at = reply.find("{body}"); at != std::string::npos) reply.replace(at, 6, body);
-    std::weak_ptr<Conversation> weak = c;
-    scheduler_(config_.bot.reply_delay, [this, weak, reply = std::move(reply)]() mutable {
-      // The bot offers its quick replies with every answer (Web Messaging shows them).
-      const MessageContent offered(config_.bot.quick_replies.begin(), config_.bot.quick_replies.end());
-      if (auto conversation = weak.lock()) post_agent_message(conversation, std::move(reply), offered);
-    });
-  }
+  if (observer_ == nullptr || !observer_->routes_guest_messages()) bot_reply(c, body);
   return event;
+}
+
+void Platform::bot_reply(const std::shared_ptr<Conversation>& c, const std::string& guest_body) {
+  if (!c->agent || !scheduler_ || config_.bot.reply.empty()) return;
+  std::string reply = config_.bot.reply;
+  if (auto at = reply.find("{body}"); at != std::string::npos) reply.replace(at, 6, guest_body);
+  std::weak_ptr<Conversation> weak = c;
+  scheduler_(config_.bot.reply_delay, [this, weak, reply = std::move(reply)]() mutable {
+    // The bot offers its quick replies with every answer (Web Messaging shows them).
+    const MessageContent offered(config_.bot.quick_replies.begin(), config_.bot.quick_replies.end());
+    if (auto conversation = weak.lock()) post_agent_message(conversation, std::move(reply), offered);
+  });
 }
 
 void Platform::post_agent_message(const std::shared_ptr<Conversation>& c, std::string body,

@@ -96,6 +96,11 @@ struct ConversationStart {
   std::optional<AttributeMerge> attributes;
   // Runs first, under the conversation's lock: for the reply that announces it.
   std::function<void(const Conversation&)> before_events;
+  // The guest's first message is what opens the conversation: Web Messaging's onMessage
+  // that starts it carries a message (not a Presence Join), and guest-chat's connect is
+  // a handshake, after which the guest speaks first. An inbound message flow runs on
+  // that message rather than at the start (flow_engine.h).
+  bool opening_message_follows = false;
 };
 
 // Runs a function later, off the caller's thread (the bot's replies).
@@ -111,9 +116,14 @@ std::string session_key(std::string_view deployment_id, std::string_view token);
 class PlatformObserver {
  public:
   virtual ~PlatformObserver() = default;
-  virtual void conversation_started(const std::shared_ptr<Conversation>&) {}
+  // `opening_message_follows`: ConversationStart's.
+  virtual void conversation_started(const std::shared_ptr<Conversation>&, bool /*opening_message_follows*/) {}
   virtual void guest_message(const std::shared_ptr<Conversation>&, const gc::MessageEvent&, const MessageContent&) {}
   virtual void attributes_set(Conversation&, const std::vector<std::string>& /*changed*/) {}
+  // True: guest messages go to the observer's flow first, and the bot (the stand-in for
+  // the agent) answers only those the flow hands on (after its Transfer to ACD), through
+  // Platform::bot_reply. False: the bot answers every guest message.
+  virtual bool routes_guest_messages() const { return false; }
 };
 
 class Platform {
@@ -165,6 +175,8 @@ class Platform {
   // A message from the agent side: the bot participant, or "system" without one.
   // `content`: quick replies it offers (Web Messaging renders them; guest-chat does not).
   void post_agent_message(const std::shared_ptr<Conversation>& c, std::string body, const MessageContent& content = {});
+  // The bot's answer to a guest message, after its delay (nothing without a bot or a reply).
+  void bot_reply(const std::shared_ptr<Conversation>& c, const std::string& guest_body);
   // Set before the platform serves anyone; must outlive it.
   void set_observer(PlatformObserver* observer) { observer_ = observer; }
 

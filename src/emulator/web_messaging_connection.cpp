@@ -231,7 +231,7 @@ Result<std::shared_ptr<Conversation>, PlatformError> WebMessagingConnection::con
     if (m.type != "Event") {
       if (auto bad = platform_.check_body(body_of(m))) return *bad;
     }
-    auto started = sessions_.start_conversation(*session_, std::move(initial));
+    auto started = sessions_.start_conversation(*session_, std::move(initial), m.type != "Event");
     c = std::move(started.conversation);
     attributes_applied = started.started_now;
   }

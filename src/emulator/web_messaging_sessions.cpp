@@ -116,7 +116,8 @@ void WebMessagingSessions::leave(WebMessagingSession& session, const SessionConn
 }
 
 WebMessagingSessions::Started WebMessagingSessions::start_conversation(WebMessagingSession& session,
-                                                                       std::optional<AttributeMerge> attributes) {
+                                                                       std::optional<AttributeMerge> attributes,
+                                                                       bool by_message) {
   std::lock_guard lock(session.mutex_);
   // Another connection of the session may have started it a moment ago.
   if (session.conversation_) return Started{session.conversation_, false};
@@ -127,6 +128,7 @@ WebMessagingSessions::Started WebMessagingSessions::start_conversation(WebMessag
   start.display_name = "Guest";
   for (auto& c : session.live_connections()) start.listeners.push_back(std::move(c));
   start.attributes = std::move(attributes);
+  start.opening_message_follows = by_message;
   session.conversation_ = platform_.start_conversation(std::move(start));
   return Started{session.conversation_, true};
 }

@@ -83,8 +83,9 @@ class WebMessagingSessions {
   };
   // The session's conversation, started now if it has none, with `attributes` as the
   // customer's participant data (checked by the caller); every connection of the
-  // session follows it from its first event.
-  Started start_conversation(WebMessagingSession& session, std::optional<AttributeMerge> attributes);
+  // session follows it from its first event. `by_message`: a guest message starts it
+  // (not a Presence Join).
+  Started start_conversation(WebMessagingSession& session, std::optional<AttributeMerge> attributes, bool by_message);
 
   // closeSession with closeAllConnections: every connection of the session but `except`.
   void close_connections(WebMessagingSession& session, const SessionConnection* except, const std::string& reason_code);

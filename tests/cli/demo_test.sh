@@ -15,7 +15,7 @@ expect() {
   fi
 }
 [ $code -eq 0 ] || { echo "FAIL: exit $code"; fail=1; }
-expect "^correlation complete: every chat's trace holds its messages, and all 9 Data Action calls"
+expect "^correlation complete: every chat's trace holds its messages, and all 3 Data Action calls"
 expect "^== the guest-chat chat's trace [0-9a-f]{32}: [0-9]+ spans"
 expect "^== the web-messaging chat's trace [0-9a-f]{32}: [0-9]+ spans"
 expect "^== the web-messaging-auto-start chat's trace [0-9a-f]{32}: [0-9]+ spans"
@@ -40,7 +40,7 @@ done
 out="$("$bin" demo --dir "$work/broken" --without-trace-header 2>&1)"
 code=$?
 if [ $code -eq 1 ] && grep -q "correlation INCOMPLETE" <<<"$out" &&
-  grep -q "9 Data Action calls arrived without a usable traceparent" <<<"$out"; then
+  grep -q "3 Data Action calls arrived without a usable traceparent" <<<"$out"; then
   echo "ok   demo without the trace header fails"
 else
   echo "FAIL demo without the trace header: exit $code"

@@ -40,8 +40,7 @@ class ChatToServiceTest : public ClientTest {
 
   void configure(emulator::EmulatorOptions& o) override {
     o.config.bot.reply = "";
-    auto action =
-        generators::export_data_action({"Order lookup", service_.url() + "/orders", "POST", "Tracing", {}, {}});
+    auto action = generators::export_data_action({"Order lookup", service_.url() + "/orders", "POST", {}, {}});
     ASSERT_TRUE(action.ok());
     write(dir_ / "actions" / "order.json", *action);
     auto flow = generators::flow_snippet_emulator({"Order lookup", "Tracing", "guest-message", {}});

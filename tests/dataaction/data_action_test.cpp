@@ -108,7 +108,7 @@ TEST(DataAction, BuildsTheRequestFromItsTemplatesAndMapsTheResponse) {
 TEST(DataAction, TheGeneratedActionRunsAndCarriesTheContext) {
   Service service;
   service.reply = R"({"status":"ok"})";
-  auto text = generators::export_data_action({"Notify", service.url() + "/notify", "POST", "Tracing", {}, {"status"}});
+  auto text = generators::export_data_action({"Notify", service.url() + "/notify", "POST", {}, {"status"}});
   ASSERT_TRUE(text.ok());
   auto action = DataAction::parse(*text);
   ASSERT_TRUE(action.ok()) << action.error().message;

@@ -64,6 +64,17 @@ TEST(Velocity, Conditions) {
   EXPECT_EQ(render("## a comment\nx#* block\ncomment *#y", kContext), "\nxy");
 }
 
+// Velocity's unparsed content: what a generator uses to put a user's text (an action's
+// name) into a template so that it prints as itself.
+TEST(Velocity, UnparsedContentIsText) {
+  EXPECT_EQ(render("a#[[$input.count #if(true)x#end ## no comment \\$]]#b", kContext),
+            "a$input.count #if(true)x#end ## no comment \\$b");
+  EXPECT_EQ(render("#[[]]##[[#]]#$input.count", kContext), "#3");
+  // The first ]]# ends it.
+  EXPECT_EQ(render("#[[x]]]]##[[#y]]#", kContext), "x]]#y");
+  EXPECT_EQ(error_of("ok\n #[[ never closed ]]"), "line 2, column 2: #[[ without ]]#");
+}
+
 TEST(Velocity, SyntaxErrorsNameTheLineAndColumn) {
   EXPECT_EQ(error_of("a\n#else"), "line 2, column 1: #else without #if");
   EXPECT_EQ(error_of("#if($input.x)never closed"), "line 1, column 1: #if without #end");

@@ -49,8 +49,8 @@ class FlowTest : public EmulatorTest {
 
   void configure(emulator::EmulatorOptions& o) override {
     o.config.bot.reply = "";  // the flow speaks for the bot
-    auto action = generators::export_data_action(
-        {"Order lookup", service_.url() + "/orders", "POST", "Tracing", {"orderId"}, {"status"}});
+    auto action =
+        generators::export_data_action({"Order lookup", service_.url() + "/orders", "POST", {"orderId"}, {"status"}});
     ASSERT_TRUE(action.ok());
     write(dir_ / "actions" / "order.json", *action);
     write(dir_ / "flows" / "order.json", kFlow);
@@ -121,8 +121,8 @@ class SlowServiceFlowTest : public FlowTest {
   void configure(emulator::EmulatorOptions& o) override {
     FlowTest::configure(o);
     delay_ = 1500ms;
-    auto action = boost::json::parse(*generators::export_data_action(
-        {"Order lookup", service_.url() + "/orders", "POST", "Tracing", {"orderId"}, {"status"}}));
+    auto action = boost::json::parse(
+        *generators::export_data_action({"Order lookup", service_.url() + "/orders", "POST", {"orderId"}, {"status"}}));
     action.at("config").as_object()["timeoutSeconds"] = 1;
     write(dir_ / "actions" / "order.json", boost::json::serialize(action));
     std::string flow = kFlow;
@@ -142,8 +142,7 @@ TEST_F(SlowServiceFlowTest, ATimeoutTakesTheTimeoutPath) {
 
 TEST(FlowFiles, TheGeneratedSnippetIsAFlowTheEmulatorLoads) {
   std::map<std::string, dataaction::DataAction> actions;
-  auto action =
-      generators::export_data_action({"Order lookup", "https://x/orders", "POST", "Tracing", {"orderId"}, {}});
+  auto action = generators::export_data_action({"Order lookup", "https://x/orders", "POST", {"orderId"}, {}});
   ASSERT_TRUE(action.ok());
   auto parsed = dataaction::DataAction::parse(*action);
   ASSERT_TRUE(parsed.ok());

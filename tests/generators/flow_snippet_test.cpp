@@ -85,8 +85,7 @@ class GeneratedFlowTest : public EmulatorTest {
 
   void configure(emulator::EmulatorOptions& o) override {
     o.config.bot.reply = "";
-    auto action =
-        generators::export_data_action({"Order lookup", service_.url() + "/orders", "POST", "Tracing", {}, {}});
+    auto action = generators::export_data_action({"Order lookup", service_.url() + "/orders", "POST", {}, {}});
     ASSERT_TRUE(action.ok());
     write(dir_ / "actions" / "order.json", *action);
     o.data_actions_dir = dir_ / "actions";

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,7 +42,10 @@ class DataAction {
   std::chrono::milliseconds timeout() const;
 
   // `inputs`: the action's inputs (the flow's bound variables). `tls`: for https services.
-  ExecutionResult execute(const boost::json::object& inputs, const net::TlsOptions& tls = {}) const;
+  // `timeout`: the calling flow's own limit (an Architect callData's), which applies when
+  // it is shorter than the action's.
+  ExecutionResult execute(const boost::json::object& inputs, const net::TlsOptions& tls = {},
+                          std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
 
   DataAction(DataAction&&) noexcept;
   DataAction& operator=(DataAction&&) noexcept;

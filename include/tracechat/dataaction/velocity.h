@@ -8,6 +8,7 @@
 //   directives   #if(cond) #elseif(cond) #else #end  (also #{if}... forms)
 //   conditions   references, "strings", numbers, true/false/null, ! && || == != < <= > >= ( )
 //   comments     ## to the end of the line, #* ... *#;   \$ and \# print $ and #
+//   text         #[[ ... ]]# prints what is between as it is (Velocity's unparsed content)
 //
 // Rendering is one pass: a value that contains `${`, `#` or quotes is printed as it is,
 // never evaluated, so an input can never become template code. render() leaves escaping

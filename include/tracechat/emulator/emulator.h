@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "tracechat/emulator/config.h"
@@ -25,16 +27,21 @@ struct EmulatorOptions {
   // HTTPS/WSS when both are set (PEM files).
   std::string tls_cert_file;
   std::string tls_key_file;
-  // Data Actions (*.json in Genesys's export format) and flows (*.json, docs/emulator.md)
-  // run per conversation; empty: none.
+  // Data Actions (*.json in Genesys's export format) and flows (*.json in the emulator's
+  // format, *.yaml / *.yml in Archy's: docs/emulator.md) run per conversation; empty: none.
   std::filesystem::path data_actions_dir;
   std::filesystem::path flows_dir;
+  // {{key}} -> value in the Archy flow files, filled in before they are read, as the
+  // genesyscloud_flow resource's `substitutions` are.
+  std::map<std::string, std::string> flow_substitutions;
 };
 
 struct FlowStats {
   std::uint64_t runs = 0;     // flow runs started
   std::uint64_t dropped = 0;  // runs that did not fit the engine's queue
   std::uint64_t action_calls = 0, action_failures = 0;
+  std::uint64_t transfers = 0;    // the Archy flow's Transfer to ACD (the conversation stays queued)
+  std::uint64_t flow_errors = 0;  // Archy runs ended by an error (the flow's error handling disconnected)
 };
 
 struct EmulatorStats {
@@ -68,6 +75,9 @@ class Emulator {
   // Blocks until no flow run is queued or running.
   void wait_for_flows();
   FlowStats flow_stats() const;
+  // The queue the Archy flow's Transfer to ACD named for the conversation; nullopt when
+  // it did not transfer it.
+  std::optional<std::string> flow_queue(const std::string& conversation_id) const;
 
  private:
   struct Impl;
