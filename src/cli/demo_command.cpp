@@ -6,24 +6,17 @@
 // flow made, or the demo says what is missing and exits 1.
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
 #include "commands.h"
+#include "local_stack.h"
 #include "stored_conversation.h"
-#include "tracechat/bridge/bridge.h"
 #include "tracechat/client/chat_session.h"
-#include "tracechat/collector/collector.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/conventions.h"
-#include "tracechat/emulator/emulator.h"
-#include "tracechat/generators/kit.h"
-#include "tracechat/otlp/http_exporter.h"
 #include "tracechat/platform/conversation_lookup.h"
-#include "tracechat/trace/batch_span_processor.h"
-#include "tracechat/trace/resource.h"
 #include "tracechat/viewer/waterfall.h"
 
 namespace tracechat::cli {
@@ -31,35 +24,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kActionName = "Order lookup";
-constexpr const char* kCategory = "Tracing";
-constexpr const char* kFlowName = "Order status";
-constexpr const char* kQueue = "Orders";
-
-// A provider that sends its spans to the demo's collector under its own service name.
-std::unique_ptr<trace::TracerProvider> provider_for(const std::string& service, const std::string& collector_url) {
-  otlp::OtlpHttpExporterOptions exporter;
-  exporter.endpoint = *otlp::OtlpHttpExporterOptions::traces_url_from_base(collector_url);
-  trace::BatchSpanProcessorOptions batch;
-  batch.schedule_delay = 200ms;
-  trace::TracerProviderOptions options;
-  options.resource = std::make_shared<trace::Resource>(
-      trace::Resource::from_env(service).merged_with(trace::Resource(trace::Attributes{{"service.name", service}})));
-  options.processor =
-      std::make_shared<trace::BatchSpanProcessor>(std::make_unique<otlp::OtlpHttpExporter>(std::move(exporter)), batch);
-  return std::make_unique<trace::TracerProvider>(std::move(options));
-}
-
 struct ChatRun {
   std::string dialect;
   std::string trace_id;
   std::string failure;  // empty when the chat went as planned
 };
-
-// The demo's Web Messaging deployments: one without auto-start (the platform's default:
-// the context goes with the first message) and one with (it goes on the Join).
-constexpr const char* kDeployment = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
-constexpr const char* kAutoStartDeployment = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e";
 
 // One guest session: three messages, each answered (the first by the flow, which then
 // transfers the conversation to a queue; the emulator's bot stands in for the agent).
@@ -133,95 +102,6 @@ std::filesystem::path prepare_work_dir(std::string dir) {
     return {};
   }
   return work;
-}
-
-// Everything the demo runs, in start order (members are destroyed in reverse).
-struct DemoServices {
-  std::unique_ptr<collector::Collector> collector;
-  std::unique_ptr<trace::TracerProvider> chat_provider, bridge_provider, orders_provider;
-  std::unique_ptr<bridge::Bridge> orders, bridge;
-  std::unique_ptr<emulator::Emulator> platform;
-};
-
-// The deployment kit, as `tracechat kit` writes it, with the bridge as the backend: the
-// Data Action's import JSON and the Archy flow the emulator runs are the files a real org
-// gets with `terraform apply`. Without the trace header the context never reaches the
-// service: the situation tracechat exists to fix, shown failing.
-Result<std::filesystem::path> write_kit(const std::filesystem::path& work, const std::string& bridge_url,
-                                        bool without_trace_header) {
-  generators::KitOptions options;
-  options.url = bridge_url + "/orders/lookup";
-  options.action_name = kActionName;
-  options.category = kCategory;
-  options.flow_name = kFlowName;
-  options.message_inputs = {"orderId"};
-  options.outputs = {"traceId"};
-  options.queue = kQueue;
-  TRACECHAT_TRY(auto files, generators::generate_kit(options));
-  if (without_trace_header) {
-    for (auto& file : files) {
-      if (file.path.rfind("data-actions/", 0) != 0) continue;
-      auto edited = boost::json::parse(file.content);
-      edited.at("config").at("request").at("headers").as_object().erase(conventions::kTraceparentHeader);
-      file.content = boost::json::serialize(edited);
-    }
-  }
-  const auto kit = work / "kit";
-  TRACECHAT_CHECK(generators::write_kit(files, kit, true));
-  return kit;
-}
-
-Result<DemoServices> start_services(const std::filesystem::path& work, bool without_trace_header) {
-  DemoServices s;
-  collector::CollectorOptions collector_options;
-  collector_options.listen = "127.0.0.1:0";
-  collector_options.db = work / "traces.sqlite";
-  auto collector = collector::Collector::start(collector_options);
-  if (!collector) return Error{"collector: " + collector.error().message};
-  s.collector = std::move(*collector);
-  s.chat_provider = provider_for("guest-chat-ui", s.collector->url());
-  s.bridge_provider = provider_for("dataaction-bridge", s.collector->url());
-  s.orders_provider = provider_for("orders-service", s.collector->url());
-
-  // The "orders service" answers itself (an echo bridge); the bridge in front of it is
-  // what the Data Action calls.
-  bridge::BridgeOptions orders_options;
-  orders_options.listen = "127.0.0.1:0";
-  orders_options.tracer = s.orders_provider->tracer("orders-service");
-  auto orders = bridge::Bridge::start(orders_options);
-  if (!orders) return Error{"orders service: " + orders.error().message};
-  s.orders = std::move(*orders);
-  bridge::BridgeOptions bridge_options;
-  bridge_options.listen = "127.0.0.1:0";
-  bridge_options.upstream = *net::Url::parse(s.orders->url());
-  bridge_options.tracer = s.bridge_provider->tracer(std::string(conventions::kBridgeScope));
-  auto bridge = bridge::Bridge::start(bridge_options);
-  if (!bridge) return Error{"bridge: " + bridge.error().message};
-  s.bridge = std::move(*bridge);
-
-  TRACECHAT_TRY(const auto kit, write_kit(work, s.bridge->url(), without_trace_header));
-  emulator::EmulatorOptions emulator_options;
-  emulator_options.listen = "127.0.0.1:0";
-  emulator_options.db = work / "platform.sqlite";
-  emulator_options.log = nullptr;
-  // The bot stands in for the agent of the flow's queue: it answers once the flow has
-  // transferred the conversation (messages two and three).
-  emulator_options.config.bot.name = "Orders agent (bot)";
-  emulator_options.config.bot.reply = "Order {body}: shipped yesterday.";
-  emulator_options.config.deployments = {kDeployment, kAutoStartDeployment};
-  emulator_options.config.deployment_settings[kDeployment] = emulator::DeploymentSettings{.auto_start = false};
-  emulator_options.config.deployment_settings[kAutoStartDeployment] = emulator::DeploymentSettings{.auto_start = true};
-  emulator_options.data_actions_dir = kit / "data-actions";
-  emulator_options.flows_dir = kit / "flows";
-  // What the genesyscloud_flow resource fills in from the kit's variables.
-  emulator_options.flow_substitutions = {{"flow_name", kFlowName},
-                                         {"data_action_category", kCategory},
-                                         {"data_action_name", kActionName},
-                                         {"queue_name", kQueue}};
-  auto platform = emulator::Emulator::start(emulator_options);
-  if (!platform) return Error{"emulator: " + platform.error().message};
-  s.platform = std::move(*platform);
-  return s;
 }
 
 // Counts of the spans one chat's trace must hold.
@@ -330,23 +210,21 @@ int run_demo(std::string dir, bool without_trace_header) {
       "tracechat demo: collector, platform emulator, trace bridge and three guest chats in one process;\n"
       "files in %s\n",
       work.c_str());
-  auto services = start_services(work, without_trace_header);
-  if (!services) return std::fprintf(stderr, "error: %s\n", services.error().message.c_str()), 1;
-  DemoServices& s = *services;
+  LocalStackOptions options;
+  options.work = work;
+  options.without_trace_header = without_trace_header;
+  auto stack = start_local_stack(options);
+  if (!stack) return std::fprintf(stderr, "error: %s\n", stack.error().message.c_str()), 1;
+  LocalStack& s = **stack;
 
-  const std::string ws = s.platform->ws_url();
-  const auto tracer = s.chat_provider->tracer(std::string(conventions::kClientScope), TRACECHAT_VERSION);
+  const auto tracer = s.chat.provider->tracer(std::string(conventions::kClientScope), TRACECHAT_VERSION);
   std::vector<ChatRun> runs;
-  runs.push_back(chat(
-      "guest-chat",
-      ws + "/v1/5d6e0a54-7c34-4c2e-9b4b-0f1b2c3d4e5f/guest/" + "0f0e0d0c-0b0a-4908-8706-050403020100/connect", tracer));
-  runs.push_back(chat("web-messaging", ws + "/v1?deploymentId=" + kDeployment, tracer));
-  runs.push_back(chat("web-messaging-auto-start", ws + "/v1?deploymentId=" + kAutoStartDeployment, tracer, true));
+  runs.push_back(chat("guest-chat", s.guest_chat_url("0f0e0d0c-0b0a-4908-8706-050403020100"), tracer));
+  runs.push_back(chat("web-messaging", s.web_messaging_url(false), tracer));
+  runs.push_back(chat("web-messaging-auto-start", s.web_messaging_url(true), tracer, true));
 
   // Everything to the collector, and stored.
-  s.platform->wait_for_flows();
-  for (auto* p : {s.chat_provider.get(), s.bridge_provider.get(), s.orders_provider.get()}) p->force_flush(10s);
-  s.collector->flush(10s);
+  s.flush();
 
   auto store = collector::SpanStore::open(work / "traces.sqlite");
   if (!store) return std::fprintf(stderr, "error: %s\n", store.error().message.c_str()), 1;

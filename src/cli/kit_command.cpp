@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "common/terminal_text.h"
 #include "tracechat/generators/kit.h"
 
 namespace tracechat::cli {
@@ -62,12 +63,13 @@ void add_kit_command(CLI::App& app, int& exit_code) {
     if (cmd->count("--queue") > 0) o->queue = *queue;
     auto files = generators::generate_kit(*o);
     if (!files) {
-      std::fprintf(stderr, "error: %s\n", files.error().message.c_str());
+      // The message repeats what the user gave, which may hold terminal controls.
+      std::fprintf(stderr, "error: %s\n", common::terminal_safe(files.error().message).c_str());
       exit_code = 2;
       return;
     }
     if (auto written = generators::write_kit(*files, *out_dir, *force); !written) {
-      std::fprintf(stderr, "error: %s\n", written.error().message.c_str());
+      std::fprintf(stderr, "error: %s\n", common::terminal_safe(written.error().message).c_str());
       exit_code = 1;
       return;
     }

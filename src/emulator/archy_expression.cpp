@@ -272,9 +272,11 @@ Result<void> check_variable(const std::string& name, std::size_t at) {
                             ", " + std::string(kMessageBody) + " and " + std::string(kIsNewConversation) + ")");
   }
   if (scope == "State" || scope == "Flow" || scope == "Task") {
-    if (name.find('.', dot + 1) != std::string::npos) {
+    if (dot != std::string::npos && name.find('.', dot + 1) != std::string::npos) {
       return error_at(at, "'" + shown(name) + "': property access is not supported by the emulator");
     }
+    // A bare scope (`State`) names no variable.
+    if (auto ok = check_assignable(name); !ok) return error_at(at, ok.error().message);
     return {};
   }
   if (dot == std::string::npos && name == "not") {

@@ -464,14 +464,15 @@ class Loader {
     TRACECHAT_TRY(out.action, scalar(d->first, "dataAction", w));
     if (!actions_.contains(out.action)) {
       std::string known;
-      for (const auto& [name, action] : actions_) known += (known.empty() ? "" : ", ") + name;
+      for (const auto& [name, action] : actions_) known += (known.empty() ? "" : ", ") + shown(name);
       return fail(
           d->first, w,
           "no Data Action named '" + shown(out.action) + "' (loaded: " + (known.empty() ? "none" : known) + ")");
     }
     const YAML::Node binding = d->second;
     TRACECHAT_CHECK(only(binding, {"inputs", "successOutputs", "failureOutputs"}, w, "dataAction: "));
-    if (auto inputs = get(binding, "inputs"); inputs && inputs->IsMap()) {
+    if (auto inputs = get(binding, "inputs"); inputs && !inputs->IsNull()) {
+      if (!inputs->IsMap()) return fail(*inputs, w, "inputs: a mapping of names is required");
       for (auto it = inputs->begin(); it != inputs->end(); ++it) {
         TRACECHAT_TRY(const auto key, scalar(it->first, "inputs", w));
         if (get(it->second, "noValue")) continue;
@@ -479,14 +480,16 @@ class Loader {
         out.inputs.emplace_back(key, std::move(e));
       }
     }
-    if (auto outputs = get(binding, "successOutputs"); outputs && outputs->IsMap()) {
+    if (auto outputs = get(binding, "successOutputs"); outputs && !outputs->IsNull()) {
+      if (!outputs->IsMap()) return fail(*outputs, w, "successOutputs: a mapping of names is required");
       for (auto it = outputs->begin(); it != outputs->end(); ++it) {
         TRACECHAT_TRY(const auto key, scalar(it->first, "successOutputs", w));
         TRACECHAT_TRY(const auto var, output_binding(it->second, "successOutputs." + key, w));
         if (var) out.success_outputs.emplace_back(key, *var);
       }
     }
-    if (auto outputs = get(binding, "failureOutputs"); outputs && outputs->IsMap()) {
+    if (auto outputs = get(binding, "failureOutputs"); outputs && !outputs->IsNull()) {
+      if (!outputs->IsMap()) return fail(*outputs, w, "failureOutputs: a mapping of names is required");
       for (auto it = outputs->begin(); it != outputs->end(); ++it) {
         TRACECHAT_TRY(const auto key, scalar(it->first, "failureOutputs", w));
         if (std::find(std::begin(kFailureOutputs), std::end(kFailureOutputs), key) == std::end(kFailureOutputs)) {

@@ -246,6 +246,12 @@ std::vector<std::string> FlowEngine::archy_run_ended(const Run& run, bool conver
   return handed_on;
 }
 
+void FlowEngine::conversation_ended(const Conversation& c) {
+  std::lock_guard lock(mutex_);
+  const auto it = message_flows_.find(c.row.id);
+  if (it != message_flows_.end() && !it->second.busy) message_flows_.erase(it);
+}
+
 std::optional<std::string> FlowEngine::queue_of(const std::string& conversation_id) const {
   std::lock_guard lock(mutex_);
   const auto it = message_flows_.find(conversation_id);
@@ -310,8 +316,13 @@ void FlowEngine::wait_idle() {
 }
 
 FlowStats FlowEngine::stats() const {
-  return {runs_.load(),      dropped_.load(),    action_calls_.load(), action_failures_.load(),
-          transfers_.load(), flow_errors_.load()};
+  std::uint64_t waiting = 0;
+  {
+    std::lock_guard lock(mutex_);
+    waiting = waiting_;
+  }
+  return {runs_.load(),        dropped_.load(), action_calls_.load(), action_failures_.load(), transfers_.load(),
+          flow_errors_.load(), waiting};
 }
 
 dataaction::ExecutionResult FlowEngine::invoke(const dataaction::DataAction& action, const json::object& inputs,
@@ -342,7 +353,13 @@ void FlowEngine::execute_archy(const Run& run) {
     return result;
   });
   const auto& body = run.message.at("body").as_string();
-  const auto outcome = archy::run(*archy_, archy::Trigger{c.row.id, std::string(body), run.new_conversation}, host);
+  auto outcome = archy::run(*archy_, archy::Trigger{c.row.id, std::string(body), run.new_conversation}, host);
+  if (outcome.end == archy::Outcome::End::error) {
+    // The guest left while the flow ran (Set Participant Data then fails with 409): the
+    // run ends with the conversation, which is not the flow's error.
+    std::lock_guard lock(c.mutex);
+    if (c.ended()) outcome.end = archy::Outcome::End::disconnected;
+  }
   if (outcome.end == archy::Outcome::End::last_action) return;
   {
     std::lock_guard lock(mutex_);

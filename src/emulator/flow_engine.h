@@ -54,6 +54,8 @@ class FlowEngine final : public PlatformObserver {
   void attributes_set(Conversation& c, const std::vector<std::string>& changed) override;
   // With an Archy flow, the bot answers only the messages after its Transfer to ACD.
   bool routes_guest_messages() const override { return archy_ != nullptr; }
+  // Forgets the conversation's part in the Archy flow (or lets its last run do it).
+  void conversation_ended(const Conversation& c) override;
 
   std::size_t flow_count() const { return flows_.size() + (archy_ ? 1 : 0); }
   std::size_t action_count() const { return actions_.size(); }

@@ -275,16 +275,19 @@ std::optional<PlatformError> Platform::guest_typing(Conversation& c, const Conve
 
 std::optional<gc::Disconnected> Platform::end(Conversation& c, const std::string& reason,
                                               const ConversationListener* requester) {
-  std::lock_guard lock(c.mutex);
-  if (c.ended()) return std::nullopt;
-  if (c.agent) publish(c, gc::MemberLeft{{}, gc::Member{c.agent->participant_id, c.agent->role, c.agent->name}});
-  publish(c, gc::MemberLeft{{}, c.customer_member()});
   gc::Disconnected last;
-  last.reason = reason;
-  publish(c, last, requester, [&](const Event& e) { last = std::get<gc::Disconnected>(e); });
-  c.row.end_time = now_rfc3339();
-  store_.save_conversation(c.row);
-  std::erase_if(c.listeners, [&](const auto& l) { return l.get() == requester; });
+  {
+    std::lock_guard lock(c.mutex);
+    if (c.ended()) return std::nullopt;
+    if (c.agent) publish(c, gc::MemberLeft{{}, gc::Member{c.agent->participant_id, c.agent->role, c.agent->name}});
+    publish(c, gc::MemberLeft{{}, c.customer_member()});
+    last.reason = reason;
+    publish(c, last, requester, [&](const Event& e) { last = std::get<gc::Disconnected>(e); });
+    c.row.end_time = now_rfc3339();
+    store_.save_conversation(c.row);
+    std::erase_if(c.listeners, [&](const auto& l) { return l.get() == requester; });
+  }
+  if (observer_ != nullptr) observer_->conversation_ended(c);
   return last;
 }
 

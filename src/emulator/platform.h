@@ -120,6 +120,7 @@ class PlatformObserver {
   virtual void conversation_started(const std::shared_ptr<Conversation>&, bool /*opening_message_follows*/) {}
   virtual void guest_message(const std::shared_ptr<Conversation>&, const gc::MessageEvent&, const MessageContent&) {}
   virtual void attributes_set(Conversation&, const std::vector<std::string>& /*changed*/) {}
+  virtual void conversation_ended(const Conversation&) {}
   // True: guest messages go to the observer's flow first, and the bot (the stand-in for
   // the agent) answers only those the flow hands on (after its Transfer to ACD), through
   // Platform::bot_reply. False: the bot answers every guest message.

@@ -4,6 +4,9 @@
 // they are: the genesyscloud_flow resource (or `tracechat emulator --flow-substitution`)
 // replaces them with raw text, which is why variables.tf and check_kit refuse values that
 // would end the double-quoted scalars they stand in.
+#include <cctype>
+#include <set>
+
 #include "kit_parts.h"
 #include "tracechat/generators/escaping.h"
 
@@ -37,6 +40,16 @@ class Lines {
  private:
   std::string& out_;
 };
+
+// An input or output name (an identifier) as a YAML key: bare, unless YAML 1.1 or 1.2
+// would read that spelling as a null or a boolean; such a name is a plain identifier to
+// Genesys, so it is quoted.
+std::string yaml_key(const std::string& name) {
+  static const std::set<std::string> kSpecial = {"null", "true", "false", "yes", "no", "on", "off", "y", "n"};
+  std::string lower = name;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return kSpecial.contains(lower) ? yaml_string(name) : name;
+}
 
 void string_variable(Lines& line, const std::string& name) {
   line(10, "- stringVariable:");
@@ -75,12 +88,12 @@ void call_data(Lines& line, const Kit& kit) {
   line(24, std::string(conventions::kConversationIdInput) + ":");
   line(26, "exp: Message.ConversationId");
   for (const auto& name : kit.options.message_inputs) {
-    line(24, name + ":");
+    line(24, yaml_key(name) + ":");
     line(26, "exp: Message.Message.body");
   }
   line(22, "successOutputs:");
   for (const auto& name : kit.options.outputs) {
-    line(24, name + ":");
+    line(24, yaml_key(name) + ":");
     line(26, "var: State." + name);
   }
   line(22, "failureOutputs:");
@@ -171,7 +184,7 @@ std::string kit_flow_yaml(const Kit& kit) {
   get_participant_data(line, kit);
   call_data(line, kit);
   outcomes(line, kit);
-  transfer(line);
+  if (kit.options.transfer_to_acd) transfer(line);
   return out;
 }
 

@@ -97,7 +97,10 @@ void flow(HclBody& tf) {
       .attribute("data_action_name", "var.data_action_name")
       .attribute("queue_name", "var.queue_name");
   HclBody body;
-  body.attribute("filepath", std::string("\"${path.module}/") + kFlowFile + "\"")
+  const std::string path = std::string("\"${path.module}/") + kFlowFile + "\"";
+  body.attribute("filepath", path)
+      .comment("A changed flow file (a kit written again with other options) is deployed again.")
+      .attribute("file_content_hash", "filesha256(" + path + ")")
       .attribute("substitutions", "{", std::move(substitutions), "}")
       .blank()
       .comment("The flow calls the action by category and name: it must exist when the flow is published.")

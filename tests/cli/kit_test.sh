@@ -6,19 +6,6 @@ set -u
 bin="$(realpath "$1")"
 source "$(dirname "$0")/lib.sh"
 
-check() {  # check NAME EXPECTED_EXIT PATTERN -- ARGS...
-  local name="$1" want="$2" pattern="$3"
-  shift 4
-  local out
-  out="$("$bin" "$@" 2>&1)"
-  local got=$?
-  if [ "$got" -ne "$want" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-    bad "$name: exit $got (want $want)" "$out"
-  else
-    ok "$name"
-  fi
-}
-
 check help 0 "--message-input" -- kit --help
 check help-queue 0 "--queue" -- kit --help
 check url-required 2 "--url is required" -- kit --out "$work/none"

@@ -16,6 +16,21 @@ bad() {
   fail=1
 }
 
+# check NAME EXPECTED_EXIT PATTERN -- ARGS...: runs `$bin ARGS...`; its exit status must be
+# EXPECTED_EXIT and its output (stdout and stderr) must match the extended regex PATTERN.
+check() {  # check NAME EXPECTED_EXIT PATTERN -- ARGS...
+  local name="$1" want="$2" pattern="$3"
+  shift 4
+  local out
+  out="$("$bin" "$@" 2>&1)"
+  local got=$?
+  if [ "$got" -ne "$want" ] || ! grep -qE -- "$pattern" <<<"$out"; then
+    bad "$name: exit $got (want $want)" "$out"
+  else
+    ok "$name"
+  fi
+}
+
 # emulator_port FILE: waits (up to 10 s) for `tracechat emulator` to print its address in
 # FILE and prints the port; nothing if it never does.
 emulator_port() {

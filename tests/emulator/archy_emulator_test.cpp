@@ -1,8 +1,8 @@
-// Archy flows in the running emulator: the kit's flow (tests/emulator/archy/kit-flow.yaml)
-// loaded from --flows with its substitutions, driven by a Web Messaging guest whose
-// custom attributes carry the trace context, calling a Data Action on a local service;
-// when the flow runs (once per opening message, at a Join, for each later message, not
-// after a Transfer to ACD); and the files the emulator refuses to start with.
+// Archy flows in the running emulator: the kit's flow (its golden file) loaded from --flows with its substitutions,
+// driven by a Web Messaging guest whose custom attributes carry the trace context, calling a Data Action on a local
+// service; when the flow runs (once per opening message, at a Join, for each later message, not after a Transfer to
+// ACD); and the files the emulator refuses to start with.
+#include <atomic>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -27,6 +27,15 @@ const std::map<std::string, std::string> kSubstitutions{{"flow_name", "tracechat
 
 std::string fixture(const std::string& name) {
   std::ifstream in(std::string(TRACECHAT_ARCHY_FIXTURES) + "/" + name, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The kit's flow as `tracechat kit` writes it: the golden file its own tests compare with,
+// so these tests run exactly what users deploy.
+std::string kit_flow() {
+  std::ifstream in(TRACECHAT_KIT_FLOW, std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
@@ -60,7 +69,8 @@ class ArchyFlowTest : public WebMessagingTest {
                                  std::string(r.header("X-Conversation-Id").value_or("")),
                                  ec ? json::value(nullptr) : body});
           }
-          std::this_thread::sleep_for(delay_);
+          // Held: the service answers once the test lets it (or after 5 s at most).
+          for (int i = 0; i < 500 && held_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
           return net::json_response(status_, R"({"status":"shipped"})");
         }) {
     EXPECT_TRUE(service_.start().ok());
@@ -76,7 +86,7 @@ class ArchyFlowTest : public WebMessagingTest {
     o.flows_dir = dir_ / "flows";
     o.flow_substitutions = kSubstitutions;
   }
-  virtual std::string flow() { return fixture("kit-flow.yaml"); }
+  virtual std::string flow() { return kit_flow(); }
 
   // The text of the next message the guest sees from the agent side.
   std::string reply(RawWsClient& ws) {
@@ -98,7 +108,7 @@ class ArchyFlowTest : public WebMessagingTest {
   std::mutex mutex_;
   std::vector<Request> requests_;
   int status_ = 200;
-  std::chrono::milliseconds delay_{0};
+  std::atomic<bool> held_{false};
   net::HttpServer service_;
 };
 
@@ -175,15 +185,24 @@ TEST_F(ArchyFlowWithAgentTest, TheAgentAnswersOnlyTheMessagesAfterTheTransfer) {
   EXPECT_EQ(start().flow_stats().runs, 1u);
 }
 
-TEST_F(ArchyFlowWithAgentTest, AMessageThatArrivesWhileTheFlowTransfersGoesToTheAgent) {
-  delay_ = std::chrono::milliseconds(200);  // the flow is still in its Data Action when A-2 arrives
+TEST_F(ArchyFlowWithAgentTest, AMessageThatWaitedWhileTheFlowTransferredGoesToTheAgent) {
+  held_ = true;  // the flow is still in its Data Action when A-2 arrives
   auto ws = session();
   open_with(*ws, "A-1");
   ws->send_json(on_message(text_message("A-2"), "m2"));
+  // A-2 waits behind A-1's run: the path under test (not the one after the transfer).
+  bool waited = false;
+  for (int i = 0; i < 500 && !waited; ++i) {
+    waited = start().flow_stats().waiting == 1;
+    if (!waited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  held_ = false;
+  ASSERT_TRUE(waited) << "A-2 did not wait behind the run of A-1";
   EXPECT_EQ(reply(*ws), "Checked: shipped");
   EXPECT_EQ(reply(*ws), "agent: A-2");
   start().wait_for_flows();
   EXPECT_EQ(start().flow_stats().runs, 1u);
+  EXPECT_EQ(start().flow_stats().waiting, 0u);
   EXPECT_EQ(requests().size(), 1u);
 }
 
@@ -210,7 +229,7 @@ TEST_F(ArchyFlowTest, WithoutTheTraceContextTheActionRefusesItsInputs) {
 // The flow's own timeout (its callData's, 1 s here) is shorter than the action's (60 s).
 class ArchyFlowTimeoutTest : public ArchyFlowTest {
   void configure(emulator::EmulatorOptions& o) override {
-    delay_ = 1500ms;
+    held_ = true;  // the service answers after the test saw the timeout (5 s at most)
     ArchyFlowTest::configure(o);
   }
   std::string flow() override {
@@ -224,6 +243,7 @@ TEST_F(ArchyFlowTimeoutTest, ASlowServiceTakesTheTimeoutPath) {
   auto ws = session();
   open_with(*ws, "A-1");
   EXPECT_EQ(reply(*ws), "Sorry, that took too long.");
+  held_ = false;
   start().wait_for_flows();
   EXPECT_EQ(start().flow_stats().action_failures, 1u);
 }
@@ -301,7 +321,7 @@ TEST_F(ArchyFlowFiles, APlaceholderWithoutASubstitutionNamesTheOptionToGive) {
   std::string action = fixture("traced-action.json");
   action.replace(action.find("@SERVICE@"), 9, "http://127.0.0.1:9");
   write(dir_ / "actions" / "traced.json", action);
-  write(dir_ / "flows" / "kit-flow.yaml", fixture("kit-flow.yaml"));
+  write(dir_ / "flows" / "kit-flow.yaml", kit_flow());
   options_.data_actions_dir = dir_ / "actions";
   options_.flows_dir = dir_ / "flows";
   EXPECT_EQ(start_error(), (dir_ / "flows" / "kit-flow.yaml").string() +

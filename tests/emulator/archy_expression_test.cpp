@@ -142,6 +142,8 @@ TEST(ArchyExpression, TextsItRefusesNameTheCharacter) {
             "character 5: unknown built-in 'Message.Foo' (the emulator knows Message.ConversationId, "
             "Message.Message.body and Message.IsNewConversation)");
   EXPECT_EQ(parse_error("State.a.b"), "character 1: 'State.a.b': property access is not supported by the emulator");
+  EXPECT_EQ(parse_error("State"), "character 1: 'State' is not a variable the flow can set (State.x, Flow.x, Task.x)");
+  EXPECT_EQ(parse_error("1 + Flow."), "character 9: unexpected character '.'");
   EXPECT_EQ(parse_error("1 +"), "character 4: expected a value, not end of the expression");
   EXPECT_EQ(parse_error("(1"), "character 3: expected ')', not end of the expression");
   EXPECT_EQ(parse_error("1 2"), "character 3: unexpected number");

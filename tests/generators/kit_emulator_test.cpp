@@ -42,8 +42,9 @@ class KitInTheEmulator : public EmulatorTest {
     start();
   }
 
-  // A guest with the trace context attached says "A-1"; the flow runs.
-  std::string converse() {
+  // A guest with the trace context attached says "A-1" (and "A-2"... up to `messages`,
+  // each once the one before reached the service); the flow runs.
+  std::string converse(int messages = 1) {
     auto ws = open(guest_path());
     const auto connected = connect(*ws);
     ws->send_json({{"command", "set-attributes"},
@@ -53,9 +54,14 @@ class KitInTheEmulator : public EmulatorTest {
                      {"otel_span_id", "00f067aa0ba902b7"},
                      {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03"}}}});
     ws->read_until_type("attributes-set");
-    ws->send_json({{"command", "send-message"}, {"requestId", "m1"}, {"message", {{"body", "A-1"}}}});
-    for (int i = 0; i < 500 && calls() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    emulator_->wait_for_flows();
+    for (int m = 1; m <= messages; ++m) {
+      const std::string n = std::to_string(m);
+      ws->send_json({{"command", "send-message"}, {"requestId", "m" + n}, {"message", {{"body", "A-" + n}}}});
+      for (int i = 0; i < 500 && calls() < static_cast<std::size_t>(m); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      emulator_->wait_for_flows();
+    }
     return std::string(connected.at("conversationId").as_string());
   }
 
@@ -100,6 +106,21 @@ TEST_F(KitInTheEmulator, HostileNamesArriveAsGiven) {
   ASSERT_EQ(calls(), 1u);
   EXPECT_EQ(header(conventions::kActionHeader), kit_.action_name);
   EXPECT_EQ(emulator_->flow_queue(conversation), kit_.queue);
+}
+
+// The flow `tracechat load` runs: without its Transfer to ACD it keeps the conversation,
+// and each message runs it, Data Action and all.
+TEST_F(KitInTheEmulator, WithoutTheTransferEachMessageCallsTheAction) {
+  auto o = default_kit_options();
+  o.transfer_to_acd = false;
+  run_kit(o);
+  const auto conversation = converse(3);
+  ASSERT_EQ(calls(), 3u);
+  const auto stats = emulator_->flow_stats();
+  EXPECT_EQ(stats.runs, 3u);
+  EXPECT_EQ(stats.action_failures, 0u);
+  EXPECT_EQ(stats.transfers, 0u);
+  EXPECT_EQ(emulator_->flow_queue(conversation), std::nullopt);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The kits the kit tests write: the default one (the golden files), and one whose every
 // free-text option holds what could break a file — quotes, `${`, `%{`, `#`, `$`, `{` and
-// `}`, YAML indicators, text beyond ASCII — yet is allowed, so it must read back exactly.
+// `}`, YAML indicators, text beyond ASCII, names YAML reads as null or true — yet is
+// allowed, so it must read back exactly.
 #pragma once
 
 #include <string>
@@ -24,7 +25,8 @@ inline generators::KitOptions adversarial_kit_options() {
   o.category = "Tracing ${var.bridge_password} %{ for x in y } #[[ $ # { } ' : -";
   o.flow_name = "Flow: - &anchor *alias !tag | > # ' ${path.module} \xe2\x80\x94 \xe6\xb3\xa8\xe6\x96\x87";
   o.queue = "Support ${var.queue_name} %%{ '#' } [x] {y}";
-  o.message_inputs = {"orderId"};
+  // Identifiers to Genesys, but a null and a boolean to YAML as bare keys.
+  o.message_inputs = {"orderId", "null", "yes"};
   o.outputs = {"status"};
   return o;
 }

@@ -305,6 +305,7 @@ TEST(Kit, HostileValuesReadBackExactlyAndAddNothing) {
   ASSERT_FALSE(files.empty());
   KitOptions plain = default_kit_options();
   plain.queue = "Support";
+  plain.message_inputs = o.message_inputs;  // the same names: they are checked below
   const auto reference = kit_files(plain);
   const std::string action_file = "data-actions/order-input-orderid-input-x-if-true-x-end-set-a-1-if.json";
   ASSERT_TRUE(files.contains(action_file)) << files.rbegin()->first;
@@ -322,6 +323,12 @@ TEST(Kit, HostileValuesReadBackExactlyAndAddNothing) {
   const YAML::Node call = flow["states"][0]["state"]["actions"][1]["callData"];
   EXPECT_EQ(map_keys(call["category"]), std::vector<std::string>{o.category});
   EXPECT_EQ(map_keys(call["category"][o.category]["dataAction"]), std::vector<std::string>{o.action_name});
+  // Input names YAML would read as null and true as bare keys stay names.
+  const YAML::Node inputs = call["category"][o.category]["dataAction"][o.action_name]["inputs"];
+  for (const std::string name : {"null", "yes"}) {
+    ASSERT_TRUE(inputs[name]) << name;
+    EXPECT_EQ(inputs[name]["exp"].as<std::string>(), "Message.Message.body") << name;
+  }
   EXPECT_EQ(flow["states"][0]["state"]["actions"][2]["transferToAcd"]["targetQueue"]["lit"]["name"].as<std::string>(),
             *o.queue);
   EXPECT_EQ(YAML::Dump(flow["states"][0]["state"]["variables"]),

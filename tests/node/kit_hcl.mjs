@@ -150,8 +150,9 @@ keys(headers, ["traceparent", "tracestate", "X-Conversation-Id", "x-tracechat-ac
   "Transfer-Encoding"], "headers");
 
 const flow = resource("genesyscloud_flow", "traced");
-keys(flow, ["filepath", "substitutions", "depends_on"], "flow");
+keys(flow, ["filepath", "file_content_hash", "substitutions", "depends_on"], "flow");
 equal(flow.filepath, "${path.module}/flows/tracechat-flow.yaml", "flow filepath");
+equal(flow.file_content_hash, "${filesha256(\"${path.module}/flows/tracechat-flow.yaml\")}", "flow file_content_hash");
 equal(flow.substitutions, {
   flow_name: "${var.flow_name}",
   data_action_category: "${var.data_action_category}",

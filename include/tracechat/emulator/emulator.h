@@ -42,6 +42,7 @@ struct FlowStats {
   std::uint64_t action_calls = 0, action_failures = 0;
   std::uint64_t transfers = 0;    // the Archy flow's Transfer to ACD (the conversation stays queued)
   std::uint64_t flow_errors = 0;  // Archy runs ended by an error (the flow's error handling disconnected)
+  std::uint64_t waiting = 0;      // now: Archy runs waiting for their conversation's run in progress
 };
 
 struct EmulatorStats {
@@ -75,8 +76,8 @@ class Emulator {
   // Blocks until no flow run is queued or running.
   void wait_for_flows();
   FlowStats flow_stats() const;
-  // The queue the Archy flow's Transfer to ACD named for the conversation; nullopt when
-  // it did not transfer it.
+  // The queue the Archy flow's Transfer to ACD named for the conversation while it is
+  // open; nullopt when it did not transfer it (or has ended: the flow forgets it then).
   std::optional<std::string> flow_queue(const std::string& conversation_id) const;
 
  private:

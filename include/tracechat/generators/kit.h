@@ -37,6 +37,10 @@ struct KitOptions {
   std::string tracestate_attribute = std::string(conventions::kTracestateAttribute);
   int timeout_seconds = 10;          // the action's timeout and the flow's Call Data Action timeout, 1 to 60
   std::optional<std::string> queue;  // the default of var.queue_name; without it terraform asks
+  // The flow ends with a Transfer to ACD to var.queue_name. Without it the flow keeps the
+  // conversation: it runs, Data Action and all, for each guest message (what `tracechat
+  // load` measures); not an option of `tracechat kit`, whose flows hand guests to agents.
+  bool transfer_to_acd = true;
 };
 
 struct KitFile {
@@ -44,7 +48,7 @@ struct KitFile {
   std::string content;
 };
 
-// The kit's files, or the first option that is wrong and why ("flow_name: must not
+// The kit's files, or the first option that is wrong and why ("flow name: must not
 // contain \" ..."). A value is either written so that it reads back exactly or refused.
 Result<std::vector<KitFile>> generate_kit(const KitOptions& options);
 

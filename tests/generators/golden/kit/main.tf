@@ -118,6 +118,8 @@ resource "genesyscloud_integration_action" "traced" {
 # which is why variables.tf refuses values that would break the YAML.
 resource "genesyscloud_flow" "traced" {
   filepath = "${path.module}/flows/tracechat-flow.yaml"
+  # A changed flow file (a kit written again with other options) is deployed again.
+  file_content_hash = filesha256("${path.module}/flows/tracechat-flow.yaml")
   substitutions = {
     flow_name            = var.flow_name
     data_action_category = var.data_action_category

@@ -1,0 +1,49 @@
+// The report of a load run: what the guests saw, whether their Data Action calls landed
+// in their traces, what the run cost, and the verdict — as text for a terminal and as
+// JSON for machines (`tracechat load --report`).
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tracechat/load/correlation.h"
+#include "tracechat/load/load_run.h"
+
+namespace tracechat::load {
+
+struct ResourceUse {
+  std::string what;  // "load process (guests, bridge, orders service, collector, emulator)"
+  double cpu_seconds = 0;
+  std::uint64_t peak_rss_kib = 0;
+};
+
+struct LoadReport {
+  // What was asked.
+  std::size_t guests = 0;
+  std::string kinds;  // "guest-chat", "web-messaging", "mixed"
+  std::optional<std::size_t> messages_per_guest;
+  double duration_seconds = 0, ramp_seconds = 0, rate_per_guest = 0;
+  std::string target;  // "local" or the URL
+
+  LoadResult result;
+  // Not set: not checked, for `correlation_not_checked`.
+  std::optional<CorrelationReport> correlation;
+  std::string correlation_not_checked;
+  // From the emulator's flows, when the run had it in hand: the Data Action calls made and
+  // how many failed (a failed call is in the trace too, with the error: it is not lost).
+  std::optional<std::uint64_t> data_action_calls, data_action_failures;
+  std::vector<ResourceUse> resources;
+  std::uint64_t spans_exported = 0, spans_dropped = 0, spans_export_failed = 0;
+};
+
+// Why the run fails: correlation under 100 %, a failed Data Action, a lost, duplicated or
+// unanswered message, a session that failed, a span dropped. Empty: it passed.
+std::vector<std::string> problems(const LoadReport& report);
+
+std::string to_text(const LoadReport& report);
+boost::json::object to_json(const LoadReport& report);
+
+}  // namespace tracechat::load

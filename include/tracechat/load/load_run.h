@@ -1,0 +1,95 @@
+// A load run: many traced guests chatting at once, each a real client::ChatSession that
+// performs the handshake, attaches its trace context, sends its messages at a human pace
+// (never above the platform's 2 a second), awaits each answer and leaves. Guests share
+// a few event loops (no thread per guest) and are started evenly over the ramp.
+//
+// What the run measures on the guest side is here; whether each message's Data Action
+// call landed in its chat's trace is checked afterwards in a trace store (correlation.h).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tracechat/load/latency_histogram.h"
+#include "tracechat/trace/tracer.h"
+
+namespace tracechat::load {
+
+// How a guest connects. Web Messaging guests of an auto-start deployment attach their
+// context on the Join, and the flow answers the Join before the guest writes.
+enum class GuestKind { guest_chat, web_messaging, web_messaging_auto_start };
+const char* to_string(GuestKind kind) noexcept;
+
+struct LoadOptions {
+  std::size_t guests = 50;
+  // Guest i is of kind kinds[i % kinds.size()].
+  std::vector<GuestKind> kinds = {GuestKind::guest_chat};
+  // The URL guest i of `kind` connects to (each guest-chat guest needs its own guest id).
+  std::function<std::string(std::size_t guest, GuestKind kind)> url_for;
+  // The run ends when each guest sent `messages_per_guest`, or else after `duration`.
+  std::optional<std::size_t> messages_per_guest;
+  std::chrono::milliseconds duration{std::chrono::seconds(60)};
+  std::chrono::milliseconds ramp{std::chrono::seconds(10)};  // guests start evenly over it
+  // Messages per second per guest, on average: the gaps are random (exponential), at
+  // least 0.5 s (the platform's 2 a second), and each message waits for the answer to
+  // the one before (or for reply_timeout).
+  double rate = 1.0 / 15;
+  std::chrono::milliseconds reply_timeout{std::chrono::seconds(10)};
+  trace::Tracer tracer;  // where the guests' spans go
+  unsigned loops = 2;    // event-loop threads the guests share
+  std::uint64_t seed = 1;
+  std::size_t first_guest = 0;  // the index of guest 0 (shards number their guests apart)
+};
+
+// Live counts for a progress display, updated as the run goes.
+struct LoadProgress {
+  std::atomic<std::uint64_t> guests_started{0}, guests_connected{0}, guests_finished{0}, guests_failed{0};
+  std::atomic<std::uint64_t> sent{0}, acknowledged{0}, answered{0};
+  std::atomic<std::uint64_t> rate_limited{0}, reconnects{0}, errors{0};
+};
+
+// What the guests of one kind saw.
+struct KindReport {
+  std::uint64_t sessions_opened = 0;  // reached the active state
+  std::uint64_t sessions_failed = 0;
+  std::uint64_t messages_sent = 0;          // handed to the session
+  std::uint64_t messages_acknowledged = 0;  // the server took it
+  std::uint64_t messages_answered = 0;      // an answer followed it
+  std::uint64_t messages_unanswered = 0;    // acknowledged, but no answer within reply_timeout
+  std::uint64_t messages_lost = 0;          // refused, or never acknowledged
+  std::uint64_t messages_duplicated = 0;    // acknowledged twice, or an answer with nothing asked
+  std::uint64_t rate_limited = 0;           // 429s and waits for the local bucket
+  std::uint64_t reconnects = 0;
+  std::vector<std::string> errors;  // the first few, with the guest
+  LatencyHistogram handshake;       // open → connected
+  LatencyHistogram context;         // open → context attached
+  LatencyHistogram acknowledged;    // send → acknowledged
+  LatencyHistogram answered;        // send → answer
+  void merge(const KindReport& other);
+};
+
+// One guest, for the correlation check.
+struct GuestRecord {
+  std::size_t index = 0;
+  GuestKind kind = GuestKind::guest_chat;
+  std::string trace_id;  // hex
+  std::uint64_t acknowledged = 0;
+  bool failed = false;
+};
+
+struct LoadResult {
+  std::map<std::string, KindReport> kinds;  // by to_string(kind)
+  std::vector<GuestRecord> guests;
+  std::chrono::milliseconds wall{0};
+};
+
+// Runs the guests to the end (each finished, or failed). `progress` may be null.
+LoadResult run_load(const LoadOptions& options, LoadProgress* progress = nullptr);
+
+}  // namespace tracechat::load

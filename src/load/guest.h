@@ -1,0 +1,85 @@
+// One load guest: a ChatSession and the plan it follows — wait for the session to be
+// active (and, on an auto-start deployment, for the flow's answer to the Join), then send
+// a message, wait for its answer (or reply_timeout), pause a random human gap, and again,
+// until its messages or the run's time are used up; then leave. Everything it does runs
+// on its event loop's thread, so it needs no lock; the driver reads it only after
+// silence() has run there.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+
+#include "tracechat/client/chat_session.h"
+#include "tracechat/load/load_run.h"
+#include "tracechat/net/event_loop.h"
+
+namespace tracechat::load::detail {
+
+using Clock = std::chrono::steady_clock;
+
+struct GuestPlan {
+  std::size_t index = 0;
+  GuestKind kind = GuestKind::guest_chat;
+  std::string url;
+  std::optional<std::size_t> messages;  // or until send_until
+  Clock::time_point send_until = Clock::time_point::max();
+};
+
+class Guest {
+ public:
+  Guest(const LoadOptions& options, GuestPlan plan, net::EventLoop& loop, KindReport& report, LoadProgress* progress);
+  Guest(const Guest&) = delete;
+  Guest& operator=(const Guest&) = delete;
+
+  // On the loop's thread: opens the session.
+  void start();
+  // On the loop's thread: from now on the guest ignores its session and timers.
+  void silence() { silenced_ = true; }
+  // After silence(), from any thread: the session leaves at once, and what it was is kept.
+  void end_session();
+  bool finished() const { return finished_.load(); }
+  GuestRecord record() const;
+
+ private:
+  void on_event(const client::SessionEvent& event);
+  void on_state(const client::StateChanged& changed);
+  void on_answer();
+  void schedule_next();
+  void send_next();
+  void leave();
+  void finish();
+  void error(std::string what);
+  void after(std::chrono::milliseconds delay, void (Guest::*step)());
+
+  const LoadOptions& options_;
+  GuestPlan plan_;
+  net::EventLoop& loop_;
+  KindReport& report_;
+  LoadProgress* progress_;
+  std::unique_ptr<client::ChatSession> session_;
+  std::string trace_id_;
+  std::mt19937_64 random_;
+
+  Clock::time_point opened_at_{}, last_sent_at_{};
+  bool connected_ = false, context_attached_ = false, active_ = false, leaving_ = false;
+  bool awaiting_greeting_ = false;  // auto-start: the flow answers the Join first
+  bool awaiting_answer_ = false;
+  std::uint64_t answer_generation_ = 0;  // a reply timeout fires only for its own message
+  std::uint64_t late_answers_expected_ = 0;
+  std::size_t sent_ = 0;
+  std::uint64_t acknowledged_ = 0;
+  std::map<std::uint64_t, Clock::time_point> unacknowledged_;  // client id → sent at
+  std::set<std::uint64_t> acknowledged_ids_;
+  bool silenced_ = false;
+  bool failed_ = false;
+  std::atomic<bool> finished_{false};
+};
+
+}  // namespace tracechat::load::detail

@@ -1,0 +1,187 @@
+#include "tracechat/load/load_report.h"
+
+#include <boost/json.hpp>
+#include <cstdio>
+
+namespace tracechat::load {
+namespace {
+
+std::string format(const char* pattern, auto... values) {
+  char buffer[512];
+  std::snprintf(buffer, sizeof buffer, pattern, values...);
+  return buffer;
+}
+
+std::string latency_line(const char* name, const LatencyHistogram& h) {
+  if (h.count() == 0) return format("    %-22s -\n", name);
+  const auto ms = [](std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; };
+  return format("    %-22s p50 %8.1f ms  p90 %8.1f ms  p99 %8.1f ms  max %8.1f ms  (%llu)\n", name,
+                ms(h.percentile(0.50)), ms(h.percentile(0.90)), ms(h.percentile(0.99)), ms(h.max()),
+                static_cast<unsigned long long>(h.count()));
+}
+
+KindReport all_kinds(const LoadResult& result) {
+  KindReport total;
+  for (const auto& [name, report] : result.kinds) total.merge(report);
+  return total;
+}
+
+boost::json::object kind_json(const KindReport& k) {
+  boost::json::array errors;
+  for (const auto& e : k.errors) errors.push_back(boost::json::string(e));
+  return {{"sessions_opened", k.sessions_opened},
+          {"sessions_failed", k.sessions_failed},
+          {"messages_sent", k.messages_sent},
+          {"messages_acknowledged", k.messages_acknowledged},
+          {"messages_answered", k.messages_answered},
+          {"messages_unanswered", k.messages_unanswered},
+          {"messages_lost", k.messages_lost},
+          {"messages_duplicated", k.messages_duplicated},
+          {"rate_limited", k.rate_limited},
+          {"reconnects", k.reconnects},
+          {"errors", std::move(errors)},
+          {"latency",
+           {{"handshake", k.handshake.to_json()},
+            {"context_attached", k.context.to_json()},
+            {"message_acknowledged", k.acknowledged.to_json()},
+            {"answer", k.answered.to_json()}}}};
+}
+
+}  // namespace
+
+std::vector<std::string> problems(const LoadReport& r) {
+  std::vector<std::string> out;
+  const KindReport total = all_kinds(r.result);
+  const auto count = [&](std::uint64_t n, const char* what) {
+    if (n > 0) out.push_back(std::to_string(n) + " " + what);
+  };
+  count(total.sessions_failed, "sessions failed");
+  count(total.messages_lost, "messages lost");
+  count(total.messages_duplicated, "messages duplicated");
+  count(total.messages_unanswered, "messages unanswered");
+  if (r.correlation) {
+    if (r.correlation->correlated < r.correlation->messages) {
+      out.push_back(format("correlation %.2f %% (%llu of %llu messages)", r.correlation->share() * 100,
+                           static_cast<unsigned long long>(r.correlation->correlated),
+                           static_cast<unsigned long long>(r.correlation->messages)));
+    }
+    count(r.correlation->data_action_errors, "Data Action spans with an error");
+  }
+  if (r.data_action_failures) count(*r.data_action_failures, "Data Action calls failed");
+  count(r.spans_dropped, "spans dropped");
+  count(r.spans_export_failed, "spans not exported");
+  return out;
+}
+
+std::string to_text(const LoadReport& r) {
+  std::string out;
+  const double seconds = static_cast<double>(r.result.wall.count()) / 1000.0;
+  out += format("tracechat load: %zu guests (%s) against %s, %.1f s\n", r.guests, r.kinds.c_str(), r.target.c_str(),
+                seconds);
+  for (const auto& [name, k] : r.result.kinds) {
+    out += format("  %s: sessions %llu opened, %llu failed; messages %llu sent, %llu acknowledged, %llu answered\n",
+                  name.c_str(), static_cast<unsigned long long>(k.sessions_opened),
+                  static_cast<unsigned long long>(k.sessions_failed), static_cast<unsigned long long>(k.messages_sent),
+                  static_cast<unsigned long long>(k.messages_acknowledged),
+                  static_cast<unsigned long long>(k.messages_answered));
+    out +=
+        format("    lost %llu, duplicated %llu, unanswered %llu, rate-limited %llu, reconnects %llu\n",
+               static_cast<unsigned long long>(k.messages_lost), static_cast<unsigned long long>(k.messages_duplicated),
+               static_cast<unsigned long long>(k.messages_unanswered), static_cast<unsigned long long>(k.rate_limited),
+               static_cast<unsigned long long>(k.reconnects));
+    out += latency_line("handshake", k.handshake);
+    out += latency_line("context attached", k.context);
+    out += latency_line("message acknowledged", k.acknowledged);
+    out += latency_line("answer", k.answered);
+    for (const auto& e : k.errors) out += "    error: " + e + "\n";
+  }
+  const KindReport total = all_kinds(r.result);
+  if (seconds > 0) {
+    out += format("  throughput: %.1f messages/s acknowledged, %.1f answered\n", total.messages_acknowledged / seconds,
+                  total.messages_answered / seconds);
+  }
+  if (r.correlation) {
+    const auto& c = *r.correlation;
+    out += format(
+        "  correlation: %.2f %% — %llu of %llu acknowledged messages have their Data Action span under\n"
+        "    their chat.send_message span; %llu Data Action spans in the guests' traces, %llu with an error\n",
+        c.share() * 100, static_cast<unsigned long long>(c.correlated), static_cast<unsigned long long>(c.messages),
+        static_cast<unsigned long long>(c.data_action_spans), static_cast<unsigned long long>(c.data_action_errors));
+    out += latency_line("Data Action span", c.data_action);
+    for (const auto& f : c.first_failures) out += "    missing: " + f + "\n";
+  } else {
+    out += "  correlation: not checked (" + r.correlation_not_checked + ")\n";
+  }
+  if (r.data_action_calls) {
+    out += format("  Data Action calls by the flows: %llu, failed %llu\n",
+                  static_cast<unsigned long long>(*r.data_action_calls),
+                  static_cast<unsigned long long>(r.data_action_failures.value_or(0)));
+  }
+  for (const auto& u : r.resources) {
+    out += format("  %s: CPU %.2f s, peak RSS %llu KiB\n", u.what.c_str(), u.cpu_seconds,
+                  static_cast<unsigned long long>(u.peak_rss_kib));
+  }
+  out += format("  guest spans: %llu exported, %llu dropped, %llu not accepted by the collector\n",
+                static_cast<unsigned long long>(r.spans_exported), static_cast<unsigned long long>(r.spans_dropped),
+                static_cast<unsigned long long>(r.spans_export_failed));
+  const auto why = problems(r);
+  if (why.empty()) {
+    out += "PASS\n";
+  } else {
+    out += "FAIL:";
+    for (std::size_t i = 0; i < why.size(); ++i) out += (i == 0 ? " " : "; ") + why[i];
+    out += "\n";
+  }
+  return out;
+}
+
+boost::json::object to_json(const LoadReport& r) {
+  boost::json::object kinds;
+  for (const auto& [name, k] : r.result.kinds) kinds[name] = kind_json(k);
+  boost::json::object out{
+      {"tool", "tracechat load"},
+      {"guests", r.guests},
+      {"kinds", r.kinds},
+      {"target", r.target},
+      {"duration_s", r.duration_seconds},
+      {"ramp_s", r.ramp_seconds},
+      {"rate_per_guest", r.rate_per_guest},
+      {"wall_s", static_cast<double>(r.result.wall.count()) / 1000.0},
+      {"by_kind", std::move(kinds)},
+      {"total", kind_json(all_kinds(r.result))},
+  };
+  if (r.messages_per_guest) out["messages_per_guest"] = *r.messages_per_guest;
+  if (r.correlation) {
+    const auto& c = *r.correlation;
+    boost::json::array failures;
+    for (const auto& f : c.first_failures) failures.push_back(boost::json::string(f));
+    out["correlation"] = {{"checked", true},
+                          {"messages", c.messages},
+                          {"correlated", c.correlated},
+                          {"share", c.share()},
+                          {"data_action_spans", c.data_action_spans},
+                          {"data_action_errors", c.data_action_errors},
+                          {"traces_missing", c.traces_missing},
+                          {"data_action_duration", c.data_action.to_json()},
+                          {"first_failures", std::move(failures)}};
+  } else {
+    out["correlation"] = {{"checked", false}, {"why", r.correlation_not_checked}};
+  }
+  if (r.data_action_calls) {
+    out["data_actions"] = {{"calls", *r.data_action_calls}, {"failed", r.data_action_failures.value_or(0)}};
+  }
+  boost::json::array resources;
+  for (const auto& u : r.resources) {
+    resources.push_back({{"what", u.what}, {"cpu_s", u.cpu_seconds}, {"peak_rss_kib", u.peak_rss_kib}});
+  }
+  out["resources"] = std::move(resources);
+  out["spans"] = {
+      {"exported", r.spans_exported}, {"dropped", r.spans_dropped}, {"not_accepted", r.spans_export_failed}};
+  boost::json::array why;
+  for (const auto& p : problems(r)) why.push_back(boost::json::string(p));
+  out["passed"] = why.empty();
+  out["problems"] = std::move(why);
+  return out;
+}
+
+}  // namespace tracechat::load

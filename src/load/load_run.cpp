@@ -1,0 +1,140 @@
+#include "tracechat/load/load_run.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "guest.h"
+
+namespace tracechat::load {
+namespace {
+
+using detail::Clock;
+using detail::Guest;
+using namespace std::chrono_literals;
+
+// Runs `task` on `loop` and waits for it: a barrier after which the loop is past every
+// task posted before.
+void run_on(net::EventLoop& loop, std::function<void()> task) {
+  std::promise<void> done;
+  loop.post([&] {
+    task();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+std::uint64_t activity(const LoadProgress& p) {
+  return p.guests_started + p.guests_finished + p.sent + p.acknowledged + p.answered + p.rate_limited + p.reconnects;
+}
+
+}  // namespace
+
+const char* to_string(GuestKind kind) noexcept {
+  switch (kind) {
+    case GuestKind::guest_chat: return "guest-chat";
+    case GuestKind::web_messaging: return "web-messaging";
+    case GuestKind::web_messaging_auto_start: return "web-messaging-auto-start";
+  }
+  return "?";
+}
+
+void KindReport::merge(const KindReport& o) {
+  sessions_opened += o.sessions_opened;
+  sessions_failed += o.sessions_failed;
+  messages_sent += o.messages_sent;
+  messages_acknowledged += o.messages_acknowledged;
+  messages_answered += o.messages_answered;
+  messages_unanswered += o.messages_unanswered;
+  messages_lost += o.messages_lost;
+  messages_duplicated += o.messages_duplicated;
+  rate_limited += o.rate_limited;
+  reconnects += o.reconnects;
+  for (const auto& e : o.errors) {
+    if (errors.size() < 10) errors.push_back(e);
+  }
+  handshake.merge(o.handshake);
+  context.merge(o.context);
+  acknowledged.merge(o.acknowledged);
+  answered.merge(o.answered);
+}
+
+LoadResult run_load(const LoadOptions& options, LoadProgress* progress) {
+  LoadProgress own_progress;
+  LoadProgress& live = progress != nullptr ? *progress : own_progress;
+  const auto started = Clock::now();
+  const unsigned loop_count = std::max(1u, options.loops);
+  std::vector<std::unique_ptr<net::EventLoop>> loops;
+  for (unsigned i = 0; i < loop_count; ++i) loops.push_back(std::make_unique<net::EventLoop>());
+  // One report per loop and kind: a guest writes only to its loop's, on that loop's thread.
+  std::vector<std::map<GuestKind, KindReport>> reports(loop_count);
+
+  detail::GuestPlan base;
+  base.messages = options.messages_per_guest;
+  if (!options.messages_per_guest) base.send_until = started + options.duration;
+  std::vector<std::unique_ptr<Guest>> guests;
+  guests.reserve(options.guests);
+  for (std::size_t i = 0; i < options.guests; ++i) {
+    detail::GuestPlan plan = base;
+    plan.index = options.first_guest + i;
+    plan.kind = options.kinds.empty() ? GuestKind::guest_chat : options.kinds[plan.index % options.kinds.size()];
+    plan.url = options.url_for(plan.index, plan.kind);
+    auto& report = reports[i % loop_count][plan.kind];
+    guests.push_back(std::make_unique<Guest>(options, std::move(plan), *loops[i % loop_count], report, &live));
+  }
+
+  // Guests start evenly over the ramp.
+  for (std::size_t i = 0; i < guests.size(); ++i) {
+    const auto at = started + options.ramp * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(guests.size());
+    std::this_thread::sleep_until(at);
+    Guest* guest = guests[i].get();
+    loops[i % loop_count]->post([guest] { guest->start(); });
+  }
+
+  // Until every guest is done; a run in which nothing at all happens for longer than a
+  // guest could possibly wait is stuck, and ends with what it has.
+  const auto stuck_after = options.reply_timeout * 2 + 30s;
+  auto last_activity = activity(live);
+  auto last_change = Clock::now();
+  while (true) {
+    const bool all_done = std::all_of(guests.begin(), guests.end(), [](const auto& g) { return g->finished(); });
+    if (all_done) break;
+    std::this_thread::sleep_for(50ms);
+    if (const auto now_activity = activity(live); now_activity != last_activity) {
+      last_activity = now_activity;
+      last_change = Clock::now();
+    } else if (Clock::now() - last_change > stuck_after) {
+      break;
+    }
+  }
+
+  for (std::size_t l = 0; l < loop_count; ++l) {
+    run_on(*loops[l], [&, l] {
+      for (std::size_t i = l; i < guests.size(); i += loop_count) guests[i]->silence();
+    });
+  }
+  LoadResult result;
+  for (auto& guest : guests) {
+    auto record = guest->record();
+    if (!guest->finished()) {
+      record.failed = true;
+      auto& report = result.kinds[to_string(record.kind)];
+      ++report.sessions_failed;
+      if (report.errors.size() < 10)
+        report.errors.push_back("guest " + std::to_string(record.index) + ": did not finish");
+    }
+    guest->end_session();
+    result.guests.push_back(std::move(record));
+  }
+  for (auto& loop : loops) loop->stop();
+  for (const auto& per_loop : reports) {
+    for (const auto& [kind, report] : per_loop) result.kinds[to_string(kind)].merge(report);
+  }
+  result.wall = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  return result;
+}
+
+}  // namespace tracechat::load
