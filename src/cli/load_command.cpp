@@ -3,11 +3,14 @@
 // landed in its chat's trace (docs/load.md). Without --target it starts the path itself,
 // as the demo does: the emulator running the kit's flow and Data Action, the bridge, an
 // orders service and the collector.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <thread>
@@ -34,7 +37,7 @@ struct LoadCommandOptions {
   double rate = 1.0 / 15;
   double reply_timeout = 10;
   std::string target;
-  std::string auto_start = "off";
+  std::string auto_start;  // with --target: on, or off (empty)
   bool allow_remote = false;
   std::string otlp_endpoint;
   std::string trace_db;
@@ -45,7 +48,24 @@ struct LoadCommandOptions {
   std::string fault;  // FROM:TO seconds: the orders service down in between
 };
 
-bool is_loopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
+// Only an address says it is loopback: a name such as 127.example.com may be anywhere.
+bool is_loopback(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+// A number of seconds a user gave: finite and within a day (longer makes no load run, and
+// it bounds the arithmetic on time points).
+Result<std::chrono::milliseconds> seconds_option(const char* name, double value, bool zero_allowed) {
+  if (!std::isfinite(value) || value < 0 || (!zero_allowed && value == 0) || value > 86400) {
+    return Error{std::string(name) + ": seconds " + (zero_allowed ? "from 0" : "above 0") + " up to 86400, not " +
+                 std::to_string(value)};
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(value * 1000));
+}
 
 std::vector<load::GuestKind> kinds_for(const LoadCommandOptions& o) {
   using load::GuestKind;
@@ -66,7 +86,8 @@ Result<std::pair<double, double>> parse_fault(const std::string& text) {
     std::size_t used_from = 0, used_to = 0;
     const double from = std::stod(text.substr(0, colon), &used_from);
     const double to = std::stod(text.substr(colon + 1), &used_to);
-    if (used_from != colon || used_to != text.size() - colon - 1 || from < 0 || to <= from) {
+    if (used_from != colon || used_to != text.size() - colon - 1 || !std::isfinite(from) || !std::isfinite(to) ||
+        from < 0 || to <= from || to > 86400) {
       throw std::invalid_argument("");
     }
     return std::make_pair(from, to);
@@ -170,9 +191,29 @@ Result<void> ensure_descriptors(std::size_t guests, bool local) {
 }
 
 int run_load_command(const LoadCommandOptions& o) {
-  if (o.rate <= 0 || o.rate > 2) {
-    std::fprintf(stderr, "error: --rate must be above 0 and at most 2 messages a second (the platform's limit)\n");
+  if (!(o.rate >= 1.0 / 86400 && o.rate <= 2)) {  // NaN fails both
+    std::fprintf(stderr,
+                 "error: --rate must be above 0 (at least one message a day) and at most 2 messages a second "
+                 "(the platform's limit)\n");
     return 1;
+  }
+  if (o.target.empty()) {
+    for (const auto& [name, given] :
+         {std::pair{"--otlp-endpoint", !o.otlp_endpoint.empty()}, std::pair{"--trace-db", !o.trace_db.empty()},
+          std::pair{"--allow-remote", o.allow_remote}, std::pair{"--auto-start", !o.auto_start.empty()}}) {
+      if (given) return std::fprintf(stderr, "error: %s goes with --target (the local path has its own)\n", name), 1;
+    }
+  } else if (!o.trace_db.empty() && o.otlp_endpoint.empty()) {
+    return std::fprintf(stderr,
+                        "error: --trace-db needs --otlp-endpoint: without it the guests' spans go nowhere, and no "
+                        "message could be found in the store\n"),
+           1;
+  }
+  auto duration = seconds_option("--duration", o.duration, false);
+  auto ramp = seconds_option("--ramp", o.ramp, true);
+  auto reply_timeout = seconds_option("--reply-timeout", o.reply_timeout, false);
+  for (const auto* checked : {&duration, &ramp, &reply_timeout}) {
+    if (!*checked) return std::fprintf(stderr, "error: %s\n", checked->error().message.c_str()), 1;
   }
   if (auto enough = ensure_descriptors(o.guests, o.target.empty()); !enough) {
     return std::fprintf(stderr, "error: %s\n", enough.error().message.c_str()), 1;
@@ -190,10 +231,10 @@ int run_load_command(const LoadCommandOptions& o) {
   options.guests = o.guests;
   options.kinds = kinds_for(o);
   if (o.messages_per_guest > 0) options.messages_per_guest = o.messages_per_guest;
-  options.duration = std::chrono::milliseconds(static_cast<std::int64_t>(o.duration * 1000));
-  options.ramp = std::chrono::milliseconds(static_cast<std::int64_t>(o.ramp * 1000));
+  options.duration = *duration;
+  options.ramp = *ramp;
   options.rate = o.rate;
-  options.reply_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.reply_timeout * 1000));
+  options.reply_timeout = *reply_timeout;
   options.loops = o.loops;
   options.seed = o.seed;
 
@@ -266,15 +307,19 @@ int run_load_command(const LoadCommandOptions& o) {
 
   load::LoadProgress progress;
   std::atomic<bool> run_over{false};
-  std::thread fault_thread;
+  std::jthread fault_thread;  // joined however this function ends
   if (fault) {
-    fault_thread = std::thread([&] {
+    fault_thread = std::jthread([&] {
       const auto start = std::chrono::steady_clock::now();
       const auto wait_until = [&](double seconds) {
         const auto at = start + std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
         while (!run_over && std::chrono::steady_clock::now() < at) std::this_thread::sleep_for(20ms);
       };
       wait_until(fault->first);
+      if (run_over) {
+        std::fprintf(stderr, "fault: the run ended before %.1f s; the orders service never went down\n", fault->first);
+        return;
+      }
       std::fprintf(stderr, "fault: the orders service is down\n");
       stack->stop_orders();
       wait_until(fault->second);
@@ -305,6 +350,7 @@ int run_load_command(const LoadCommandOptions& o) {
     const auto flows = stack->platform->flow_stats();
     report.data_action_calls = flows.action_calls;
     report.data_action_failures = flows.action_failures;
+    report.flow_runs_dropped = flows.dropped;
   }
   if (trace_db.empty()) {
     report.correlation_not_checked = "the guests' spans went to --otlp-endpoint; give --trace-db to check them";
@@ -339,36 +385,33 @@ void add_load_command(CLI::App& app, int& exit_code) {
       "resource use and correlation: whether every acknowledged message's Data Action call landed in\n"
       "its chat's trace, under its chat.send_message span. Without --target it starts the path in\n"
       "this process (emulator with the kit's flow and Data Action, bridge, orders service, collector).\n"
-      "Exit status 1 when correlation is below 100 %, a Data Action failed, or anything was lost");
+      "Exit status 1 when correlation is below 100 %, a Data Action failed, a message was lost,\n"
+      "duplicated or unanswered, a session failed, or a flow run or a span was dropped");
   cmd->add_option("--guests", o->guests, "guests in the run")->check(CLI::Range(1, 100000))->capture_default_str();
   cmd->add_option("--dialect", o->dialect,
                   "guest-chat, web-messaging, or mixed (guest-chat, Web Messaging, Web Messaging with\n"
                   "auto-start, in turn; local only)")
       ->check(CLI::IsMember({"guest-chat", "web-messaging", "mixed"}))
       ->capture_default_str();
-  auto* duration = cmd->add_option("--duration", o->duration, "seconds the guests keep writing")
-                       ->check(CLI::PositiveNumber)
+  auto* duration = cmd->add_option("--duration", o->duration, "seconds each guest keeps writing, from its start")
                        ->capture_default_str();
   cmd->add_option("--messages-per-guest", o->messages_per_guest,
                   "each guest sends this many messages, then leaves (instead of --duration)")
       ->check(CLI::Range(1, 1000000))
       ->excludes(duration);
-  cmd->add_option("--ramp", o->ramp, "seconds over which the guests start, evenly")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  cmd->add_option("--ramp", o->ramp, "seconds over which the guests start, evenly")->capture_default_str();
   cmd->add_option("--rate", o->rate,
-                  "messages a second per guest, on average (random gaps of at least 0.5 s; each message\n"
-                  "also waits for the answer to the one before); at most 2, the platform's limit")
+                  "messages a second per guest, on average (random gaps from 0.5 s to five times the mean;\n"
+                  "each message also waits for the answer to the one before); at most 2, the platform's limit")
       ->capture_default_str();
   cmd->add_option("--reply-timeout", o->reply_timeout, "seconds a guest waits for an answer before going on")
-      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--target", o->target,
                   "a platform's WebSocket URL instead of the local path: Web Messaging's with ?deploymentId=,\n"
                   "or guest-chat's with {guest} for each guest's id; a non-loopback host needs --allow-remote");
-  cmd->add_option("--auto-start", o->auto_start, "with --target and web-messaging: whether the deployment auto-starts")
-      ->check(CLI::IsMember({"on", "off"}))
-      ->capture_default_str();
+  cmd->add_option("--auto-start", o->auto_start,
+                  "with --target and web-messaging: whether the deployment auto-starts (default off)")
+      ->check(CLI::IsMember({"on", "off"}));
   cmd->add_flag("--allow-remote", o->allow_remote,
                 "allow a --target that is not on this machine (the rate is printed before it starts)");
   cmd->add_option("--otlp-endpoint", o->otlp_endpoint,

@@ -13,7 +13,19 @@ constexpr std::size_t kMaxErrorsKept = 10;
 // The platform's documented limit is 2 messages a second per session.
 constexpr milliseconds kMinimumGap{500};
 
+// LoadOptions::rate within its documented range (the CLI refuses anything else; a
+// library caller's NaN or 0 must not reach the distribution or a division).
+double usable_rate(double rate) {
+  if (!(rate >= 1.0 / 86400)) return 1.0 / 86400;
+  return std::min(rate, 2.0);
+}
+
 }  // namespace
+
+milliseconds longest_gap(double rate) {
+  // Five times the mean: a human pause, and a bound the driver can wait out.
+  return milliseconds(static_cast<std::int64_t>(5000.0 / usable_rate(rate)));
+}
 
 Guest::Guest(const LoadOptions& options, GuestPlan plan, net::EventLoop& loop, KindReport& report,
              LoadProgress* progress)
@@ -44,6 +56,7 @@ void Guest::start() {
   config.web_messaging_auto_start =
       plan_.kind == GuestKind::web_messaging_auto_start ? client::AutoStart::on : client::AutoStart::off;
   opened_at_ = Clock::now();
+  if (!plan_.messages) send_until_ = opened_at_ + options_.duration;
   auto session = client::ChatSession::open(
       std::move(config),
       [this](const client::SessionEvent& event) {
@@ -70,37 +83,22 @@ void Guest::on_event(const client::SessionEvent& event) {
     return;
   }
   if (std::holds_alternative<client::ContextAttached>(event)) {
-    if (!context_attached_) report_.context.record(duration_cast<microseconds>(now - opened_at_));
+    // Web Messaging without auto-start: the context rides on the first message, so its
+    // time counts from that message, not across the guest's first pause.
+    const bool with_first_message = plan_.kind == GuestKind::web_messaging;
+    if (!context_attached_ && (!with_first_message || sent_ > 0)) {
+      report_.context.record(duration_cast<microseconds>(now - (with_first_message ? first_sent_at_ : opened_at_)));
+    }
     context_attached_ = true;
     return;
   }
   if (const auto* delivered = std::get_if<client::MessageDelivered>(&event)) {
-    const auto it = unacknowledged_.find(delivered->client_id);
-    if (it == unacknowledged_.end()) {
-      if (acknowledged_ids_.contains(delivered->client_id)) ++report_.messages_duplicated;
-      return;
-    }
-    report_.acknowledged.record(duration_cast<microseconds>(now - it->second));
-    unacknowledged_.erase(it);
-    acknowledged_ids_.insert(delivered->client_id);
-    ++acknowledged_;
-    ++report_.messages_acknowledged;
-    if (progress_ != nullptr) ++progress_->acknowledged;
-    return;
+    return on_delivered(delivered->client_id, now);
   }
-  if (const auto* refused = std::get_if<client::MessageFailed>(&event)) {
-    if (unacknowledged_.erase(refused->client_id) == 0) return;
-    ++report_.messages_lost;
-    error("message refused: " + refused->error);
-    if (awaiting_answer_) {
-      awaiting_answer_ = false;
-      ++answer_generation_;
-      schedule_next();
-    }
-    return;
-  }
+  if (const auto* refused = std::get_if<client::MessageFailed>(&event))
+    return on_refused(refused->client_id, refused->error);
   if (const auto* received = std::get_if<client::MessageReceived>(&event)) {
-    if (!received->own) on_answer();
+    if (!received->own) on_answer(now);
     return;
   }
   if (std::holds_alternative<client::RateLimited>(event)) {
@@ -117,17 +115,8 @@ void Guest::on_state(const client::StateChanged& changed) {
       active_ = true;
       ++report_.sessions_opened;
       if (progress_ != nullptr) ++progress_->guests_connected;
-      if (plan_.kind == GuestKind::web_messaging_auto_start) {
-        awaiting_greeting_ = true;
-        const auto generation = ++answer_generation_;
-        loop_.after(options_.reply_timeout, [this, generation] {
-          if (silenced_ || !awaiting_greeting_ || generation != answer_generation_) return;
-          awaiting_greeting_ = false;
-          error("no answer to the Join within the reply timeout");
-          schedule_next();
-        });
-        return;
-      }
+      // An auto-start Join runs the flow, which answers before the guest writes.
+      if (plan_.kind == GuestKind::web_messaging_auto_start) return expect(0);
       return schedule_next();
     case SessionState::reconnecting:
       ++report_.reconnects;
@@ -139,51 +128,105 @@ void Guest::on_state(const client::StateChanged& changed) {
       error("session failed: " + changed.cause);
       if (progress_ != nullptr) ++progress_->guests_failed;
       return finish();
-    case SessionState::closed: return finish();
+    case SessionState::closed:
+      if (!leaving_ && !failed_) {
+        ++report_.sessions_failed;
+        failed_ = true;
+        error("the session was closed before the guest left: " + changed.cause);
+        if (progress_ != nullptr) ++progress_->guests_failed;
+      }
+      return finish();
     default: return;
   }
 }
 
-void Guest::on_answer() {
-  const auto now = Clock::now();
-  if (awaiting_greeting_) {
-    awaiting_greeting_ = false;
-    ++answer_generation_;
-    return schedule_next();
-  }
-  if (!awaiting_answer_) {
-    // An answer that came after its message's reply timeout was counted then.
-    if (late_answers_expected_ > 0) {
-      --late_answers_expected_;
-    } else {
-      ++report_.messages_duplicated;
-    }
+void Guest::on_delivered(std::uint64_t client_id, Clock::time_point now) {
+  const auto it = unacknowledged_.find(client_id);
+  if (it == unacknowledged_.end()) {
+    if (acknowledged_ids_.contains(client_id)) ++report_.messages_duplicated;
     return;
   }
-  awaiting_answer_ = false;
-  ++answer_generation_;
-  report_.answered.record(std::chrono::duration_cast<microseconds>(now - last_sent_at_));
-  ++report_.messages_answered;
-  if (progress_ != nullptr) ++progress_->answered;
+  report_.acknowledged.record(duration_cast<microseconds>(now - it->second));
+  unacknowledged_.erase(it);
+  acknowledged_ids_.insert(client_id);
+  ++acknowledged_;
+  ++report_.messages_acknowledged;
+  if (progress_ != nullptr) ++progress_->acknowledged;
+  // Given up on before the server even took it: unanswered now that it is known to be taken.
+  const auto e = std::find_if(expected_.begin(), expected_.end(),
+                              [&](const Expected& x) { return x.client_id == client_id && x.timed_out; });
+  if (e != expected_.end()) ++report_.messages_unanswered;
+}
+
+void Guest::on_refused(std::uint64_t client_id, const std::string& why) {
+  if (unacknowledged_.erase(client_id) == 0) return;
+  ++report_.messages_lost;
+  error("message refused: " + why);
+  // A refused message gets no answer: stop waiting for it.
+  const auto e =
+      std::find_if(expected_.begin(), expected_.end(), [&](const Expected& x) { return x.client_id == client_id; });
+  if (e == expected_.end()) return;
+  const bool awaited = !e->timed_out;
+  expected_.erase(e);
+  if (awaited) {
+    ++generation_;
+    schedule_next();
+  }
+}
+
+void Guest::expect(std::uint64_t client_id) {
+  expected_.push_back({client_id, Clock::now(), false});
+  const auto generation = ++generation_;
+  loop_.after(options_.reply_timeout, [this, generation] {
+    if (silenced_ || generation != generation_ || expected_.empty() || expected_.back().timed_out) return;
+    auto& e = expected_.back();
+    e.timed_out = true;
+    if (e.client_id == 0) {
+      error("no answer to the Join within the reply timeout");
+    } else if (acknowledged_ids_.contains(e.client_id)) {
+      ++report_.messages_unanswered;  // (one not yet acknowledged counts when it is, or as lost)
+    }
+    schedule_next();
+  });
+}
+
+void Guest::on_answer(Clock::time_point now) {
+  if (expected_.empty()) {
+    ++report_.messages_duplicated;  // an answer with nothing asked
+    return;
+  }
+  const Expected front = expected_.front();
+  expected_.pop_front();
+  // A late answer to what timed out: counted then; the plan already went on.
+  if (front.timed_out) return;
+  ++generation_;
+  if (front.client_id != 0) {
+    report_.answered.record(duration_cast<microseconds>(now - front.since));
+    ++report_.messages_answered;
+    if (progress_ != nullptr) ++progress_->answered;
+  }
   schedule_next();
 }
 
 void Guest::schedule_next() {
-  if (leaving_ || failed_) return;
+  if (done()) return;
   const auto now = Clock::now();
-  const bool used_up = plan_.messages ? sent_ >= *plan_.messages : now >= plan_.send_until;
+  const bool used_up = plan_.messages ? sent_ >= *plan_.messages : now >= send_until_;
   if (used_up) return leave();
   // A human's pause: exponential around the mean the rate gives, never under the
-  // platform's limit, counted from the previous message (the wait for its answer is part of it).
-  std::exponential_distribution<double> pause(options_.rate > 0 ? options_.rate : 1.0);
-  const auto gap = std::max<milliseconds>(kMinimumGap, milliseconds(static_cast<std::int64_t>(pause(random_) * 1000)));
+  // platform's limit nor over five times the mean, counted from the previous message
+  // (the wait for its answer is part of it).
+  const double rate = usable_rate(options_.rate);
+  std::exponential_distribution<double> pause(rate);
+  const auto drawn = milliseconds(static_cast<std::int64_t>(std::min(pause(random_), 5.0 / rate) * 1000));
+  const auto gap = std::max<milliseconds>(kMinimumGap, drawn);
   const auto at = sent_ == 0 ? now + gap : std::max(now, last_sent_at_ + gap);
-  if (!plan_.messages && at >= plan_.send_until) return leave();
-  after(std::chrono::duration_cast<milliseconds>(at - now), &Guest::send_next);
+  if (!plan_.messages && at >= send_until_) return leave();
+  after(duration_cast<milliseconds>(at - now), &Guest::send_next);
 }
 
 void Guest::send_next() {
-  if (leaving_ || failed_ || !session_) return;
+  if (done() || !session_) return;
   const std::string body = "A-" + std::to_string(plan_.index) + "-" + std::to_string(sent_ + 1);
   auto sent = session_->send(body);
   ++sent_;
@@ -195,16 +238,9 @@ void Guest::send_next() {
     return schedule_next();
   }
   last_sent_at_ = Clock::now();
+  if (sent_ == 1) first_sent_at_ = last_sent_at_;
   unacknowledged_[*sent] = last_sent_at_;
-  awaiting_answer_ = true;
-  const auto generation = ++answer_generation_;
-  loop_.after(options_.reply_timeout, [this, generation] {
-    if (silenced_ || !awaiting_answer_ || generation != answer_generation_) return;
-    awaiting_answer_ = false;
-    ++report_.messages_unanswered;
-    ++late_answers_expected_;
-    schedule_next();
-  });
+  expect(*sent);
 }
 
 void Guest::leave() {
@@ -215,11 +251,25 @@ void Guest::leave() {
 
 void Guest::finish() {
   if (finished_) return;
-  // What the server never took by the end is lost.
+  // What the server never took by the end is lost; an answer still awaited is missing.
   report_.messages_lost += unacknowledged_.size();
   unacknowledged_.clear();
+  if (!expected_.empty() && !expected_.back().timed_out && acknowledged_ids_.contains(expected_.back().client_id)) {
+    ++report_.messages_unanswered;
+  }
+  expected_.clear();
   if (progress_ != nullptr) ++progress_->guests_finished;
   finished_ = true;
+}
+
+void Guest::silence() {
+  silenced_ = true;
+  if (finished_) return;
+  ++report_.sessions_failed;
+  failed_ = true;
+  error("did not finish before the run ended");
+  if (progress_ != nullptr) ++progress_->guests_failed;
+  finish();
 }
 
 void Guest::error(std::string what) {
@@ -229,12 +279,7 @@ void Guest::error(std::string what) {
   }
 }
 
-void Guest::end_session() {
-  if (session_) {
-    if (session_->state() == client::SessionState::failed) failed_ = true;
-  }
-  session_.reset();
-}
+void Guest::end_session() { session_.reset(); }
 
 GuestRecord Guest::record() const { return GuestRecord{plan_.index, plan_.kind, trace_id_, acknowledged_, failed_}; }
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,12 +25,14 @@ namespace tracechat::load::detail {
 
 using Clock = std::chrono::steady_clock;
 
+// The longest pause a guest takes between messages at `rate` (per second).
+std::chrono::milliseconds longest_gap(double rate);
+
 struct GuestPlan {
   std::size_t index = 0;
   GuestKind kind = GuestKind::guest_chat;
   std::string url;
-  std::optional<std::size_t> messages;  // or until send_until
-  Clock::time_point send_until = Clock::time_point::max();
+  std::optional<std::size_t> messages;  // or for LoadOptions::duration from the guest's start
 };
 
 class Guest {
@@ -40,23 +43,36 @@ class Guest {
 
   // On the loop's thread: opens the session.
   void start();
-  // On the loop's thread: from now on the guest ignores its session and timers.
-  void silence() { silenced_ = true; }
-  // After silence(), from any thread: the session leaves at once, and what it was is kept.
+  // On the loop's thread: from now on the guest ignores its session and timers. A guest
+  // that had not finished settles its counts: what the server never took is lost, an
+  // acknowledged message still waiting for its answer is unanswered.
+  void silence();
+  // After silence(), from any thread: the session leaves at once.
   void end_session();
   bool finished() const { return finished_.load(); }
   GuestRecord record() const;
 
  private:
+  // An answer the guest waits for: to a message (its client id), or to the Join.
+  struct Expected {
+    std::uint64_t client_id = 0;  // 0: the flow's answer to an auto-start Join
+    Clock::time_point since;
+    bool timed_out = false;  // given up on: the plan went on without it
+  };
+
   void on_event(const client::SessionEvent& event);
   void on_state(const client::StateChanged& changed);
-  void on_answer();
+  void on_delivered(std::uint64_t client_id, Clock::time_point now);
+  void on_refused(std::uint64_t client_id, const std::string& why);
+  void on_answer(Clock::time_point now);
+  void expect(std::uint64_t client_id);
   void schedule_next();
   void send_next();
   void leave();
   void finish();
   void error(std::string what);
   void after(std::chrono::milliseconds delay, void (Guest::*step)());
+  bool done() const { return leaving_ || failed_ || finished_; }
 
   const LoadOptions& options_;
   GuestPlan plan_;
@@ -67,12 +83,14 @@ class Guest {
   std::string trace_id_;
   std::mt19937_64 random_;
 
-  Clock::time_point opened_at_{}, last_sent_at_{};
+  Clock::time_point opened_at_{}, first_sent_at_{}, last_sent_at_{};
+  Clock::time_point send_until_ = Clock::time_point::max();
   bool connected_ = false, context_attached_ = false, active_ = false, leaving_ = false;
-  bool awaiting_greeting_ = false;  // auto-start: the flow answers the Join first
-  bool awaiting_answer_ = false;
-  std::uint64_t answer_generation_ = 0;  // a reply timeout fires only for its own message
-  std::uint64_t late_answers_expected_ = 0;
+  // The answers awaited, oldest first: the flow answers a conversation's messages in
+  // order, so each answer belongs to the front one. Only the newest can be awaited still;
+  // the ones before it timed out (or it is the Join's).
+  std::deque<Expected> expected_;
+  std::uint64_t generation_ = 0;  // a reply timeout fires only for the answer it was set for
   std::size_t sent_ = 0;
   std::uint64_t acknowledged_ = 0;
   std::map<std::uint64_t, Clock::time_point> unacknowledged_;  // client id → sent at

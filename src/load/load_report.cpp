@@ -68,6 +68,7 @@ std::vector<std::string> problems(const LoadReport& r) {
     count(r.correlation->data_action_errors, "Data Action spans with an error");
   }
   if (r.data_action_failures) count(*r.data_action_failures, "Data Action calls failed");
+  if (r.flow_runs_dropped) count(*r.flow_runs_dropped, "flow runs dropped by the emulator");
   count(r.spans_dropped, "spans dropped");
   count(r.spans_export_failed, "spans not exported");
   return out;
@@ -113,9 +114,10 @@ std::string to_text(const LoadReport& r) {
     out += "  correlation: not checked (" + r.correlation_not_checked + ")\n";
   }
   if (r.data_action_calls) {
-    out += format("  Data Action calls by the flows: %llu, failed %llu\n",
+    out += format("  Data Action calls by the flows: %llu, failed %llu; flow runs dropped %llu\n",
                   static_cast<unsigned long long>(*r.data_action_calls),
-                  static_cast<unsigned long long>(r.data_action_failures.value_or(0)));
+                  static_cast<unsigned long long>(r.data_action_failures.value_or(0)),
+                  static_cast<unsigned long long>(r.flow_runs_dropped.value_or(0)));
   }
   for (const auto& u : r.resources) {
     out += format("  %s: CPU %.2f s, peak RSS %llu KiB\n", u.what.c_str(), u.cpu_seconds,
@@ -168,7 +170,9 @@ boost::json::object to_json(const LoadReport& r) {
     out["correlation"] = {{"checked", false}, {"why", r.correlation_not_checked}};
   }
   if (r.data_action_calls) {
-    out["data_actions"] = {{"calls", *r.data_action_calls}, {"failed", r.data_action_failures.value_or(0)}};
+    out["data_actions"] = {{"calls", *r.data_action_calls},
+                           {"failed", r.data_action_failures.value_or(0)},
+                           {"flow_runs_dropped", r.flow_runs_dropped.value_or(0)}};
   }
   boost::json::array resources;
   for (const auto& u : r.resources) {

@@ -74,7 +74,6 @@ LoadResult run_load(const LoadOptions& options, LoadProgress* progress) {
 
   detail::GuestPlan base;
   base.messages = options.messages_per_guest;
-  if (!options.messages_per_guest) base.send_until = started + options.duration;
   std::vector<std::unique_ptr<Guest>> guests;
   guests.reserve(options.guests);
   for (std::size_t i = 0; i < options.guests; ++i) {
@@ -95,8 +94,11 @@ LoadResult run_load(const LoadOptions& options, LoadProgress* progress) {
   }
 
   // Until every guest is done; a run in which nothing at all happens for longer than a
-  // guest could possibly wait is stuck, and ends with what it has.
-  const auto stuck_after = options.reply_timeout * 2 + 30s;
+  // guest could possibly wait (its longest pause, then the reply timeout) is stuck, and
+  // ends with what it has.
+  const auto stuck_after = std::max<std::chrono::milliseconds>(
+                               options.reply_timeout * 2, detail::longest_gap(options.rate) + options.reply_timeout) +
+                           30s;
   auto last_activity = activity(live);
   auto last_change = Clock::now();
   while (true) {
@@ -116,18 +118,11 @@ LoadResult run_load(const LoadOptions& options, LoadProgress* progress) {
       for (std::size_t i = l; i < guests.size(); i += loop_count) guests[i]->silence();
     });
   }
+  // silence() settled the guests that had not finished (counted as failed sessions).
   LoadResult result;
   for (auto& guest : guests) {
-    auto record = guest->record();
-    if (!guest->finished()) {
-      record.failed = true;
-      auto& report = result.kinds[to_string(record.kind)];
-      ++report.sessions_failed;
-      if (report.errors.size() < 10)
-        report.errors.push_back("guest " + std::to_string(record.index) + ": did not finish");
-    }
     guest->end_session();
-    result.guests.push_back(std::move(record));
+    result.guests.push_back(guest->record());
   }
   for (auto& loop : loops) loop->stop();
   for (const auto& per_loop : reports) {

@@ -24,6 +24,13 @@ check help 0 "--fault-upstream-down" -- load --help
 check rate-above-limit 1 "at most 2 messages a second" -- load --rate 3
 check remote-needs-flag 1 "not a loopback address: this would send about 2.0 messages/s" -- load --guests 30 \
   --rate 0.0667 --dialect web-messaging --target "wss://webmessaging.example.com/v1?deploymentId=x"
+check name-is-not-loopback 1 "not a loopback address" -- load --dialect web-messaging \
+  --target "ws://127.example.com/v1?deploymentId=x"
+check nan-rate 1 "--rate must be above 0" -- load --rate nan
+check nan-duration 1 "--duration: seconds above 0 up to 86400" -- load --duration nan
+check trace-db-needs-endpoint 1 "--trace-db needs --otlp-endpoint" -- load --dialect web-messaging \
+  --target "ws://127.0.0.1:9/v1?deploymentId=x" --trace-db "$work/x.sqlite"
+check target-options-need-target 1 "--auto-start goes with --target" -- load --auto-start on
 check guest-chat-target-needs-placeholder 1 "needs \{guest\}" -- load --dialect guest-chat \
   --target "ws://127.0.0.1:9/v1/org/guest/g/connect"
 check mixed-needs-local 1 "--target needs --dialect" -- load --target "ws://127.0.0.1:9/v1?deploymentId=x"

@@ -2,7 +2,10 @@
 // acknowledged message's Data Action call sit in its chat's trace, as the child of the
 // message's chat.send_message span? The Data Action call is seen as the bridge's SERVER
 // span (service dataaction-bridge), the span that continues the context the Data Action
-// carried.
+// carried. A guest's correlated count is how many of its send spans have such a child,
+// at most its acknowledged messages: a message the platform never acknowledged (lost,
+// and failed for that) has a send span too, so in that rare case it could stand in for
+// an acknowledged one.
 #pragma once
 
 #include <cstdint>

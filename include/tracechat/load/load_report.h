@@ -35,12 +35,13 @@ struct LoadReport {
   // From the emulator's flows, when the run had it in hand: the Data Action calls made and
   // how many failed (a failed call is in the trace too, with the error: it is not lost).
   std::optional<std::uint64_t> data_action_calls, data_action_failures;
+  std::optional<std::uint64_t> flow_runs_dropped;  // did not fit the emulator's flow queue
   std::vector<ResourceUse> resources;
   std::uint64_t spans_exported = 0, spans_dropped = 0, spans_export_failed = 0;
 };
 
 // Why the run fails: correlation under 100 %, a failed Data Action, a lost, duplicated or
-// unanswered message, a session that failed, a span dropped. Empty: it passed.
+// unanswered message, a session that failed, a flow run or a span dropped. Empty: it passed.
 std::vector<std::string> problems(const LoadReport& report);
 
 std::string to_text(const LoadReport& report);

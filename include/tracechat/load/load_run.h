@@ -32,13 +32,13 @@ struct LoadOptions {
   std::vector<GuestKind> kinds = {GuestKind::guest_chat};
   // The URL guest i of `kind` connects to (each guest-chat guest needs its own guest id).
   std::function<std::string(std::size_t guest, GuestKind kind)> url_for;
-  // The run ends when each guest sent `messages_per_guest`, or else after `duration`.
+  // Each guest sends `messages_per_guest`, or else writes for `duration` from its start.
   std::optional<std::size_t> messages_per_guest;
   std::chrono::milliseconds duration{std::chrono::seconds(60)};
   std::chrono::milliseconds ramp{std::chrono::seconds(10)};  // guests start evenly over it
-  // Messages per second per guest, on average: the gaps are random (exponential), at
-  // least 0.5 s (the platform's 2 a second), and each message waits for the answer to
-  // the one before (or for reply_timeout).
+  // Messages per second per guest, on average, above 0 and at most 2: the gaps are random
+  // (exponential), at least 0.5 s (the platform's 2 a second) and at most five times the
+  // mean, and each message waits for the answer to the one before (or for reply_timeout).
   double rate = 1.0 / 15;
   std::chrono::milliseconds reply_timeout{std::chrono::seconds(10)};
   trace::Tracer tracer;  // where the guests' spans go
