@@ -191,6 +191,12 @@ void Guest::expect(std::uint64_t client_id) {
 }
 
 void Guest::on_answer(Clock::time_point now) {
+  // A message the platform has not acknowledged cannot have been answered (its answer comes
+  // after its acknowledgement): one given up on is not what this answer is for.
+  while (!expected_.empty() && expected_.front().timed_out && expected_.front().client_id != 0 &&
+         !acknowledged_ids_.contains(expected_.front().client_id)) {
+    expected_.pop_front();
+  }
   if (expected_.empty()) {
     ++report_.messages_duplicated;  // an answer with nothing asked
     return;
