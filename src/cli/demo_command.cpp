@@ -84,26 +84,6 @@ ChatRun chat(const std::string& dialect, const std::string& url, const trace::Tr
   return run;
 }
 
-// The working folder: the given one, or a new one in /tmp. Empty on failure (reported).
-std::filesystem::path prepare_work_dir(std::string dir) {
-  if (dir.empty()) {
-    char pattern[] = "/tmp/tracechat-demo-XXXXXX";
-    if (mkdtemp(pattern) == nullptr) {
-      std::fprintf(stderr, "error: cannot make a working folder in /tmp\n");
-      return {};
-    }
-    dir = pattern;
-  }
-  const std::filesystem::path work(dir);
-  std::error_code ec;
-  std::filesystem::create_directories(work, ec);
-  if (ec) {
-    std::fprintf(stderr, "error: cannot use %s: %s\n", dir.c_str(), ec.message().c_str());
-    return {};
-  }
-  return work;
-}
-
 // Counts of the spans one chat's trace must hold.
 struct TraceCounts {
   std::size_t sessions = 0, sends = 0, bridge_server = 0, bridge_upstream = 0, orders_server = 0;
@@ -204,7 +184,7 @@ int report(const std::vector<std::string>& missing, std::uint64_t bridged_reques
 }
 
 int run_demo(std::string dir, bool without_trace_header) {
-  const auto work = prepare_work_dir(std::move(dir));
+  const auto work = prepare_work_dir(dir, "tracechat-demo");
   if (work.empty()) return 1;
   std::printf(
       "tracechat demo: collector, platform emulator, trace bridge and three guest chats in one process;\n"

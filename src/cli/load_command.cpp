@@ -154,24 +154,6 @@ load::ResourceUse this_process(std::string what) {
           static_cast<std::uint64_t>(usage.ru_maxrss)};
 }
 
-std::filesystem::path work_dir(const std::string& given) {
-  if (!given.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(given, ec);
-    if (ec) {
-      std::fprintf(stderr, "error: cannot use %s: %s\n", given.c_str(), ec.message().c_str());
-      return {};
-    }
-    return given;
-  }
-  char pattern[] = "/tmp/tracechat-load-XXXXXX";
-  if (mkdtemp(pattern) == nullptr) {
-    std::fprintf(stderr, "error: cannot make a working folder in /tmp\n");
-    return {};
-  }
-  return pattern;
-}
-
 // Each guest holds a socket, and with the local path the emulator holds its other end:
 // the run needs that many descriptors in this one process. The soft limit is raised to
 // the hard one when that is enough; otherwise the run is refused before it starts, as a
@@ -250,7 +232,7 @@ int run_load_command(const LoadCommandOptions& o) {
   SpanSender guest_spans;  // with --target and --otlp-endpoint
   std::filesystem::path trace_db = o.trace_db;
   if (o.target.empty()) {
-    const auto work = work_dir(o.dir);
+    const auto work = prepare_work_dir(o.dir, "tracechat-load");
     if (work.empty()) return 1;
     LocalStackOptions stack_options;
     stack_options.work = work;
@@ -338,9 +320,13 @@ int run_load_command(const LoadCommandOptions& o) {
   if (fault_thread.joinable()) fault_thread.join();
 
   SpanSender* spans = stack ? &stack->chat : (guest_spans.provider ? &guest_spans : nullptr);
-  if (stack) stack->flush();
+  // Everything exported (and, locally, stored) before it is counted and checked.
+  if (stack) {
+    stack->flush();
+  } else if (guest_spans.provider) {
+    guest_spans.provider->force_flush(10s);
+  }
   if (spans != nullptr) {
-    spans->provider->force_flush(10s);
     const auto stats = spans->processor->stats();
     report.spans_exported = stats.spans_exported;
     report.spans_dropped = stats.spans_dropped;

@@ -1,6 +1,8 @@
 #include "local_stack.h"
 
 #include <boost/json.hpp>
+#include <cstdio>
+#include <cstdlib>
 
 #include "tracechat/conventions.h"
 #include "tracechat/generators/kit.h"
@@ -17,6 +19,25 @@ using namespace std::chrono_literals;
 constexpr const char* kGuestChatOrg = "5d6e0a54-7c34-4c2e-9b4b-0f1b2c3d4e5f";
 
 }  // namespace
+
+std::filesystem::path prepare_work_dir(const std::string& given, const char* prefix) {
+  std::string dir = given;
+  if (dir.empty()) {
+    std::string pattern = std::string("/tmp/") + prefix + "-XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) {
+      std::fprintf(stderr, "error: cannot make a working folder in /tmp\n");
+      return {};
+    }
+    dir = pattern;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "error: cannot use %s: %s\n", dir.c_str(), ec.message().c_str());
+    return {};
+  }
+  return dir;
+}
 
 SpanSender sender_for(const std::string& service, const std::string& collector_url) {
   otlp::OtlpHttpExporterOptions exporter;

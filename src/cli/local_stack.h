@@ -43,6 +43,10 @@ struct SpanSender {
   std::shared_ptr<trace::BatchSpanProcessor> processor;
 };
 
+// The working folder of a run: `given` (created if needed), or a new folder in /tmp named
+// after `prefix`. Empty on failure, which is reported on stderr.
+std::filesystem::path prepare_work_dir(const std::string& given, const char* prefix);
+
 // Spans of `service` to the OTLP/HTTP base URL `collector_url`, in batches.
 SpanSender sender_for(const std::string& service, const std::string& collector_url);
 

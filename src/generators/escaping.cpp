@@ -68,6 +68,19 @@ void for_each_code_point(std::string_view text, F f) {
   }
 }
 
+// The escapes of a double-quoted string that HCL and YAML share (C's): true when `c` was
+// one of them and its escape was appended.
+bool append_quoted_escape(char32_t c, std::string& out) {
+  switch (c) {
+    case '\\': out += "\\\\"; return true;
+    case '"': out += "\\\""; return true;
+    case '\n': out += "\\n"; return true;
+    case '\r': out += "\\r"; return true;
+    case '\t': out += "\\t"; return true;
+    default: return false;
+  }
+}
+
 }  // namespace
 
 bool is_utf8(std::string_view text) {
@@ -91,25 +104,18 @@ std::string hcl_string(std::string_view text) {
   std::string out = "\"";
   char previous = 0;
   for_each_code_point(text, [&](char32_t c, std::string_view bytes) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+    if (append_quoted_escape(c, out)) {
+      // done: none of those is the `$` or `%` that `previous` watches for
+    } else if (c == '{') {
       // `${` and `%{` open an interpolation or a directive even after a `$` or `%`:
       // `$${` is the escape, so the `$` of the text's `${` becomes `$$` and Terraform
       // reads `$$${` back as `$` followed by the escaped `${`.
-      case '{':
-        if (previous == '$' || previous == '%') out.push_back(previous);
-        out += '{';
-        break;
-      default:
-        if (is_control(c) || c == 0x2028 || c == 0x2029) {
-          out += hex_escape("\\u", c);
-        } else {
-          out += bytes;
-        }
+      if (previous == '$' || previous == '%') out.push_back(previous);
+      out += '{';
+    } else if (is_control(c) || c == 0x2028 || c == 0x2029) {
+      out += hex_escape("\\u", c);
+    } else {
+      out += bytes;
     }
     previous = c < 0x80 ? static_cast<char>(c) : 0;
   });
@@ -119,18 +125,11 @@ std::string hcl_string(std::string_view text) {
 std::string yaml_string(std::string_view text) {
   std::string out = "\"";
   for_each_code_point(text, [&](char32_t c, std::string_view bytes) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (is_control(c) || c == 0x2028 || c == 0x2029 || c == 0xFEFF || c == 0xFFFE || c == 0xFFFF) {
-          out += hex_escape("\\u", c);
-        } else {
-          out += bytes;
-        }
+    if (append_quoted_escape(c, out)) return;
+    if (is_control(c) || c == 0x2028 || c == 0x2029 || c == 0xFEFF || c == 0xFFFE || c == 0xFFFF) {
+      out += hex_escape("\\u", c);
+    } else {
+      out += bytes;
     }
   });
   return out + "\"";

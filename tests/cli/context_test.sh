@@ -1,22 +1,8 @@
 #!/usr/bin/env bash
 # `tracechat context` as a user runs it: exit codes and what is printed.
 set -u
-bin="$1"
-fail=0
-check() {  # check NAME EXPECTED_EXIT PATTERN -- ARGS...
-  local name="$1" want="$2" pattern="$3"
-  shift 4
-  local out
-  out="$("$bin" "$@" 2>&1)"
-  local got=$?
-  if [ "$got" -ne "$want" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: exit $got (want $want), output:"
-    echo "$out"
-    fail=1
-  else
-    echo "ok   $name"
-  fi
-}
+bin="$(realpath "$1")"
+source "$(dirname "$0")/lib.sh"
 
 check help 0 "context" -- --help
 check version 0 "^tracechat [0-9]+\.[0-9]+\.[0-9]+" -- --version

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "archy_fixtures.h"
 #include "tracechat/net/http_server.h"
 #include "web_messaging_fixture.h"
 
@@ -20,26 +21,9 @@ constexpr const char* kTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
 constexpr const char* kSpanId = "00f067aa0ba902b7";
 constexpr const char* kTraceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
-const std::map<std::string, std::string> kSubstitutions{{"flow_name", "tracechat traced flow"},
-                                                        {"data_action_category", "Tracing"},
-                                                        {"data_action_name", "Traced request"},
-                                                        {"queue_name", "Support"}};
-
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(TRACECHAT_ARCHY_FIXTURES) + "/" + name, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The kit's flow as `tracechat kit` writes it: the golden file its own tests compare with,
-// so these tests run exactly what users deploy.
-std::string kit_flow() {
-  std::ifstream in(TRACECHAT_KIT_FLOW, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using tracechat::testing::archy::fixture;
+using tracechat::testing::archy::kit_flow;
+using tracechat::testing::archy::kSubstitutions;
 
 void write(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::create_directories(path.parent_path());

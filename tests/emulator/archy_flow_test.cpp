@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "archy_fixtures.h"
 #include "emulator/archy_run.h"
 #include "emulator/flow_substitution.h"
 
@@ -18,26 +19,9 @@ namespace {
 
 namespace json = boost::json;
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(TRACECHAT_ARCHY_FIXTURES) + "/" + name, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The kit's flow as `tracechat kit` writes it: the golden file its own tests compare with,
-// so these tests run exactly what users deploy.
-std::string kit_flow() {
-  std::ifstream in(TRACECHAT_KIT_FLOW, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-const FlowSubstitutions kSubstitutions{{"flow_name", "tracechat traced flow"},
-                                       {"data_action_category", "Tracing"},
-                                       {"data_action_name", "Traced request"},
-                                       {"queue_name", "Support"}};
+using tracechat::testing::archy::fixture;
+using tracechat::testing::archy::kit_flow;
+using tracechat::testing::archy::kSubstitutions;
 
 const DataActions& data_actions() {
   static const DataActions actions = [] {
