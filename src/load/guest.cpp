@@ -72,6 +72,12 @@ void Guest::start() {
   }
   session_ = std::move(*session);
   trace_id_ = session_->info().trace_id;
+  // An auto-start Join runs the flow, which answers before the guest writes — possibly
+  // before the session reports itself active, so the answer is expected from here.
+  if (plan_.kind == GuestKind::web_messaging_auto_start) {
+    awaiting_join_answer_ = true;
+    expect(0);
+  }
 }
 
 void Guest::on_event(const client::SessionEvent& event) {
@@ -115,9 +121,7 @@ void Guest::on_state(const client::StateChanged& changed) {
       active_ = true;
       ++report_.sessions_opened;
       if (progress_ != nullptr) ++progress_->guests_connected;
-      // An auto-start Join runs the flow, which answers before the guest writes.
-      if (plan_.kind == GuestKind::web_messaging_auto_start) return expect(0);
-      return schedule_next();
+      return schedule_next();  // (which waits for the answer to an auto-start Join first)
     case SessionState::reconnecting:
       ++report_.reconnects;
       if (progress_ != nullptr) ++progress_->reconnects;
@@ -182,6 +186,7 @@ void Guest::expect(std::uint64_t client_id) {
     auto& e = expected_.back();
     e.timed_out = true;
     if (e.client_id == 0) {
+      awaiting_join_answer_ = false;
       error("no answer to the Join within the reply timeout");
     } else if (acknowledged_ids_.contains(e.client_id)) {
       ++report_.messages_unanswered;  // (one not yet acknowledged counts when it is, or as lost)
@@ -206,6 +211,7 @@ void Guest::on_answer(Clock::time_point now) {
   // A late answer to what timed out: counted then; the plan already went on.
   if (front.timed_out) return;
   ++generation_;
+  if (front.client_id == 0) awaiting_join_answer_ = false;
   if (front.client_id != 0) {
     report_.answered.record(duration_cast<microseconds>(now - front.since));
     ++report_.messages_answered;
@@ -215,7 +221,7 @@ void Guest::on_answer(Clock::time_point now) {
 }
 
 void Guest::schedule_next() {
-  if (done()) return;
+  if (done() || !active_ || awaiting_join_answer_) return;
   const auto now = Clock::now();
   const bool used_up = plan_.messages ? sent_ >= *plan_.messages : now >= send_until_;
   if (used_up) return leave();

@@ -90,7 +90,8 @@ class Guest {
   // order, so each answer belongs to the front one. Only the newest can be awaited still;
   // the ones before it timed out (or it is the Join's).
   std::deque<Expected> expected_;
-  std::uint64_t generation_ = 0;  // a reply timeout fires only for the answer it was set for
+  bool awaiting_join_answer_ = false;  // auto-start: the plan starts after the flow's answer to the Join
+  std::uint64_t generation_ = 0;       // a reply timeout fires only for the answer it was set for
   std::size_t sent_ = 0;
   std::uint64_t acknowledged_ = 0;
   std::map<std::uint64_t, Clock::time_point> unacknowledged_;  // client id → sent at
