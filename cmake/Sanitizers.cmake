@@ -18,7 +18,7 @@ endif()
 # Call it in the directory that defines the target (source properties are per
 # directory); -O0 comes after the build's -O1 on the command line, so it wins.
 function(tracechat_unoptimized_when_instrumented)
-  if(TRACECHAT_SANITIZE OR TRACECHAT_FUZZ)
+  if(TRACECHAT_SANITIZE)
     set_source_files_properties(${ARGN} PROPERTIES COMPILE_OPTIONS -O0)
   endif()
 endfunction()

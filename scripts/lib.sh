@@ -38,17 +38,20 @@ ensure_packages() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# configure DIR [cmake args...]: only when DIR has no cache yet, so a second run is a no-op.
+# configure DIR [cmake args...]: only when DIR has no cache yet or was configured with other
+# arguments, so a second run is a no-op.
 # Optimised as released (-O2), with line tables only (-g1): stack traces keep file:line,
 # and the Beast-heavy files compile about 10% faster than with full -g (67 s against
 # 73 s for src/net/websocket_client.cpp, g++ 12). -g does not change the generated code.
 configure() {
   local dir="$1"
   shift
-  if [ ! -f "$dir/CMakeCache.txt" ]; then
+  local args="$*"
+  if [ ! -f "$dir/CMakeCache.txt" ] || [ "$(cat "$dir/.configure-args" 2>/dev/null)" != "$args" ]; then
     log "configuring $dir"
     cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" "$@" >/dev/null
+    printf '%s' "$args" >"$dir/.configure-args"
   fi
 }
 
