@@ -1,8 +1,13 @@
 #include "local_stack.h"
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 #include "tracechat/conventions.h"
 #include "tracechat/generators/kit.h"
@@ -121,26 +126,83 @@ void LocalStack::flush() {
   collector->flush(10s);
 }
 
+namespace {
+
+std::set<int> thread_ids() {
+  std::set<int> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    out.insert(std::atoi(entry.path().filename().c_str()));
+  }
+  return out;
+}
+
+// A thread's user + system CPU seconds (fields 14 and 15 of its stat, counted after the
+// name, which may itself hold spaces and parentheses); 0 once it has ended.
+double thread_cpu_seconds(int tid) {
+  std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto name_end = stat.rfind(')');
+  if (name_end == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(name_end + 1));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
+    if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Runs `start`, then files the threads that appeared meanwhile under `part`.
+template <typename Start>
+auto with_threads_of(LocalStack& stack, const char* part, Start&& start) {
+  const auto before = thread_ids();
+  auto result = start();
+  std::vector<int> started;
+  for (int tid : thread_ids()) {
+    if (!before.contains(tid)) started.push_back(tid);
+  }
+  stack.part_threads.emplace_back(part, std::move(started));
+  return result;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, double>> LocalStack::cpu_by_part() const {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& [part, tids] : part_threads) {
+    double seconds = 0;
+    for (int tid : tids) seconds += thread_cpu_seconds(tid);
+    out.emplace_back(part, seconds);
+  }
+  return out;
+}
+
 Result<std::unique_ptr<LocalStack>> start_local_stack(const LocalStackOptions& o) {
   auto s = std::make_unique<LocalStack>();
   collector::CollectorOptions collector_options;
   collector_options.listen = "127.0.0.1:0";
   collector_options.db = s->trace_db = o.work / "traces.sqlite";
-  auto collector = collector::Collector::start(collector_options);
+  auto collector = with_threads_of(*s, "collector", [&] { return collector::Collector::start(collector_options); });
   if (!collector) return Error{"collector: " + collector.error().message};
   s->collector = std::move(*collector);
-  s->chat = sender_for("guest-chat-ui", s->collector->url());
-  s->bridge_spans = sender_for("dataaction-bridge", s->collector->url());
-  s->orders_spans = sender_for("orders-service", s->collector->url());
+  s->chat = with_threads_of(*s, "guest span export", [&] { return sender_for("guest-chat-ui", s->collector->url()); });
+  s->bridge_spans =
+      with_threads_of(*s, "bridge span export", [&] { return sender_for("dataaction-bridge", s->collector->url()); });
+  s->orders_spans = with_threads_of(*s, "orders service span export",
+                                    [&] { return sender_for("orders-service", s->collector->url()); });
 
-  TRACECHAT_TRY(s->orders, start_orders_service("127.0.0.1:0", s->orders_spans.provider->tracer("orders-service")));
+  TRACECHAT_TRY(s->orders, with_threads_of(*s, "orders service", [&] {
+                  return start_orders_service("127.0.0.1:0", s->orders_spans.provider->tracer("orders-service"));
+                }));
   const auto orders_url = *net::Url::parse(s->orders->url());
   s->orders_port = orders_url.port;
   bridge::BridgeOptions bridge_options;
   bridge_options.listen = "127.0.0.1:0";
   bridge_options.upstream = orders_url;
   bridge_options.tracer = s->bridge_spans.provider->tracer(std::string(conventions::kBridgeScope));
-  auto bridge = bridge::Bridge::start(bridge_options);
+  auto bridge = with_threads_of(*s, "bridge", [&] { return bridge::Bridge::start(bridge_options); });
   if (!bridge) return Error{"bridge: " + bridge.error().message};
   s->bridge = std::move(*bridge);
 
@@ -164,7 +226,7 @@ Result<std::unique_ptr<LocalStack>> start_local_stack(const LocalStackOptions& o
                                          {"data_action_category", kStackCategory},
                                          {"data_action_name", kStackActionName},
                                          {"queue_name", kStackQueue}};
-  auto platform = emulator::Emulator::start(emulator_options);
+  auto platform = with_threads_of(*s, "emulator", [&] { return emulator::Emulator::start(emulator_options); });
   if (!platform) return Error{"emulator: " + platform.error().message};
   s->platform = std::move(*platform);
   return s;

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tracechat/bridge/bridge.h"
 #include "tracechat/collector/collector.h"
@@ -72,6 +74,12 @@ struct LocalStack {
 
   // Waits for the flows, then flushes every sender and the collector's store.
   void flush();
+
+  // The CPU time each part has used so far, in seconds, by the threads it started (seen
+  // appear in /proc/self/task as it started): where the CPU of a load run went. Threads a
+  // part starts later, or that have ended, are not in its figure.
+  std::vector<std::pair<std::string, double>> cpu_by_part() const;
+  std::vector<std::pair<std::string, std::vector<int>>> part_threads;  // part → thread ids
 };
 
 Result<std::unique_ptr<LocalStack>> start_local_stack(const LocalStackOptions& options);

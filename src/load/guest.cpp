@@ -214,6 +214,7 @@ void Guest::on_answer(Clock::time_point now) {
   if (front.client_id == 0) awaiting_join_answer_ = false;
   if (front.client_id != 0) {
     report_.answered.record(duration_cast<microseconds>(now - front.since));
+    report_.window(plan_.run_started, now).answered.record(duration_cast<microseconds>(now - front.since));
     ++report_.messages_answered;
     if (progress_ != nullptr) ++progress_->answered;
   }
@@ -243,6 +244,7 @@ void Guest::send_next() {
   auto sent = session_->send(body);
   ++sent_;
   ++report_.messages_sent;
+  ++report_.window(plan_.run_started, Clock::now()).sent;
   if (progress_ != nullptr) ++progress_->sent;
   if (!sent) {
     ++report_.messages_lost;

@@ -33,6 +33,7 @@ struct GuestPlan {
   GuestKind kind = GuestKind::guest_chat;
   std::string url;
   std::optional<std::size_t> messages;  // or for LoadOptions::duration from the guest's start
+  Clock::time_point run_started;        // where the report's timeline starts
 };
 
 class Guest {

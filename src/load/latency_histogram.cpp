@@ -52,13 +52,26 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
 std::chrono::microseconds LatencyHistogram::percentile(double fraction) const {
   if (count_ == 0) return std::chrono::microseconds(0);
   fraction = std::clamp(fraction, 0.0, 1.0);
-  const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(fraction * count_)));
+  // The rank in double, which rounds a count near 2^64 up to 2^64 itself: out of the
+  // integer's range, so such a rank is the count.
+  const double wanted = std::ceil(fraction * static_cast<double>(count_));
+  const std::uint64_t rank =
+      wanted >= static_cast<double>(count_) ? count_ : std::max<std::uint64_t>(1, static_cast<std::uint64_t>(wanted));
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < buckets_.size(); ++i) {
     seen += buckets_[i];
     if (seen >= rank) return std::chrono::microseconds(std::min(upper_edge(i), max_));
   }
   return std::chrono::microseconds(max_);
+}
+
+std::uint64_t LatencyHistogram::count_at_most(std::chrono::microseconds limit) const {
+  if (limit.count() < 0) return 0;
+  std::uint64_t out = 0;
+  for (std::size_t i = 0; i < buckets_.size() && upper_edge(i) <= static_cast<std::uint64_t>(limit.count()); ++i) {
+    out += buckets_[i];
+  }
+  return out;
 }
 
 boost::json::object LatencyHistogram::to_json() const {

@@ -3,14 +3,12 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
+#include "report_format.h"
+
 namespace tracechat::load {
 namespace {
 
-std::string format(const char* pattern, auto... values) {
-  char buffer[512];
-  std::snprintf(buffer, sizeof buffer, pattern, values...);
-  return buffer;
-}
+using detail::format;
 
 std::string latency_line(const char* name, const LatencyHistogram& h) {
   if (h.count() == 0) return format("    %-22s -\n", name);
@@ -24,27 +22,6 @@ KindReport all_kinds(const LoadResult& result) {
   KindReport total;
   for (const auto& [name, report] : result.kinds) total.merge(report);
   return total;
-}
-
-boost::json::object kind_json(const KindReport& k) {
-  boost::json::array errors;
-  for (const auto& e : k.errors) errors.push_back(boost::json::string(e));
-  return {{"sessions_opened", k.sessions_opened},
-          {"sessions_failed", k.sessions_failed},
-          {"messages_sent", k.messages_sent},
-          {"messages_acknowledged", k.messages_acknowledged},
-          {"messages_answered", k.messages_answered},
-          {"messages_unanswered", k.messages_unanswered},
-          {"messages_lost", k.messages_lost},
-          {"messages_duplicated", k.messages_duplicated},
-          {"rate_limited", k.rate_limited},
-          {"reconnects", k.reconnects},
-          {"errors", std::move(errors)},
-          {"latency",
-           {{"handshake", k.handshake.to_json()},
-            {"context_attached", k.context.to_json()},
-            {"message_acknowledged", k.acknowledged.to_json()},
-            {"answer", k.answered.to_json()}}}};
 }
 
 }  // namespace
@@ -79,6 +56,13 @@ std::string to_text(const LoadReport& r) {
   const double seconds = static_cast<double>(r.result.wall.count()) / 1000.0;
   out += format("tracechat load: %zu guests (%s) against %s, %.1f s\n", r.guests, r.kinds.c_str(), r.target.c_str(),
                 seconds);
+  if (r.shard > 0) {
+    const auto part = shard_range(r.guests, r.shard, r.shards);
+    out +=
+        format("  shard %zu of %zu: guests %zu to %zu\n", r.shard, r.shards, part.first, part.first + part.count - 1);
+  } else if (r.shards > 1) {
+    out += format("  merged from %zu shards\n", r.shards);
+  }
   for (const auto& [name, k] : r.result.kinds) {
     out += format("  %s: sessions %llu opened, %llu failed; messages %llu sent, %llu acknowledged, %llu answered\n",
                   name.c_str(), static_cast<unsigned long long>(k.sessions_opened),
@@ -103,11 +87,7 @@ std::string to_text(const LoadReport& r) {
   }
   if (r.correlation) {
     const auto& c = *r.correlation;
-    out += format(
-        "  correlation: %.2f %% — %llu of %llu acknowledged messages have their Data Action span under\n"
-        "    their chat.send_message span; %llu Data Action spans in the guests' traces, %llu with an error\n",
-        c.share() * 100, static_cast<unsigned long long>(c.correlated), static_cast<unsigned long long>(c.messages),
-        static_cast<unsigned long long>(c.data_action_spans), static_cast<unsigned long long>(c.data_action_errors));
+    out += "  correlation: " + detail::correlation_sentence(c) + "\n";
     out += latency_line("Data Action span", c.data_action);
     for (const auto& f : c.first_failures) out += "    missing: " + f + "\n";
   } else {
@@ -123,6 +103,13 @@ std::string to_text(const LoadReport& r) {
     out += format("  %s: CPU %.2f s, peak RSS %llu KiB\n", u.what.c_str(), u.cpu_seconds,
                   static_cast<unsigned long long>(u.peak_rss_kib));
   }
+  if (!r.cpu_by_part.empty()) {
+    out += "  CPU by part:";
+    for (std::size_t i = 0; i < r.cpu_by_part.size(); ++i) {
+      out += format("%s %s %.2f s", i == 0 ? "" : ",", r.cpu_by_part[i].first.c_str(), r.cpu_by_part[i].second);
+    }
+    out += "\n";
+  }
   out += format("  guest spans: %llu exported, %llu dropped, %llu not accepted by the collector\n",
                 static_cast<unsigned long long>(r.spans_exported), static_cast<unsigned long long>(r.spans_dropped),
                 static_cast<unsigned long long>(r.spans_export_failed));
@@ -134,57 +121,6 @@ std::string to_text(const LoadReport& r) {
     for (std::size_t i = 0; i < why.size(); ++i) out += (i == 0 ? " " : "; ") + why[i];
     out += "\n";
   }
-  return out;
-}
-
-boost::json::object to_json(const LoadReport& r) {
-  boost::json::object kinds;
-  for (const auto& [name, k] : r.result.kinds) kinds[name] = kind_json(k);
-  boost::json::object out{
-      {"tool", "tracechat load"},
-      {"guests", r.guests},
-      {"kinds", r.kinds},
-      {"target", r.target},
-      {"duration_s", r.duration_seconds},
-      {"ramp_s", r.ramp_seconds},
-      {"rate_per_guest", r.rate_per_guest},
-      {"wall_s", static_cast<double>(r.result.wall.count()) / 1000.0},
-      {"by_kind", std::move(kinds)},
-      {"total", kind_json(all_kinds(r.result))},
-  };
-  if (r.messages_per_guest) out["messages_per_guest"] = *r.messages_per_guest;
-  if (r.correlation) {
-    const auto& c = *r.correlation;
-    boost::json::array failures;
-    for (const auto& f : c.first_failures) failures.push_back(boost::json::string(f));
-    out["correlation"] = {{"checked", true},
-                          {"messages", c.messages},
-                          {"correlated", c.correlated},
-                          {"share", c.share()},
-                          {"data_action_spans", c.data_action_spans},
-                          {"data_action_errors", c.data_action_errors},
-                          {"traces_missing", c.traces_missing},
-                          {"data_action_duration", c.data_action.to_json()},
-                          {"first_failures", std::move(failures)}};
-  } else {
-    out["correlation"] = {{"checked", false}, {"why", r.correlation_not_checked}};
-  }
-  if (r.data_action_calls) {
-    out["data_actions"] = {{"calls", *r.data_action_calls},
-                           {"failed", r.data_action_failures.value_or(0)},
-                           {"flow_runs_dropped", r.flow_runs_dropped.value_or(0)}};
-  }
-  boost::json::array resources;
-  for (const auto& u : r.resources) {
-    resources.push_back({{"what", u.what}, {"cpu_s", u.cpu_seconds}, {"peak_rss_kib", u.peak_rss_kib}});
-  }
-  out["resources"] = std::move(resources);
-  out["spans"] = {
-      {"exported", r.spans_exported}, {"dropped", r.spans_dropped}, {"not_accepted", r.spans_export_failed}};
-  boost::json::array why;
-  for (const auto& p : problems(r)) why.push_back(boost::json::string(p));
-  out["passed"] = why.empty();
-  out["problems"] = std::move(why);
   return out;
 }
 

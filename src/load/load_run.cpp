@@ -60,6 +60,25 @@ void KindReport::merge(const KindReport& o) {
   context.merge(o.context);
   acknowledged.merge(o.acknowledged);
   answered.merge(o.answered);
+  if (o.timeline.size() > timeline.size()) timeline.resize(o.timeline.size());
+  for (std::size_t i = 0; i < o.timeline.size(); ++i) {
+    timeline[i].sent += o.timeline[i].sent;
+    timeline[i].answered.merge(o.timeline[i].answered);
+  }
+}
+
+TimeWindow& KindReport::window(Clock::time_point started, Clock::time_point at) {
+  const auto second =
+      at <= started ? 0
+                    : static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(at - started).count());
+  if (second >= timeline.size()) timeline.resize(second + 1);
+  return timeline[second];
+}
+
+GuestRange shard_range(std::size_t guests, std::size_t shard, std::size_t shards) {
+  if (shards == 0 || shard == 0 || shard > shards) return {};
+  const std::size_t first = guests * (shard - 1) / shards, end = guests * shard / shards;
+  return {first, end - first};
 }
 
 LoadResult run_load(const LoadOptions& options, LoadProgress* progress) {
@@ -74,6 +93,7 @@ LoadResult run_load(const LoadOptions& options, LoadProgress* progress) {
 
   detail::GuestPlan base;
   base.messages = options.messages_per_guest;
+  base.run_started = started;
   std::vector<std::unique_ptr<Guest>> guests;
   guests.reserve(options.guests);
   for (std::size_t i = 0; i < options.guests; ++i) {

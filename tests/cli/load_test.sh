@@ -3,7 +3,8 @@
 # without --allow-remote, a rate above the platform's), a small run of both dialects
 # through the whole local path with 100 % correlation and a well-formed JSON report, and
 # a run with the orders service down for a while whose report shows the failed Data
-# Actions instead of hiding them.
+# Actions instead of hiding them, and a run split in two shards whose merged report
+# counts what one run over the same guests counts.
 set -u
 bin="$(realpath "$1")"
 source "$(dirname "$0")/lib.sh"
@@ -38,18 +39,24 @@ check mixed-needs-local 1 "--target needs --dialect" -- load --target "ws://127.
 # before anything starts.
 out="$(ulimit -n 1024 && "$bin" load --guests 1000 --ramp 0 2>&1)"
 got=$?
-if [ "$got" -eq 1 ] && grep -q "1000 guests need about 2256 file descriptors in this process, and it may open 1024" <<<"$out"; then
+if [ "$got" -eq 1 ] && grep -q "1000 guests need about 1256 file descriptors in this process (the emulator holds one per guest), and it may open 1024" <<<"$out"; then
   ok "too many guests for the descriptor limit"
 else
   bad "too many guests: exit $got" "$out"
 fi
 check bad-fault 1 "expected FROM:TO" -- load --fault-upstream-down 5
 check duration-or-messages 2 "excludes" -- load --duration 5 --messages-per-guest 2
+check shard-out-of-range 1 "K must be from 1 to N" -- load --shard 3/2
+check shard-not-a-fraction 1 "expected K/N" -- load --shard 1of2
+check shard-more-than-guests 1 "more shards than guests" -- load --guests 3 --shard 1/4
+check processes-more-than-guests 1 "more processes than guests" -- load --guests 3 --processes 4
+check merge-needs-reports 2 "reports is required" -- load merge
+check merge-not-json 1 "not JSON" -- load merge "$0"
 
 # Both dialects (and Web Messaging with auto-start), three messages each, at the
 # platform's pace: every acknowledged message's Data Action span under its send span.
 out="$("$bin" load --guests 30 --dialect mixed --messages-per-guest 3 --ramp 2 --rate 2 --dir "$work/run" \
-  --report "$work/run.json" 2>&1)"
+  --report "$work/run.json" --html "$work/run.html" 2>&1)"
 got=$?
 if [ "$got" -eq 0 ] && grep -q "correlation: 100.00 %" <<<"$out" && grep -q "^PASS" <<<"$out"; then
   ok "small run passes with 100 % correlation"
@@ -72,11 +79,26 @@ json_check "report: latency percentiles in order" "$work/run.json" \
   'Object.values(r.total.latency).every(h => h.count > 0 && h.p50_ms <= h.p90_ms && h.p90_ms <= h.p99_ms && h.p99_ms <= h.max_ms)'
 json_check "report: resources and spans" "$work/run.json" \
   'r.resources[0].cpu_s > 0 && r.resources[0].peak_rss_kib > 0 && r.spans.exported > 0 && r.spans.dropped === 0'
+# The guests ran in a process of their own (the default), reported apart from the stack's,
+# and the stack's CPU is told apart by part.
+json_check "report: the guests' process apart" "$work/run.json" \
+  'r.resources.length === 2 && /guest process 1 of 1/.test(r.resources[1].what) && r.resources[1].cpu_s > 0 &&
+   ["emulator", "bridge", "collector", "guests (1 processes)"].every(p => r.cpu_by_part.some(c => c.part === p))'
+json_check "report: a timeline of the answers" "$work/run.json" \
+  'r.total.timeline.length > 0 && r.total.timeline.reduce((n, w) => n + w[1], 0) === 90 &&
+   r.total.timeline.reduce((n, w) => n + w[2].count, 0) === 90'
+if grep -q "<svg" "$work/run.html" && grep -q "tracechat load: <span class=\"pass\">PASS" "$work/run.html" &&
+  grep -q "fill-opacity" "$work/run.html"; then
+  ok "HTML report with the heat map"
+else
+  bad "HTML report" "$(head -c 2000 "$work/run.html")"
+fi
 
 # The orders service down from 1 s to 3 s: the Data Actions of that time fail (the bridge
 # answers 502), the flow takes its failure path, and the run fails saying so; each failed
 # call is still in its message's trace, with its error.
-out="$("$bin" load --guests 6 --dialect guest-chat --duration 6 --ramp 0 --rate 2 --fault-upstream-down 1:3 \
+# (The guests in this process, --processes 0: the other way a run can go.)
+out="$("$bin" load --guests 6 --dialect guest-chat --duration 6 --ramp 0 --rate 2 --fault-upstream-down 1:3 --processes 0 \
   --dir "$work/fault" --report "$work/fault.json" 2>&1)"
 got=$?
 if [ "$got" -eq 1 ] && grep -qE "FAIL: .*Data Action calls failed" <<<"$out" &&
@@ -90,4 +112,49 @@ json_check "fault report: failures counted" "$work/fault.json" \
    r.correlation.data_action_errors === r.data_actions.failed'
 json_check "fault report: still correlated and nothing lost" "$work/fault.json" \
   'r.correlation.share === 1 && r.total.messages_lost === 0 && r.total.messages_answered === r.total.messages_acknowledged'
+json_check "fault report: the guests in this process" "$work/fault.json" \
+  'r.resources.length === 1 && /guests, emulator/.test(r.resources[0].what)'
+
+# One run of 12 guests, and the same 12 guests in two shards (the second over two
+# processes), merged: the same counts, kind by kind.
+common=(--guests 12 --dialect mixed --messages-per-guest 2 --ramp 1 --rate 2)
+"$bin" load "${common[@]}" --dir "$work/whole" --report "$work/whole.json" >"$work/whole.out" 2>&1 ||
+  bad "whole run" "$(cat "$work/whole.out")"
+"$bin" load "${common[@]}" --shard 1/2 --dir "$work/s1" --report "$work/s1.json" >"$work/s1.out" 2>&1 ||
+  bad "shard 1/2" "$(cat "$work/s1.out")"
+"$bin" load "${common[@]}" --shard 2/2 --processes 2 --dir "$work/s2" --report "$work/s2.json" >"$work/s2.out" 2>&1 ||
+  bad "shard 2/2" "$(cat "$work/s2.out")"
+grep -q "shard 2 of 2: guests 6 to 11" "$work/s2.out" && ok "shard 2/2 runs guests 6 to 11" ||
+  bad "shard 2/2's guests" "$(cat "$work/s2.out")"
+out="$("$bin" load merge "$work/s2.json" "$work/s1.json" --report "$work/merged.json" --html "$work/merged.html" 2>&1)"
+got=$?
+if [ "$got" -eq 0 ] && grep -q "merged from 2 shards" <<<"$out" && grep -q "^PASS" <<<"$out"; then
+  ok "merge of two shards passes"
+else
+  bad "merge: exit $got" "$out"
+fi
+node -e "
+  const read = f => JSON.parse(require('fs').readFileSync(f, 'utf8'));
+  const whole = read(process.argv[1]), merged = read(process.argv[2]);
+  const counts = k => ['sessions_opened', 'sessions_failed', 'messages_sent', 'messages_acknowledged',
+    'messages_answered', 'messages_unanswered', 'messages_lost', 'messages_duplicated'].map(f => k[f]).join();
+  const problems = [];
+  for (const kind of Object.keys(whole.by_kind)) {
+    if (counts(whole.by_kind[kind]) !== counts(merged.by_kind[kind] || {})) problems.push('counts of ' + kind);
+    if (whole.by_kind[kind].latency.answer.count !== merged.by_kind[kind].latency.answer.count) problems.push('answers of ' + kind);
+  }
+  if (counts(whole.total) !== counts(merged.total)) problems.push('total counts');
+  for (const f of ['messages', 'correlated', 'data_action_spans'])
+    if (whole.correlation[f] !== merged.correlation[f]) problems.push('correlation.' + f);
+  if (whole.data_actions.calls !== merged.data_actions.calls) problems.push('Data Action calls');
+  const guests = r => r.guest_records.map(g => g[0] + ':' + g[1] + ':' + g[3]).sort().join();
+  if (guests(whole) !== guests(merged)) problems.push('guest records');
+  if (merged.merged_shards !== 2 || whole.total.messages_sent !== 24) problems.push('shape');
+  if (problems.length) { console.log(problems.join(', ')); process.exit(1); }
+" "$work/whole.json" "$work/merged.json" >"$work/compare.out" 2>&1 &&
+  ok "merged shards count what one run counts" || bad "merged shards against one run" "$(cat "$work/compare.out")"
+grep -q "merged from 2 shards" "$work/merged.html" && ok "merged HTML report" || bad "merged HTML report" ""
+check merge-missing-shard 1 "shard 2 of 2 is missing" -- load merge "$work/s1.json"
+check merge-repeated-shard 1 "shard 1 of 2 is given twice" -- load merge "$work/s1.json" "$work/s1.json"
+check merge-whole-run 1 "a whole run's, not a shard's" -- load merge "$work/whole.json"
 exit $fail

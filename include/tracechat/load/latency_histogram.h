@@ -24,6 +24,9 @@ class LatencyHistogram {
   // at most v, to the bucket's resolution (its upper edge, never above max()). 0 when empty.
   std::chrono::microseconds percentile(double fraction) const;
   std::chrono::microseconds max() const { return std::chrono::microseconds(max_); }
+  // How many values are at most `limit`, to the buckets' resolution: those of the buckets
+  // whose upper edge is at most `limit`.
+  std::uint64_t count_at_most(std::chrono::microseconds limit) const;
 
   // {"count", "p50_ms", "p90_ms", "p99_ms", "max_ms", "max_us", "buckets": [[index, count],
   // ...]}: the figures for readers, the buckets (and the exact max_us) for merging.

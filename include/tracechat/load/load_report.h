@@ -11,6 +11,7 @@
 
 #include "tracechat/load/correlation.h"
 #include "tracechat/load/load_run.h"
+#include "tracechat/result.h"
 
 namespace tracechat::load {
 
@@ -21,9 +22,12 @@ struct ResourceUse {
 };
 
 struct LoadReport {
-  // What was asked.
+  // What was asked. `guests` counts the whole run's guests; a shard (--shard K/N, for a
+  // run driven from several machines) runs its part of them, and its report says which.
   std::size_t guests = 0;
-  std::string kinds;  // "guest-chat", "web-messaging", "mixed"
+  std::size_t shard = 0;   // 1..shards for a shard's report; 0 for a whole run
+  std::size_t shards = 1;  // a whole run's report merged from this many shards, or the N of K/N
+  std::string kinds;       // "guest-chat", "web-messaging", "mixed"
   std::optional<std::size_t> messages_per_guest;
   double duration_seconds = 0, ramp_seconds = 0, rate_per_guest = 0;
   std::string target;  // "local" or the URL
@@ -37,6 +41,9 @@ struct LoadReport {
   std::optional<std::uint64_t> data_action_calls, data_action_failures;
   std::optional<std::uint64_t> flow_runs_dropped;  // did not fit the emulator's flow queue
   std::vector<ResourceUse> resources;
+  // Where the CPU of the processes above went, part by part (their threads' time), when
+  // it could be told apart: {"emulator", 12.5}, {"bridge", 3.1}, ...
+  std::vector<std::pair<std::string, double>> cpu_by_part;
   std::uint64_t spans_exported = 0, spans_dropped = 0, spans_export_failed = 0;
 };
 
@@ -45,6 +52,16 @@ struct LoadReport {
 std::vector<std::string> problems(const LoadReport& report);
 
 std::string to_text(const LoadReport& report);
+
+// The JSON report, and back (load_report_json.cpp): it carries every histogram's buckets
+// and each guest's record, so that `tracechat load merge` rebuilds the figures of the
+// whole run from its shards' reports, and can check their correlation again.
 boost::json::object to_json(const LoadReport& report);
+Result<LoadReport> report_from_json(const boost::json::value& json);
+
+// One report of a run from its shards' (load_merge.cpp): every shard 1..N of the same run
+// exactly once; counts added, percentiles from the merged histograms. Errors say which
+// shard is missing, repeated or of another run.
+Result<LoadReport> merge_shards(std::vector<LoadReport> shards);
 
 }  // namespace tracechat::load

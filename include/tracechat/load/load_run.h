@@ -54,6 +54,13 @@ struct LoadProgress {
   std::atomic<std::uint64_t> rate_limited{0}, reconnects{0}, errors{0};
 };
 
+// One second of the run (counted from the run's start): the messages sent in it and the
+// answers that came in it, with their latency. What the HTML report draws over time.
+struct TimeWindow {
+  std::uint64_t sent = 0;
+  LatencyHistogram answered;
+};
+
 // What the guests of one kind saw.
 struct KindReport {
   std::uint64_t sessions_opened = 0;  // reached the active state
@@ -66,12 +73,15 @@ struct KindReport {
   std::uint64_t messages_duplicated = 0;    // acknowledged twice, or an answer with nothing asked
   std::uint64_t rate_limited = 0;           // 429s and waits for the local bucket
   std::uint64_t reconnects = 0;
-  std::vector<std::string> errors;  // the first few, with the guest
-  LatencyHistogram handshake;       // open → connected
-  LatencyHistogram context;         // open → context attached
-  LatencyHistogram acknowledged;    // send → acknowledged
-  LatencyHistogram answered;        // send → answer
+  std::vector<std::string> errors;   // the first few, with the guest
+  LatencyHistogram handshake;        // open → connected
+  LatencyHistogram context;          // open → context attached
+  LatencyHistogram acknowledged;     // send → acknowledged
+  LatencyHistogram answered;         // send → answer
+  std::vector<TimeWindow> timeline;  // second by second from the run's start
   void merge(const KindReport& other);
+  // The window of the second `at` falls in (the timeline grows to it).
+  TimeWindow& window(std::chrono::steady_clock::time_point started, std::chrono::steady_clock::time_point at);
 };
 
 // One guest, for the correlation check.
@@ -88,6 +98,13 @@ struct LoadResult {
   std::vector<GuestRecord> guests;
   std::chrono::milliseconds wall{0};
 };
+
+// The guests shard K (1..N) of a run of `guests` runs: a contiguous part, the parts of
+// 1..N together each guest once. Guest indices name guests across shards.
+struct GuestRange {
+  std::size_t first = 0, count = 0;
+};
+GuestRange shard_range(std::size_t guests, std::size_t shard, std::size_t shards);
 
 // Runs the guests to the end (each finished, or failed). `progress` may be null.
 LoadResult run_load(const LoadOptions& options, LoadProgress* progress = nullptr);
