@@ -51,6 +51,13 @@ void add_emulator_command(CLI::App& app, int& exit_code) {
                   "folder of flows run per conversation: *.json in the emulator's format, *.yaml / *.yml\n"
                   "Archy inbound message flows (docs/emulator.md)")
       ->check(CLI::ExistingDirectory);
+  cmd->add_option("--flow-threads", options->flow_threads,
+                  "flow runs at once (a Data Action call holds one while it waits for its backend)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--flow-queue", options->flow_queue, "flow runs waiting beyond those; more are dropped and counted")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   cmd->add_option("--flow-substitution", *substitutions,
                   "KEY=VALUE: fills {{KEY}} in the Archy flow files, as genesyscloud_flow's substitutions do\n"
                   "(repeatable)")

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "load_workers.h"
 #include "local_stack.h"
+#include "signals.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/conventions.h"
 #include "tracechat/load/html_report.h"
@@ -270,6 +271,8 @@ load::LoadReport run_guest_process(load::LoadOptions options, std::size_t proces
     options.tracer = spans.provider->tracer(std::string(conventions::kClientScope), TRACECHAT_VERSION);
   }
   options.url_for = [&urls](std::size_t, load::GuestKind kind) { return url_for_guest(urls, kind); };
+  // Ctrl-C reaches every process of the group; a signal for the parent alone it passes on.
+  options.stop_requested = [] { return pending_termination_signal() != 0; };
   load::LoadReport report;
   report.result = load::run_load(options, &progress);
   if (spans.provider) {
@@ -317,14 +320,23 @@ Result<load::LoadOptions> load_options(const LoadCommandOptions& o, load::GuestR
   return options;
 }
 
+// A guest-chat --target as a guest will use it, with an id where {guest} stands ('{' is
+// not allowed in a URL), for checking it.
+std::string with_sample_guest(std::string target) {
+  if (const auto at = target.find("{guest}"); at != std::string::npos) {
+    target.replace(at, 7, "00000000-0000-4000-8000-000000000000");
+  }
+  return target;
+}
+
 // With --target: the URLs it gives, after the checks that keep an org from surprises.
 Result<WorkerUrls> target_urls(const LoadCommandOptions& o, std::size_t guests) {
-  const auto url = net::Url::parse(o.target);
-  if (!url) return Error{"--target: " + url.error().message};
   if (o.dialect == "mixed") return Error{"--target needs --dialect guest-chat or web-messaging"};
   if (o.dialect == "guest-chat" && o.target.find("{guest}") == std::string::npos) {
     return Error{"--target for guest-chat needs {guest} where each guest's id goes (.../v1/ORG/guest/{guest}/connect)"};
   }
+  const auto url = net::Url::parse(with_sample_guest(o.target));
+  if (!url) return Error{"--target: " + url.error().message};
   const double rate = static_cast<double>(guests) * o.rate;
   char figures[160];
   std::snprintf(figures, sizeof figures, "about %.1f messages/s (%zu guests at %.3f/s each)", rate, guests, o.rate);
@@ -445,7 +457,7 @@ int run_load_command(const LoadCommandOptions& o) {
   std::filesystem::path trace_db = o.trace_db;
   if (given_urls) {
     urls = *given_urls;
-    report.target = net::Url::parse(o.target)->without_query();
+    report.target = o.target.substr(0, o.target.find('?'));  // (the query may name the deployment)
   } else {
     const auto work = prepare_work_dir(o.dir, "tracechat-load");
     if (work.empty()) return 1;
@@ -465,17 +477,19 @@ int run_load_command(const LoadCommandOptions& o) {
   std::jthread fault_thread;  // joined however this function ends
   if (fault) fault_thread = inject_fault(*fault, *stack, run_over);
   if (workers) {
-    if (auto begun = workers->start(urls); !begun) return fail(begun.error());
-    std::optional<Result<std::vector<load::LoadReport>>> parts;
+    workers->start(urls);
+    LoadWorkers::Finished parts;
     {
       ProgressPrinter printer(workers->progress(), part.count);
       parts = workers->finish();
     }
-    if (!*parts) return fail(Error{"the guests' run failed: " + parts->error().message});
-    for (auto& p : **parts) {
+    for (const auto& f : parts.failures) std::fprintf(stderr, "error: %s\n", f.c_str());
+    report.process_failures = std::move(parts.failures);
+    for (auto& p : parts.reports) {
       for (const auto& [name, kind] : p.result.kinds) report.result.kinds[name].merge(kind);
       for (auto& g : p.result.guests) report.result.guests.push_back(std::move(g));
       report.result.wall = std::max(report.result.wall, p.result.wall);
+      report.result.interrupted = report.result.interrupted || p.result.interrupted;
       for (auto& r : p.resources) report.resources.push_back(std::move(r));
       report.spans_exported += p.spans_exported;
       report.spans_dropped += p.spans_dropped;
@@ -490,6 +504,7 @@ int run_load_command(const LoadCommandOptions& o) {
       options.tracer = guest_spans.provider->tracer(std::string(conventions::kClientScope), TRACECHAT_VERSION);
     }
     options.url_for = [&urls](std::size_t, load::GuestKind kind) { return url_for_guest(urls, kind); };
+    options.stop_requested = [] { return pending_termination_signal() != 0; };
     load::LoadProgress progress;
     {
       ProgressPrinter printer({&progress, 1}, part.count);
@@ -525,10 +540,10 @@ int run_load_command(const LoadCommandOptions& o) {
     if (!correlation) return fail(correlation.error());
     report.correlation = std::move(*correlation);
   }
-  const auto self =
-      this_process(stack ? (workers ? "this process (emulator, bridge, orders service, collector)"
-                                    : "this process (guests, emulator, bridge, orders service, collector)")
-                         : "this process (guests)");
+  const char* self_is = stack ? (workers ? "this process (emulator, bridge, orders service, collector)"
+                                         : "this process (guests, emulator, bridge, orders service, collector)")
+                              : (workers ? "this process (driving the guest processes)" : "this process (guests)");
+  const auto self = this_process(self_is);
   report.resources.insert(report.resources.begin(), self);
   if (stack) {
     double parts = 0;

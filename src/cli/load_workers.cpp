@@ -1,6 +1,7 @@
 #include "load_workers.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -10,8 +11,11 @@
 
 #include <boost/json.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <new>
+
+#include "signals.h"
 
 namespace tracechat::cli {
 namespace {
@@ -67,10 +71,17 @@ std::string exit_text(int status) {
   };
   const WorkerUrls urls{member("guest_chat"), member("web_messaging"), member("web_messaging_auto_start"),
                         member("otlp")};
-  const load::LoadReport report = run(index, urls, progress);
-  const bool written = write_all(report_fd, boost::json::serialize(load::to_json(report)));
-  // _exit: the worker is a copy of the parent, whose objects are not its to destroy.
-  _exit(written ? 0 : 4);
+  // _exit, never a return or an exception: the worker is a copy of the parent, whose
+  // objects (the other workers' handles among them) are not its to destroy.
+  try {
+    const load::LoadReport report = run(index, urls, progress);
+    _exit(write_all(report_fd, boost::json::serialize(load::to_json(report))) ? 0 : 4);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: guest process %zu: %s\n", index + 1, e.what());
+  } catch (...) {
+    std::fprintf(stderr, "error: guest process %zu: an unknown exception\n", index + 1);
+  }
+  _exit(6);
 }
 
 }  // namespace
@@ -127,17 +138,17 @@ LoadWorkers::~LoadWorkers() {
       }
     }
   }
-  if (progress_ != nullptr) munmap(progress_, sizeof(load::LoadProgress) * workers_.size());
+  if (progress_ != nullptr) munmap(progress_, mapped_bytes_);
 }
 
-Result<void> LoadWorkers::start(const WorkerUrls& urls) {
+void LoadWorkers::start(const WorkerUrls& urls) {
   const std::string text =
       boost::json::serialize(boost::json::object{{"guest_chat", urls.guest_chat},
                                                  {"web_messaging", urls.web_messaging},
                                                  {"web_messaging_auto_start", urls.web_messaging_auto_start},
                                                  {"otlp", urls.otlp}});
   // A worker that died before reading makes the write fail (EPIPE: SIGPIPE is ignored
-  // below for the duration), and finish() says how it ended.
+  // for the duration), and finish() says how it ended.
   struct sigaction ignore {
   }, previous{};
   ignore.sa_handler = SIG_IGN;
@@ -147,16 +158,45 @@ Result<void> LoadWorkers::start(const WorkerUrls& urls) {
     close_fd(w.urls_fd);
   }
   sigaction(SIGPIPE, &previous, nullptr);
-  return {};
 }
 
-Result<std::vector<load::LoadReport>> LoadWorkers::finish() {
-  std::vector<load::LoadReport> reports;
-  std::string failures;
+LoadWorkers::Finished LoadWorkers::finish() {
+  Finished out;
+  std::vector<std::string> texts(workers_.size());
+  std::size_t open = workers_.size();
+  bool signal_passed_on = false;
+  while (open > 0) {
+    std::vector<pollfd> fds;
+    std::vector<std::size_t> which;
+    for (std::size_t i = 0; i < workers_.size(); ++i) {
+      if (workers_[i].report_fd < 0) continue;
+      fds.push_back({workers_[i].report_fd, POLLIN, 0});
+      which.push_back(i);
+    }
+    const int ready = ::poll(fds.data(), fds.size(), 100);
+    if (!signal_passed_on && pending_termination_signal() != 0) {
+      for (const auto& w : workers_) {
+        if (w.pid > 0) ::kill(w.pid, SIGTERM);
+      }
+      signal_passed_on = true;
+    }
+    if (ready <= 0) continue;
+    for (std::size_t f = 0; f < fds.size(); ++f) {
+      if (fds[f].revents == 0) continue;
+      auto& w = workers_[which[f]];
+      char buffer[65536];
+      const ssize_t n = ::read(w.report_fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        texts[which[f]].append(buffer, static_cast<std::size_t>(n));
+        continue;
+      }
+      close_fd(w.report_fd);  // the worker is done: its report is whole, or it failed
+      --open;
+    }
+  }
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     auto& w = workers_[i];
-    const std::string text = read_all(w.report_fd);
-    close_fd(w.report_fd);
     int status = 0;
     rusage usage{};
     pid_t reaped;
@@ -165,24 +205,24 @@ Result<std::vector<load::LoadReport>> LoadWorkers::finish() {
     w.pid = -1;
     const std::string name = "guest process " + std::to_string(i + 1) + " of " + std::to_string(workers_.size());
     if (reaped < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      failures += (failures.empty() ? "" : "; ") + name + " " + (reaped < 0 ? "vanished" : exit_text(status));
+      out.failures.push_back(name + " " + (reaped < 0 ? "vanished" : exit_text(status)) +
+                             ": its guests are not in the report");
       continue;
     }
     boost::system::error_code ec;
-    const auto json = boost::json::parse(text, ec);
+    const auto json = boost::json::parse(texts[i], ec);
     auto report = ec ? Result<load::LoadReport>(Error{ec.message()}) : load::report_from_json(json);
     if (!report) {
-      failures +=
-          (failures.empty() ? "" : "; ") + name + " sent a report that does not read: " + report.error().message;
+      out.failures.push_back(name + " sent a report that does not read (" + report.error().message +
+                             "): its guests are not in the report");
       continue;
     }
     const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
     report->resources = {{name + " (guests)", seconds(usage.ru_utime) + seconds(usage.ru_stime),
                           static_cast<std::uint64_t>(usage.ru_maxrss)}};
-    reports.push_back(std::move(*report));
+    out.reports.push_back(std::move(*report));
   }
-  if (!failures.empty()) return Error{failures};
-  return reports;
+  return out;
 }
 
 }  // namespace tracechat::cli

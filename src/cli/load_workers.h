@@ -45,10 +45,16 @@ class LoadWorkers {
   std::span<const load::LoadProgress> progress() const { return {progress_, workers_.size()}; }
 
   // Tells every worker its URLs: their guests start.
-  Result<void> start(const WorkerUrls& urls);
-  // Waits for every worker. Each report carries the worker's CPU time and peak RSS (as the
-  // kernel counted them) as its resources. Errors name the worker that failed and how.
-  Result<std::vector<load::LoadReport>> finish();
+  void start(const WorkerUrls& urls);
+
+  struct Finished {
+    std::vector<load::LoadReport> reports;  // each with the worker's CPU time and peak RSS as its resources
+    std::vector<std::string> failures;      // the workers that crashed or sent no report, and how
+  };
+  // Waits for every worker, reading their reports as they come (a worker that fails is
+  // known at once; the others go on). A termination signal for this process (Ctrl-C,
+  // a CI's SIGTERM) is passed on to the workers, which end their runs with what they have.
+  Finished finish();
 
  private:
   struct Worker {
@@ -60,6 +66,7 @@ class LoadWorkers {
 
   std::vector<Worker> workers_;
   load::LoadProgress* progress_ = nullptr;  // one per worker, in shared memory
+  std::size_t mapped_bytes_ = 0;
 };
 
 }  // namespace tracechat::cli

@@ -1,5 +1,6 @@
 #include "tracechat/emulator/emulator.h"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <thread>
 
@@ -187,7 +188,9 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
   impl->rest = std::make_unique<RestApi>(*impl->platform, impl->oauth_clients);
   if (!impl->options.data_actions_dir.empty() || !impl->options.flows_dir.empty()) {
     TRACECHAT_TRY(impl->flows, FlowEngine::load(impl->options.data_actions_dir, impl->options.flows_dir,
-                                                *impl->platform, impl->options.flow_substitutions, &impl->log));
+                                                *impl->platform, impl->options.flow_substitutions, &impl->log,
+                                                std::max(1u, impl->options.flow_threads),
+                                                std::max<std::size_t>(1, impl->options.flow_queue)));
     impl->platform->set_observer(impl->flows.get());
   }
 

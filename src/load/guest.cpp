@@ -200,14 +200,14 @@ void Guest::on_answer(Clock::time_point now) {
   // after its acknowledgement): one given up on is not what this answer is for.
   while (!expected_.empty() && expected_.front().timed_out && expected_.front().client_id != 0 &&
          !acknowledged_ids_.contains(expected_.front().client_id)) {
-    expected_.pop_front();
+    expected_.erase(expected_.begin());
   }
   if (expected_.empty()) {
     ++report_.messages_duplicated;  // an answer with nothing asked
     return;
   }
   const Expected front = expected_.front();
-  expected_.pop_front();
+  expected_.erase(expected_.begin());
   // A late answer to what timed out: counted then; the plan already went on.
   if (front.timed_out) return;
   ++generation_;
@@ -234,7 +234,9 @@ void Guest::schedule_next() {
   const auto drawn = milliseconds(static_cast<std::int64_t>(std::min(pause(random_), 5.0 / rate) * 1000));
   const auto gap = std::max<milliseconds>(kMinimumGap, drawn);
   const auto at = sent_ == 0 ? now + gap : std::max(now, last_sent_at_ + gap);
-  if (!plan_.messages && at >= send_until_) return leave();
+  // The next message would come after the guest's time: it stays in the chat, idle, until
+  // then (a run of N guests for S seconds holds N sessions for S seconds), and leaves.
+  if (!plan_.messages && at >= send_until_) return after(duration_cast<milliseconds>(send_until_ - now), &Guest::leave);
   after(duration_cast<milliseconds>(at - now), &Guest::send_next);
 }
 

@@ -49,21 +49,16 @@ struct Slice {
   LatencyHistogram answered;
 };
 
-// The run's timeline (all kinds) cut into at most `columns` slices of whole seconds.
+// The run's timeline (all kinds) cut into at most `columns` slices of whole windows.
 std::vector<Slice> slices_of(const LoadResult& result, std::size_t columns, std::size_t& seconds_per_slice) {
-  std::vector<TimeWindow> total;
-  for (const auto& [name, kind] : result.kinds) {
-    if (kind.timeline.size() > total.size()) total.resize(kind.timeline.size());
-    for (std::size_t i = 0; i < kind.timeline.size(); ++i) {
-      total[i].sent += kind.timeline[i].sent;
-      total[i].answered.merge(kind.timeline[i].answered);
-    }
-  }
-  seconds_per_slice = std::max<std::size_t>(1, (total.size() + columns - 1) / columns);
-  std::vector<Slice> out((total.size() + seconds_per_slice - 1) / seconds_per_slice);
-  for (std::size_t i = 0; i < total.size(); ++i) {
-    out[i / seconds_per_slice].sent += total[i].sent;
-    out[i / seconds_per_slice].answered.merge(total[i].answered);
+  KindReport total;
+  for (const auto& [name, kind] : result.kinds) total.merge(kind);
+  const std::size_t windows_per_slice = std::max<std::size_t>(1, (total.timeline.size() + columns - 1) / columns);
+  seconds_per_slice = windows_per_slice * total.window_seconds;
+  std::vector<Slice> out((total.timeline.size() + windows_per_slice - 1) / windows_per_slice);
+  for (std::size_t i = 0; i < total.timeline.size(); ++i) {
+    out[i / windows_per_slice].sent += total.timeline[i].sent;
+    out[i / windows_per_slice].answered.merge(total.timeline[i].answered);
   }
   return out;
 }

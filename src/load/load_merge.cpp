@@ -63,6 +63,8 @@ Result<LoadReport> merge_shards(std::vector<LoadReport> shards) {
     for (const auto& [name, kind] : r.result.kinds) out.result.kinds[name].merge(kind);
     for (auto& g : r.result.guests) out.result.guests.push_back(std::move(g));
     out.result.wall = std::max(out.result.wall, r.result.wall);
+    out.result.interrupted = out.result.interrupted || r.result.interrupted;
+    for (const auto& f : r.process_failures) out.process_failures.push_back(label + f);
     if (all_checked) {
       auto& c = *out.correlation;
       const auto& s = *r.correlation;

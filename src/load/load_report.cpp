@@ -32,6 +32,8 @@ std::vector<std::string> problems(const LoadReport& r) {
   const auto count = [&](std::uint64_t n, const char* what) {
     if (n > 0) out.push_back(std::to_string(n) + " " + what);
   };
+  if (r.result.interrupted) out.push_back("the run was interrupted");
+  for (const auto& f : r.process_failures) out.push_back(f);
   count(total.sessions_failed, "sessions failed");
   count(total.messages_lost, "messages lost");
   count(total.messages_duplicated, "messages duplicated");

@@ -17,10 +17,10 @@ json::object kind_json(const KindReport& k) {
   json::array errors;
   for (const auto& e : k.errors) errors.push_back(json::string(e));
   json::array timeline;
-  for (std::size_t second = 0; second < k.timeline.size(); ++second) {
-    const auto& w = k.timeline[second];
+  for (std::size_t index = 0; index < k.timeline.size(); ++index) {
+    const auto& w = k.timeline[index];
     if (w.sent == 0 && w.answered.count() == 0) continue;
-    timeline.push_back(json::array{second, w.sent, w.answered.to_json()});
+    timeline.push_back(json::array{index, w.sent, w.answered.to_json()});
   }
   return {{"sessions_opened", k.sessions_opened},
           {"sessions_failed", k.sessions_failed},
@@ -38,6 +38,7 @@ json::object kind_json(const KindReport& k) {
             {"context_attached", k.context.to_json()},
             {"message_acknowledged", k.acknowledged.to_json()},
             {"answer", k.answered.to_json()}}},
+          {"timeline_window_s", k.window_seconds},
           {"timeline", std::move(timeline)}};
 }
 
@@ -80,23 +81,31 @@ Result<KindReport> kind_from_json(const common::ObjectReader& in) {
     TRACECHAT_TRY(k.acknowledged, histogram_of(l, "message_acknowledged"));
     TRACECHAT_TRY(k.answered, histogram_of(l, "answer"));
   }
+  TRACECHAT_TRY(const auto window_seconds, in.optional_int("timeline_window_s"));
+  if (window_seconds) {
+    // A power of two, as joining windows in pairs makes them, up to about 12 days.
+    if (*window_seconds < 1 || *window_seconds > (1 << 20) || (*window_seconds & (*window_seconds - 1)) != 0) {
+      return Error{common::join_path(in.path(), "timeline_window_s") + ": expected a power of two from 1 to 2^20"};
+    }
+    k.window_seconds = static_cast<std::uint64_t>(*window_seconds);
+  }
   TRACECHAT_TRY(const auto* timeline, in.optional_array("timeline"));
   if (timeline != nullptr) {
     const auto path = common::join_path(in.path(), "timeline");
     for (const auto& entry : *timeline) {
       const auto* window = entry.if_array();
       boost::system::error_code ec1, ec2;
-      const auto second = window != nullptr && window->size() == 3 ? window->at(0).to_number<std::uint64_t>(ec1) : 0;
+      const auto index = window != nullptr && window->size() == 3 ? window->at(0).to_number<std::uint64_t>(ec1) : 0;
       const auto sent = window != nullptr && window->size() == 3 ? window->at(1).to_number<std::uint64_t>(ec2) : 0;
-      // A day of seconds bounds the timeline (a run lasts at most that, ramp and all, twice).
-      if (window == nullptr || window->size() != 3 || ec1 || ec2 || second > 2 * 86400) {
-        return Error{path + ": each entry must be [second (up to 172800), sent, histogram]"};
+      if (window == nullptr || window->size() != 3 || ec1 || ec2 || index >= KindReport::kMaxWindows) {
+        return Error{path + ": each entry must be [window (below " + std::to_string(KindReport::kMaxWindows) +
+                     "), sent, histogram]"};
       }
       auto answered = LatencyHistogram::from_json(window->at(2));
       if (!answered) return Error{path + ": " + answered.error().message};
-      if (second >= k.timeline.size()) k.timeline.resize(second + 1);
-      k.timeline[second].sent += sent;
-      k.timeline[second].answered.merge(*answered);
+      if (index >= k.timeline.size()) k.timeline.resize(index + 1);
+      k.timeline[index].sent += sent;
+      k.timeline[index].answered.merge(*answered);
     }
   }
   return k;
@@ -133,6 +142,10 @@ json::object to_json(const LoadReport& r) {
   if (r.shard > 0) out["shard"] = {{"index", r.shard}, {"of", r.shards}};
   if (r.shard == 0 && r.shards > 1) out["merged_shards"] = r.shards;
   if (r.messages_per_guest) out["messages_per_guest"] = *r.messages_per_guest;
+  out["interrupted"] = r.result.interrupted;
+  json::array process_failures;
+  for (const auto& f : r.process_failures) process_failures.push_back(json::string(f));
+  out["process_failures"] = std::move(process_failures);
   if (r.correlation) {
     const auto& c = *r.correlation;
     json::array failures;
@@ -201,6 +214,9 @@ Result<LoadReport> report_from_json(const json::value& value) {
     if (*per_guest < 1) return Error{"messages_per_guest: expected a count from 1"};
     r.messages_per_guest = static_cast<std::size_t>(*per_guest);
   }
+  TRACECHAT_TRY(const auto interrupted, in.optional_bool("interrupted"));
+  r.result.interrupted = interrupted.value_or(false);
+  TRACECHAT_TRY(r.process_failures, in.optional_string_array("process_failures"));
   TRACECHAT_TRY(const auto* shard, in.optional_object("shard"));
   if (shard != nullptr) {
     const common::ObjectReader s(*shard, "shard");

@@ -60,19 +60,42 @@ void KindReport::merge(const KindReport& o) {
   context.merge(o.context);
   acknowledged.merge(o.acknowledged);
   answered.merge(o.answered);
-  if (o.timeline.size() > timeline.size()) timeline.resize(o.timeline.size());
-  for (std::size_t i = 0; i < o.timeline.size(); ++i) {
-    timeline[i].sent += o.timeline[i].sent;
-    timeline[i].answered.merge(o.timeline[i].answered);
+  KindReport coarser;  // `o`'s timeline in windows as long as this one's, when its are shorter
+  const KindReport* from = &o;
+  if (o.window_seconds < window_seconds) {
+    coarser.window_seconds = o.window_seconds;
+    coarser.timeline = o.timeline;
+    while (coarser.window_seconds < window_seconds) coarser.coarsen();
+    from = &coarser;
   }
+  while (window_seconds < from->window_seconds) coarsen();
+  if (from->timeline.size() > timeline.size()) timeline.resize(from->timeline.size());
+  for (std::size_t i = 0; i < from->timeline.size(); ++i) {
+    timeline[i].sent += from->timeline[i].sent;
+    timeline[i].answered.merge(from->timeline[i].answered);
+  }
+  while (timeline.size() > kMaxWindows) coarsen();
+}
+
+void KindReport::coarsen() {
+  std::vector<TimeWindow> joined((timeline.size() + 1) / 2);
+  for (std::size_t i = 0; i < timeline.size(); ++i) {
+    joined[i / 2].sent += timeline[i].sent;
+    joined[i / 2].answered.merge(timeline[i].answered);
+  }
+  timeline = std::move(joined);
+  window_seconds *= 2;
 }
 
 TimeWindow& KindReport::window(Clock::time_point started, Clock::time_point at) {
   const auto second =
-      at <= started ? 0
-                    : static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(at - started).count());
-  if (second >= timeline.size()) timeline.resize(second + 1);
-  return timeline[second];
+      at <= started
+          ? 0
+          : static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(at - started).count());
+  while (second / window_seconds >= kMaxWindows) coarsen();
+  const auto index = static_cast<std::size_t>(second / window_seconds);
+  if (index >= timeline.size()) timeline.resize(index + 1);
+  return timeline[index];
 }
 
 GuestRange shard_range(std::size_t guests, std::size_t shard, std::size_t shards) {
@@ -121,7 +144,12 @@ LoadResult run_load(const LoadOptions& options, LoadProgress* progress) {
                            30s;
   auto last_activity = activity(live);
   auto last_change = Clock::now();
+  bool interrupted = false;
   while (true) {
+    if (options.stop_requested && options.stop_requested()) {
+      interrupted = true;
+      break;
+    }
     const bool all_done = std::all_of(guests.begin(), guests.end(), [](const auto& g) { return g->finished(); });
     if (all_done) break;
     std::this_thread::sleep_for(50ms);
@@ -149,6 +177,7 @@ LoadResult run_load(const LoadOptions& options, LoadProgress* progress) {
     for (const auto& [kind, report] : per_loop) result.kinds[to_string(kind)].merge(report);
   }
   result.wall = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  result.interrupted = interrupted;
   return result;
 }
 

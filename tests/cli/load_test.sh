@@ -157,4 +157,61 @@ grep -q "merged from 2 shards" "$work/merged.html" && ok "merged HTML report" ||
 check merge-missing-shard 1 "shard 2 of 2 is missing" -- load merge "$work/s1.json"
 check merge-repeated-shard 1 "shard 1 of 2 is given twice" -- load merge "$work/s1.json" "$work/s1.json"
 check merge-whole-run 1 "a whole run's, not a shard's" -- load merge "$work/whole.json"
+
+# --target: a platform this command did not start (here `tracechat emulator`, whose bot
+# answers), guest-chat guests spread over two processes, each under its own guest id.
+"$bin" emulator --listen 127.0.0.1:0 --db "$work/target.sqlite" >"$work/target.log" 2>&1 &
+pids+=($!)
+port="$(emulator_port "$work/target.log")"
+out="$("$bin" load --guests 6 --dialect guest-chat --messages-per-guest 2 --rate 2 --ramp 0 --processes 2 \
+  --target "ws://127.0.0.1:$port/v1/5d6e0a54-7c34-4c2e-9b4b-0f1b2c3d4e5f/guest/{guest}/connect" \
+  --report "$work/target.json" 2>&1)"
+got=$?
+if [ "$got" -eq 0 ] && grep -q "correlation: not checked (no --otlp-endpoint" <<<"$out"; then
+  ok "--target guest-chat over two processes"
+else
+  bad "--target guest-chat: exit $got" "$out"
+fi
+json_check "target report" "$work/target.json" \
+  'r.total.messages_answered === 12 && r.total.sessions_opened === 6 && /driving the guest processes/.test(r.resources[0].what) &&
+   r.resources.length === 3 && new Set(r.guest_records.map(g => g[2])).size === 6'
+
+# children PID: the process's children, oldest first.
+children() { tr ' ' '\n' <"/proc/$1/task/$1/children" 2>/dev/null | grep . | sort -n; }
+
+# A guest process killed mid-run: the other goes on, and the run fails naming the one
+# that died; the dead one's guests are not counted as if they had run.
+"$bin" load --guests 8 --dialect guest-chat --duration 6 --ramp 0 --rate 1 --processes 2 --dir "$work/crash" \
+  --report "$work/crash.json" >"$work/crash.out" 2>&1 &
+parent=$!
+for _ in $(seq 100); do [ "$(children $parent | wc -l)" -ge 2 ] && break; sleep 0.1; done
+sleep 2
+kill -9 "$(children $parent | head -n 1)"
+wait $parent
+got=$?
+if [ "$got" -eq 1 ] && grep -q "guest process 1 of 2 was killed by signal" "$work/crash.out"; then
+  ok "a guest process killed mid-run is named"
+else
+  bad "killed guest process: exit $got" "$(cat "$work/crash.out")"
+fi
+json_check "crash report: the other process's guests" "$work/crash.json" \
+  'r.process_failures.length === 1 && r.total.sessions_opened === 4 && r.guest_records.length === 4 &&
+   r.guest_records.every(g => g[0] >= 4) && r.correlation.share === 1 && r.passed === false'
+
+# SIGTERM for the command (a CI's timeout, say): it is passed on to the guest process, the
+# run ends early with what it has, says so, and fails.
+start=$(date +%s)
+"$bin" load --guests 4 --dialect guest-chat --duration 60 --ramp 0 --rate 1 --dir "$work/term" \
+  --report "$work/term.json" >"$work/term.out" 2>&1 &
+parent=$!
+sleep 3
+kill -TERM $parent
+wait $parent
+got=$?
+if [ "$got" -eq 1 ] && grep -q "FAIL: the run was interrupted" "$work/term.out" && [ $(($(date +%s) - start)) -lt 30 ]; then
+  ok "SIGTERM ends the run early, reported"
+else
+  bad "SIGTERM: exit $got after $(($(date +%s) - start)) s" "$(cat "$work/term.out")"
+fi
+json_check "interrupted report" "$work/term.json" 'r.interrupted === true && r.total.messages_acknowledged > 0'
 exit $fail

@@ -209,3 +209,34 @@ TEST(LatencyHistogramCounts, AtMostALimit) {
   EXPECT_EQ(h.count_at_most(1s), 5u);
   EXPECT_EQ(h.count_at_most(-1us), 0u);
 }
+
+// A long run's timeline stays bounded: its windows join in pairs, nothing is lost, and
+// timelines of different window lengths merge in the longer one.
+TEST(Timeline, LongRunsJoinWindowsAndKeepEveryCount) {
+  load::KindReport longer;
+  const auto start = std::chrono::steady_clock::time_point{};
+  for (int second = 0; second < 2000; ++second) {
+    ++longer.window(start, start + std::chrono::seconds(second)).sent;
+    longer.window(start, start + std::chrono::seconds(second)).answered.record(std::chrono::milliseconds(second % 7));
+  }
+  EXPECT_EQ(longer.window_seconds, 4u);
+  EXPECT_LE(longer.timeline.size(), load::KindReport::kMaxWindows);
+  std::uint64_t sent = 0, answered = 0;
+  for (const auto& w : longer.timeline) {
+    sent += w.sent;
+    answered += w.answered.count();
+  }
+  EXPECT_EQ(sent, 2000u);
+  EXPECT_EQ(answered, 2000u);
+  EXPECT_EQ(longer.timeline[1].sent, 4u);  // seconds 4..7
+
+  load::KindReport shorter;
+  for (int second = 0; second < 10; ++second) ++shorter.window(start, start + std::chrono::seconds(second)).sent;
+  shorter.merge(longer);
+  EXPECT_EQ(shorter.window_seconds, 4u);
+  EXPECT_EQ(shorter.timeline[0].sent, 4u + 4u);  // seconds 0..3 of both
+  EXPECT_EQ(shorter.timeline[2].sent, 4u + 2u);  // seconds 8..11: 8 and 9 of the shorter
+  longer.merge(load::KindReport{});              // an empty report changes nothing
+  EXPECT_EQ(longer.window_seconds, 4u);
+  EXPECT_EQ(longer.timeline[1].sent, 4u);
+}

@@ -34,6 +34,11 @@ struct EmulatorOptions {
   // {{key}} -> value in the Archy flow files, filled in before they are read, as the
   // genesyscloud_flow resource's `substitutions` are.
   std::map<std::string, std::string> flow_substitutions;
+  // The flows' capacity: runs at once (each Data Action call holds a worker while it waits
+  // for the backend) and runs waiting beyond them (more are dropped, and counted). The
+  // platform documents no such figures; these are the emulator's, to be sized for a run.
+  unsigned flow_threads = 4;
+  std::size_t flow_queue = 1024;
 };
 
 struct FlowStats {

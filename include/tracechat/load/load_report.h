@@ -45,6 +45,9 @@ struct LoadReport {
   // it could be told apart: {"emulator", 12.5}, {"bridge", 3.1}, ...
   std::vector<std::pair<std::string, double>> cpu_by_part;
   std::uint64_t spans_exported = 0, spans_dropped = 0, spans_export_failed = 0;
+  // Guest processes that failed (crashed, or sent no report): their guests are not in the
+  // figures, and the run fails.
+  std::vector<std::string> process_failures;
 };
 
 // Why the run fails: correlation under 100 %, a failed Data Action, a lost, duplicated or

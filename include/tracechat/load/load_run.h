@@ -32,7 +32,7 @@ struct LoadOptions {
   std::vector<GuestKind> kinds = {GuestKind::guest_chat};
   // The URL guest i of `kind` connects to (each guest-chat guest needs its own guest id).
   std::function<std::string(std::size_t guest, GuestKind kind)> url_for;
-  // Each guest sends `messages_per_guest`, or else writes for `duration` from its start.
+  // Each guest sends `messages_per_guest`, or else stays `duration` from its start, writing.
   std::optional<std::size_t> messages_per_guest;
   std::chrono::milliseconds duration{std::chrono::seconds(60)};
   std::chrono::milliseconds ramp{std::chrono::seconds(10)};  // guests start evenly over it
@@ -45,6 +45,8 @@ struct LoadOptions {
   unsigned loops = 2;    // event-loop threads the guests share
   std::uint64_t seed = 1;
   std::size_t first_guest = 0;  // the index of guest 0 (shards number their guests apart)
+  // Asked every 50 ms; true ends the run early (Ctrl-C), with what it has.
+  std::function<bool()> stop_requested;
 };
 
 // Live counts for a progress display, updated as the run goes.
@@ -54,8 +56,9 @@ struct LoadProgress {
   std::atomic<std::uint64_t> rate_limited{0}, reconnects{0}, errors{0};
 };
 
-// One second of the run (counted from the run's start): the messages sent in it and the
-// answers that came in it, with their latency. What the HTML report draws over time.
+// A slice of the run's time (KindReport::window_seconds long, counted from the run's
+// start): the messages sent in it and the answers that came in it, with their latency.
+// What the HTML report draws over time.
 struct TimeWindow {
   std::uint64_t sent = 0;
   LatencyHistogram answered;
@@ -73,15 +76,22 @@ struct KindReport {
   std::uint64_t messages_duplicated = 0;    // acknowledged twice, or an answer with nothing asked
   std::uint64_t rate_limited = 0;           // 429s and waits for the local bucket
   std::uint64_t reconnects = 0;
-  std::vector<std::string> errors;   // the first few, with the guest
-  LatencyHistogram handshake;        // open → connected
-  LatencyHistogram context;          // open → context attached
-  LatencyHistogram acknowledged;     // send → acknowledged
-  LatencyHistogram answered;         // send → answer
-  std::vector<TimeWindow> timeline;  // second by second from the run's start
+  std::vector<std::string> errors;  // the first few, with the guest
+  LatencyHistogram handshake;       // open → connected
+  LatencyHistogram context;         // open → context attached
+  LatencyHistogram acknowledged;    // send → acknowledged
+  LatencyHistogram answered;        // send → answer
+  // Windows of one second from the run's start; a run longer than kMaxWindows of them
+  // has its windows joined in pairs (and window_seconds doubled) as often as it takes,
+  // so that a run of a day holds the same bounded timeline as a run of a minute.
+  static constexpr std::size_t kMaxWindows = 512;
+  std::uint64_t window_seconds = 1;
+  std::vector<TimeWindow> timeline;
   void merge(const KindReport& other);
-  // The window of the second `at` falls in (the timeline grows to it).
+  // The window `at` falls in (the timeline grows to it).
   TimeWindow& window(std::chrono::steady_clock::time_point started, std::chrono::steady_clock::time_point at);
+  // Windows twice as long (pairs joined).
+  void coarsen();
 };
 
 // One guest, for the correlation check.
@@ -97,6 +107,7 @@ struct LoadResult {
   std::map<std::string, KindReport> kinds;  // by to_string(kind)
   std::vector<GuestRecord> guests;
   std::chrono::milliseconds wall{0};
+  bool interrupted = false;  // stop_requested ended it
 };
 
 // The guests shard K (1..N) of a run of `guests` runs: a contiguous part, the parts of
