@@ -88,10 +88,11 @@ std::string exit_text(int status) {
 
 Result<std::unique_ptr<LoadWorkers>> LoadWorkers::fork(std::size_t count, Run run) {
   std::unique_ptr<LoadWorkers> out(new LoadWorkers());
-  void* shared =
-      mmap(nullptr, sizeof(load::LoadProgress) * count, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  const std::size_t bytes = sizeof(load::LoadProgress) * count;
+  void* shared = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED) return Error{std::string("load workers: shared memory: ") + std::strerror(errno)};
   out->progress_ = static_cast<load::LoadProgress*>(shared);
+  out->mapped_bytes_ = bytes;
   for (std::size_t i = 0; i < count; ++i) new (&out->progress_[i]) load::LoadProgress();
   out->workers_.reserve(count);
   const pid_t parent = getpid();
