@@ -584,7 +584,7 @@ int run_merge_command(const MergeCommandOptions& o) {
     if (!report) return std::fprintf(stderr, "error: %s: %s\n", path.c_str(), report.error().message.c_str()), 1;
     shards.push_back(std::move(*report));
   }
-  auto merged = load::merge_shards(std::move(shards));
+  auto merged = load::merge_shards(std::move(shards), o.reports);
   if (!merged) return std::fprintf(stderr, "error: %s\n", merged.error().message.c_str()), 1;
   if (!o.trace_db.empty()) {
     auto store = collector::SpanStore::open(o.trace_db);

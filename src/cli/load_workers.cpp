@@ -175,9 +175,11 @@ LoadWorkers::Finished LoadWorkers::finish() {
       which.push_back(i);
     }
     const int ready = ::poll(fds.data(), fds.size(), 100);
-    if (!signal_passed_on && pending_termination_signal() != 0) {
+    // The first signal asks the workers to end their runs with what they have; a second
+    // one ends them (the report then names them as failed).
+    if (pending_termination_signal() != 0) {
       for (const auto& w : workers_) {
-        if (w.pid > 0) ::kill(w.pid, SIGTERM);
+        if (w.pid > 0) ::kill(w.pid, signal_passed_on ? SIGKILL : SIGTERM);
       }
       signal_passed_on = true;
     }

@@ -34,7 +34,9 @@ Guest::Guest(const LoadOptions& options, GuestPlan plan, net::EventLoop& loop, K
       loop_(loop),
       report_(report),
       progress_(progress),
-      random_(options.seed * 0x9E3779B97F4A7C15ull + plan_.index) {}
+      // The seed scrambled first: states of seed s and s+1 would otherwise be one step of
+      // the generator apart, and their guests' pauses the same sequence shifted by one.
+      random_(PauseRandom(options.seed)() + plan_.index) {}
 
 void Guest::after(milliseconds delay, void (Guest::*step)()) {
   loop_.after(delay, [this, step] {

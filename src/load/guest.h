@@ -29,8 +29,8 @@ using Clock = std::chrono::steady_clock;
 std::chrono::milliseconds longest_gap(double rate);
 
 // SplitMix64: the guest's pauses. 8 bytes of state where std::mt19937_64 holds 2.5 KiB
-// (a load run holds thousands of guests), and seeds that differ by one give unrelated
-// sequences.
+// (a load run holds thousands of guests); states that differ by one (guests i and i+1)
+// give unrelated sequences.
 class PauseRandom {
  public:
   using result_type = std::uint64_t;

@@ -9,23 +9,24 @@
 
 namespace tracechat::load {
 
-Result<LoadReport> merge_shards(std::vector<LoadReport> shards) {
+Result<LoadReport> merge_shards(std::vector<LoadReport> shards, const std::vector<std::string>& names) {
+  const auto name_of = [&](std::size_t i) { return i < names.size() ? names[i] : "report " + std::to_string(i + 1); };
   if (shards.empty()) return Error{"no reports to merge"};
   const LoadReport& first = shards.front();
   const std::size_t n = first.shards;
   std::vector<bool> seen(n + 1, false);
   for (std::size_t i = 0; i < shards.size(); ++i) {
     const LoadReport& r = shards[i];
-    const std::string which = "report " + std::to_string(i + 1);
+    const std::string which = name_of(i);
     if (r.shard == 0) return Error{which + " is a whole run's, not a shard's (run each part with --shard K/N)"};
     if (r.shards != n) {
-      return Error{which + " is shard " + std::to_string(r.shard) + " of " + std::to_string(r.shards) +
-                   ", report 1 of " + std::to_string(n) + ": not the same run"};
+      return Error{which + " is shard " + std::to_string(r.shard) + " of " + std::to_string(r.shards) + ", " +
+                   name_of(0) + " of " + std::to_string(n) + ": not the same run"};
     }
     if (r.guests != first.guests || r.kinds != first.kinds || r.messages_per_guest != first.messages_per_guest ||
         r.duration_seconds != first.duration_seconds || r.rate_per_guest != first.rate_per_guest) {
-      return Error{which +
-                   " asked for other guests, kinds, messages, duration or rate than report 1: not the same run"};
+      return Error{which + " asked for other guests, kinds, messages, duration or rate than " + name_of(0) +
+                   ": not the same run"};
     }
     if (seen[r.shard])
       return Error{"shard " + std::to_string(r.shard) + " of " + std::to_string(n) + " is given twice"};

@@ -128,10 +128,15 @@ LoadResult run_load(const LoadOptions& options, LoadProgress* progress) {
     guests.push_back(std::make_unique<Guest>(options, std::move(plan), *loops[i % loop_count], report, &live));
   }
 
-  // Guests start evenly over the ramp.
-  for (std::size_t i = 0; i < guests.size(); ++i) {
+  const auto stop_asked = [&] { return options.stop_requested && options.stop_requested(); };
+  bool interrupted = false;
+  // Guests start evenly over the ramp (a stop asked for meanwhile is heard within 50 ms).
+  for (std::size_t i = 0; i < guests.size() && !interrupted; ++i) {
     const auto at = started + options.ramp * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(guests.size());
-    std::this_thread::sleep_until(at);
+    while (Clock::now() < at && !(interrupted = stop_asked())) {
+      std::this_thread::sleep_until(std::min<Clock::time_point>(at, Clock::now() + 50ms));
+    }
+    if (interrupted) break;
     Guest* guest = guests[i].get();
     loops[i % loop_count]->post([guest] { guest->start(); });
   }
@@ -144,9 +149,8 @@ LoadResult run_load(const LoadOptions& options, LoadProgress* progress) {
                            30s;
   auto last_activity = activity(live);
   auto last_change = Clock::now();
-  bool interrupted = false;
-  while (true) {
-    if (options.stop_requested && options.stop_requested()) {
+  while (!interrupted) {
+    if (stop_asked()) {
       interrupted = true;
       break;
     }

@@ -23,6 +23,15 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// RFC 9110 9.2.2: the methods a client may send again after a failed exchange.
+bool idempotent(std::string_view method) {
+  for (std::string_view m : {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"}) {
+    if (method == m) return true;
+  }
+  return false;
+}
+
 constexpr std::size_t kMaxResponseBody = 64 * 1024 * 1024;
 constexpr int kMaxInterimResponses = 8;
 }  // namespace
@@ -227,8 +236,12 @@ struct HttpClient::Impl {
       auto result = secure ? exchange_on(*secure, req, deadline, nothing_received)
                            : exchange_on(*plain, req, deadline, nothing_received);
       // A kept-alive connection the server had already closed fails before any byte
-      // of a response arrives: open a fresh one and send again, once.
-      if (result.ok() || !reused || !nothing_received || Clock::now() >= deadline) return result;
+      // of a response arrives: open a fresh one and send again, once — for an
+      // idempotent method only (RFC 9110 9.2.2): a POST the server may have acted on
+      // before closing is not sent twice; its caller sees the error.
+      if (result.ok() || !reused || !nothing_received || !idempotent(request.method) || Clock::now() >= deadline) {
+        return result;
+      }
     }
     return Error{"connection to " + origin.origin() + " keeps closing"};
   }

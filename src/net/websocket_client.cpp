@@ -121,8 +121,10 @@ class Connection final : public WebSocketClient, public std::enable_shared_from_
     ws_->read_message_max(options_.max_message_bytes);
     // The buffer the client masks its frames in (RFC 6455 5.3), held for the
     // connection's life: 4 KiB by default. Chat frames are a few hundred bytes; a larger
-    // one is masked and written in 1 KiB pieces. 3 KiB less a connection, and a load run
-    // holds thousands of them.
+    // one is masked and written in 1 KiB pieces — still as one frame: without
+    // auto_fragment(false), Beast would split each message into frames of the buffer's
+    // size. 3 KiB less a connection, and a load run holds thousands of them.
+    ws_->auto_fragment(false);
     ws_->write_buffer_bytes(1024);
     const bool default_port = url_.port == (kTls ? 443 : 80);
     const std::string host = default_port ? url_.host : url_.host + ":" + std::to_string(url_.port);

@@ -156,7 +156,7 @@ node -e "
 grep -q "merged from 2 shards" "$work/merged.html" && ok "merged HTML report" || bad "merged HTML report" ""
 check merge-missing-shard 1 "shard 2 of 2 is missing" -- load merge "$work/s1.json"
 check merge-repeated-shard 1 "shard 1 of 2 is given twice" -- load merge "$work/s1.json" "$work/s1.json"
-check merge-whole-run 1 "a whole run's, not a shard's" -- load merge "$work/whole.json"
+check merge-whole-run 1 "whole.json is a whole run.s, not a shard.s" -- load merge "$work/whole.json"
 
 # --target: a platform this command did not start (here `tracechat emulator`, whose bot
 # answers), guest-chat guests spread over two processes, each under its own guest id.
@@ -198,17 +198,17 @@ json_check "crash report: the other process's guests" "$work/crash.json" \
   'r.process_failures.length === 1 && r.total.sessions_opened === 4 && r.guest_records.length === 4 &&
    r.guest_records.every(g => g[0] >= 4) && r.correlation.share === 1 && r.passed === false'
 
-# SIGTERM for the command (a CI's timeout, say): it is passed on to the guest process, the
-# run ends early with what it has, says so, and fails.
+# SIGTERM for the command (a CI's timeout, say), in the middle of the ramp: it is passed
+# on to the guest process, the run ends early with what it has, says so, and fails.
 start=$(date +%s)
-"$bin" load --guests 4 --dialect guest-chat --duration 60 --ramp 0 --rate 1 --dir "$work/term" \
+"$bin" load --guests 4 --dialect guest-chat --duration 60 --ramp 40 --rate 2 --dir "$work/term" \
   --report "$work/term.json" >"$work/term.out" 2>&1 &
 parent=$!
-sleep 3
+sleep 4
 kill -TERM $parent
 wait $parent
 got=$?
-if [ "$got" -eq 1 ] && grep -q "FAIL: the run was interrupted" "$work/term.out" && [ $(($(date +%s) - start)) -lt 30 ]; then
+if [ "$got" -eq 1 ] && grep -q "FAIL: the run was interrupted" "$work/term.out" && [ $(($(date +%s) - start)) -lt 20 ]; then
   ok "SIGTERM ends the run early, reported"
 else
   bad "SIGTERM: exit $got after $(($(date +%s) - start)) s" "$(cat "$work/term.out")"

@@ -166,6 +166,10 @@ TEST(MergeShards, RefusesAnIncompleteOrMixedSet) {
   stray.result.guests[0].index = 0;  // shard 1's guest
   EXPECT_NE(error({shard_report(1, 2, 10), stray}).find("outside its part 5..9"), std::string::npos);
   EXPECT_EQ(error({}), "no reports to merge");
+  // The command names each report by its file.
+  auto named = load::merge_shards({shard_report(1, 2, 10), shard_report(2, 3, 10)}, {"a.json", "b.json"});
+  ASSERT_FALSE(named);
+  EXPECT_EQ(named.error().message, "b.json is shard 2 of 3, a.json of 2: not the same run");
 }
 
 TEST(MergeShards, OneShardUncheckedLeavesTheMergeUnchecked) {

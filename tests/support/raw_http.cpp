@@ -177,7 +177,11 @@ struct ScriptedUpstream::Impl {
         requests.push_back(request);
       }
       const std::string answer = script(request, connection);
-      if (answer.empty() || !send_all(fd, answer)) return;
+      if (answer.empty()) {
+        ::shutdown(fd, SHUT_RDWR);  // (the descriptor itself is closed on stop)
+        return;
+      }
+      if (!send_all(fd, answer)) return;
     }
   }
 };

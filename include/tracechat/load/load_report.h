@@ -64,7 +64,8 @@ Result<LoadReport> report_from_json(const boost::json::value& json);
 
 // One report of a run from its shards' (load_merge.cpp): every shard 1..N of the same run
 // exactly once; counts added, percentiles from the merged histograms. Errors say which
-// shard is missing, repeated or of another run.
-Result<LoadReport> merge_shards(std::vector<LoadReport> shards);
+// shard is missing, repeated or of another run, naming a report by names[i] (its file)
+// or else as "report i+1".
+Result<LoadReport> merge_shards(std::vector<LoadReport> shards, const std::vector<std::string>& names = {});
 
 }  // namespace tracechat::load

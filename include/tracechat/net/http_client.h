@@ -22,7 +22,9 @@ class HttpClient {
   // Sends `request` (its target is used as is; Host, Content-Length and User-Agent are
   // added) and waits for the response until `timeout` has passed. Errors (DNS,
   // connect, TLS, timeout, malformed response) are returned, never thrown. A
-  // keep-alive connection that the server closed is reopened once.
+  // keep-alive connection that the server had closed is reopened, and an idempotent
+  // request (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) sent again once; a POST or PATCH
+  // is never sent twice (RFC 9110 9.2.2).
   Result<HttpResponse> send(const HttpRequest& request, std::chrono::milliseconds timeout);
 
   const Url& origin() const noexcept;
