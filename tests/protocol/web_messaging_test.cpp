@@ -123,6 +123,14 @@ TEST(WebMessagingServer, RejectsMalformedMessagesWithPaths) {
           .error()
           .message,
       "body.retryAfter: more than 2147483647 seconds");
+  // Found by web_messaging_fuzz: an errorCode given as a string had no range, and the
+  // number it became was refused when read back.
+  EXPECT_EQ(
+      parse_server_message(
+          R"({"type":"response","class":"TooManyRequestsErrorMessage","body":{"errorCode":"000000002034751869","retryAfter":0}})")
+          .error()
+          .message,
+      "body.errorCode: out of range");
   // Found by web_messaging_fuzz as well: the parser turns 0e330 into NaN, which no bound catches.
   EXPECT_EQ(
       parse_server_message(R"({"type":"response","class":"TooManyRequestsErrorMessage","body":{"retryAfter":0e330}})")

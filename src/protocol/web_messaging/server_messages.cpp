@@ -146,6 +146,9 @@ Result<TooManyRequests> read_too_many_requests(const ObjectReader& b) {
     int value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size()) return Error{"body.errorCode: expected a number"};
+    // The same range as a number's, so that what is read writes out and reads back (the
+    // fuzzer found "2034751869" read as a string and refused as the number it became).
+    if (value < 0 || value > 99999) return Error{"body.errorCode: out of range"};
     t.error_code = value;
   } else {
     TRACECHAT_TRY(const auto number, b.optional_int("errorCode"));
