@@ -239,10 +239,20 @@ Result<std::size_t> plan_processes(std::size_t guests, bool local, int asked) {
 load::ResourceUse this_process(std::string what) {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return {std::move(what), seconds(usage.ru_utime) + seconds(usage.ru_stime),
-          static_cast<std::uint64_t>(usage.ru_maxrss)};
+  return resource_use(std::move(what), usage);
 }
+
+// The guests' spans exported, dropped and refused, once everything is flushed.
+void count_spans(const SpanSender& spans, load::LoadReport& report) {
+  spans.provider->force_flush(10s);
+  const auto stats = spans.processor->stats();
+  report.spans_exported = stats.spans_exported;
+  report.spans_dropped = stats.spans_dropped;
+  report.spans_export_failed = stats.spans_export_failed;
+}
+
+// "error: ..." on stderr; the command's exit status 1.
+int fail(const Error& e) { return std::fprintf(stderr, "error: %s\n", e.message.c_str()), 1; }
 
 // Where a guest of `kind` connects, from the URLs a run has: a guest-chat guest each under
 // its own id (an id names one conversation).
@@ -275,13 +285,7 @@ load::LoadReport run_guest_process(load::LoadOptions options, std::size_t proces
   options.stop_requested = [] { return pending_termination_signal() != 0; };
   load::LoadReport report;
   report.result = load::run_load(options, &progress);
-  if (spans.provider) {
-    spans.provider->force_flush(10s);
-    const auto stats = spans.processor->stats();
-    report.spans_exported = stats.spans_exported;
-    report.spans_dropped = stats.spans_dropped;
-    report.spans_export_failed = stats.spans_export_failed;
-  }
+  if (spans.provider) count_spans(spans, report);
   return report;
 }
 
@@ -396,14 +400,13 @@ int publish(const load::LoadReport& report, const std::string& json_path, const 
         std::pair{html_path, html_path.empty() ? "" : load::to_html(report)}}) {
     if (path.empty()) continue;
     if (auto written = write_file(path, text); !written) {
-      return std::fprintf(stderr, "error: %s\n", written.error().message.c_str()), 1;
+      return fail(written.error());
     }
   }
   return load::problems(report).empty() ? 0 : 1;
 }
 
 int run_load_command(const LoadCommandOptions& o) {
-  const auto fail = [](const Error& e) { return std::fprintf(stderr, "error: %s\n", e.message.c_str()), 1; };
   std::pair<std::size_t, std::size_t> shard{0, 1};
   load::GuestRange part{0, o.guests};
   if (!o.shard.empty()) {
@@ -486,10 +489,7 @@ int run_load_command(const LoadCommandOptions& o) {
     for (const auto& f : parts.failures) std::fprintf(stderr, "error: %s\n", f.c_str());
     report.process_failures = std::move(parts.failures);
     for (auto& p : parts.reports) {
-      for (const auto& [name, kind] : p.result.kinds) report.result.kinds[name].merge(kind);
-      for (auto& g : p.result.guests) report.result.guests.push_back(std::move(g));
-      report.result.wall = std::max(report.result.wall, p.result.wall);
-      report.result.interrupted = report.result.interrupted || p.result.interrupted;
+      report.result.merge(std::move(p.result));
       for (auto& r : p.resources) report.resources.push_back(std::move(r));
       report.spans_exported += p.spans_exported;
       report.spans_dropped += p.spans_dropped;
@@ -511,13 +511,7 @@ int run_load_command(const LoadCommandOptions& o) {
       report.result = load::run_load(options, &progress);
     }
     SpanSender* spans = stack ? &stack->chat : (guest_spans.provider ? &guest_spans : nullptr);
-    if (spans != nullptr) {
-      spans->provider->force_flush(10s);
-      const auto stats = spans->processor->stats();
-      report.spans_exported = stats.spans_exported;
-      report.spans_dropped = stats.spans_dropped;
-      report.spans_export_failed = stats.spans_export_failed;
-    }
+    if (spans != nullptr) count_spans(*spans, report);
   }
   run_over = true;
   if (fault_thread.joinable()) fault_thread.join();
@@ -585,12 +579,12 @@ int run_merge_command(const MergeCommandOptions& o) {
     shards.push_back(std::move(*report));
   }
   auto merged = load::merge_shards(std::move(shards), o.reports);
-  if (!merged) return std::fprintf(stderr, "error: %s\n", merged.error().message.c_str()), 1;
+  if (!merged) return fail(merged.error());
   if (!o.trace_db.empty()) {
     auto store = collector::SpanStore::open(o.trace_db);
-    if (!store) return std::fprintf(stderr, "error: %s\n", store.error().message.c_str()), 1;
+    if (!store) return fail(store.error());
     auto correlation = load::check_correlation(**store, merged->result.guests);
-    if (!correlation) return std::fprintf(stderr, "error: %s\n", correlation.error().message.c_str()), 1;
+    if (!correlation) return fail(correlation.error());
     merged->correlation = std::move(*correlation);
   }
   return publish(*merged, o.report, o.html);
@@ -615,8 +609,9 @@ void add_load_command(CLI::App& app, int& exit_code) {
                   "auto-start, in turn; local only)")
       ->check(CLI::IsMember({"guest-chat", "web-messaging", "mixed"}))
       ->capture_default_str();
-  auto* duration = cmd->add_option("--duration", o->duration, "seconds each guest keeps writing, from its start")
-                       ->capture_default_str();
+  auto* duration =
+      cmd->add_option("--duration", o->duration, "seconds each guest stays in its chat, writing, from its start")
+          ->capture_default_str();
   cmd->add_option("--messages-per-guest", o->messages_per_guest,
                   "each guest sends this many messages, then leaves (instead of --duration)")
       ->check(CLI::Range(1, 1000000))

@@ -86,6 +86,12 @@ std::string exit_text(int status) {
 
 }  // namespace
 
+load::ResourceUse resource_use(std::string what, const rusage& usage) {
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return {std::move(what), seconds(usage.ru_utime) + seconds(usage.ru_stime),
+          static_cast<std::uint64_t>(usage.ru_maxrss)};
+}
+
 Result<std::unique_ptr<LoadWorkers>> LoadWorkers::fork(std::size_t count, Run run) {
   std::unique_ptr<LoadWorkers> out(new LoadWorkers());
   const std::size_t bytes = sizeof(load::LoadProgress) * count;
@@ -220,9 +226,7 @@ LoadWorkers::Finished LoadWorkers::finish() {
                              "): its guests are not in the report");
       continue;
     }
-    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-    report->resources = {{name + " (guests)", seconds(usage.ru_utime) + seconds(usage.ru_stime),
-                          static_cast<std::uint64_t>(usage.ru_maxrss)}};
+    report->resources = {resource_use(name + " (guests)", usage)};
     out.reports.push_back(std::move(*report));
   }
   return out;

@@ -10,6 +10,7 @@
 // in memory shared with the parent, for the progress line.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <functional>
@@ -29,6 +30,9 @@ struct WorkerUrls {
   std::string web_messaging, web_messaging_auto_start;
   std::string otlp;  // where the guests' spans go; empty: nowhere
 };
+
+// A process's CPU time (user + system) and peak RSS, as the kernel counted them.
+load::ResourceUse resource_use(std::string what, const rusage& usage);
 
 class LoadWorkers {
  public:

@@ -215,8 +215,9 @@ void Guest::on_answer(Clock::time_point now) {
   ++generation_;
   if (front.client_id == 0) awaiting_join_answer_ = false;
   if (front.client_id != 0) {
-    report_.answered.record(duration_cast<microseconds>(now - front.since));
-    report_.window(plan_.run_started, now).answered.record(duration_cast<microseconds>(now - front.since));
+    const auto latency = duration_cast<microseconds>(now - front.since);
+    report_.answered.record(latency);
+    report_.window(plan_.run_started, now).answered.record(latency);
     ++report_.messages_answered;
     if (progress_ != nullptr) ++progress_->answered;
   }

@@ -61,10 +61,7 @@ Result<LoadReport> merge_shards(std::vector<LoadReport> shards, const std::vecto
   std::sort(shards.begin(), shards.end(), [](const auto& a, const auto& b) { return a.shard < b.shard; });
   for (auto& r : shards) {
     const std::string label = "shard " + std::to_string(r.shard) + ": ";
-    for (const auto& [name, kind] : r.result.kinds) out.result.kinds[name].merge(kind);
-    for (auto& g : r.result.guests) out.result.guests.push_back(std::move(g));
-    out.result.wall = std::max(out.result.wall, r.result.wall);
-    out.result.interrupted = out.result.interrupted || r.result.interrupted;
+    out.result.merge(std::move(r.result));
     for (const auto& f : r.process_failures) out.process_failures.push_back(label + f);
     if (all_checked) {
       auto& c = *out.correlation;

@@ -98,6 +98,13 @@ TimeWindow& KindReport::window(Clock::time_point started, Clock::time_point at) 
   return timeline[index];
 }
 
+void LoadResult::merge(LoadResult&& part) {
+  for (const auto& [name, kind] : part.kinds) kinds[name].merge(kind);
+  for (auto& g : part.guests) guests.push_back(std::move(g));
+  wall = std::max(wall, part.wall);
+  interrupted = interrupted || part.interrupted;
+}
+
 GuestRange shard_range(std::size_t guests, std::size_t shard, std::size_t shards) {
   if (shards == 0 || shard == 0 || shard > shards) return {};
   const std::size_t first = guests * (shard - 1) / shards, end = guests * shard / shards;

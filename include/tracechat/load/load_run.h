@@ -108,6 +108,9 @@ struct LoadResult {
   std::vector<GuestRecord> guests;
   std::chrono::milliseconds wall{0};
   bool interrupted = false;  // stop_requested ended it
+  // Another part of the same run (a shard, a guest process): kinds merged, its guests
+  // added, the longer wall time, interrupted if either was.
+  void merge(LoadResult&& part);
 };
 
 // The guests shard K (1..N) of a run of `guests` runs: a contiguous part, the parts of
