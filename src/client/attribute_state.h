@@ -4,6 +4,7 @@
 // never has to truncate or refuse what the client sends.
 #pragma once
 
+#include <boost/container/flat_map.hpp>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -43,14 +44,35 @@ class AttributeState {
   // they are not sent again with every request.
   void abandon(const AttributeChanges& sent);
   // A new conversation: the server holds nothing yet.
-  void forget_server() { confirmed_.clear(); }
+  void forget_server();
 
-  const std::map<std::string, std::optional<std::string>>& desired() const { return desired_; }
-  const std::map<std::string, std::string>& confirmed() const { return confirmed_; }
+  // A key's desired value, as the server should hold it; nullopt: deleted, or never set.
+  std::optional<std::string> desired_value(const std::string& key) const;
+
+  // What the session wants of a key. A value the server has confirmed is not kept twice
+  // (as_confirmed: it is the confirmed one): a load run holds thousands of sessions,
+  // each with the trace context's values here.
+  struct Wanted {
+    std::optional<std::string> value;  // nullopt (and not as_confirmed): delete the key
+    bool as_confirmed = false;
+  };
+  // Sorted vectors rather than trees: a conversation holds a handful of attributes, and
+  // a node each (with its allocation) cost a load run's idle session some 400 bytes.
+  using Desired = boost::container::flat_map<std::string, Wanted>;
+  using Confirmed = boost::container::flat_map<std::string, std::string>;
+  const Desired& desired() const { return desired_; }
+  const Confirmed& confirmed() const { return confirmed_; }
 
  private:
-  std::map<std::string, std::optional<std::string>> desired_;
-  std::map<std::string, std::string> confirmed_;
+  std::optional<std::string> value_of(const std::string& key, const Wanted& wanted) const;
+  // Marks `wanted` as the confirmed value when it is equal to it.
+  void settle(const std::string& key, Wanted& wanted) const;
+  // Every as_confirmed entry gets its value back (before the confirmed state changes).
+  void unsettle_all();
+
+  // Invariant: an entry as_confirmed names a key confirmed_ holds.
+  Desired desired_;
+  Confirmed confirmed_;
 };
 
 }  // namespace tracechat::client

@@ -1,5 +1,7 @@
 #include "attribute_sync.h"
 
+#include <utility>
+
 #include "tracechat/conventions.h"
 
 namespace tracechat::client {
@@ -21,7 +23,8 @@ std::optional<Request> AttributeSync::request(SessionShared& shared, const trace
 
 std::optional<Warning> AttributeSync::accepted(SessionShared& shared, const Accepted& answer) {
   correlation_.reset();
-  confirm_answer(shared, answer, sent_);
+  // Taken, not kept: an idle session would hold a copy of what it sent long ago.
+  confirm_answer(shared, answer, std::exchange(sent_, {}));
   if (answer.truncated.empty()) return std::nullopt;
   std::string keys;
   for (const auto& k : answer.truncated) keys += (keys.empty() ? "" : ", ") + k;
@@ -30,6 +33,7 @@ std::optional<Warning> AttributeSync::accepted(SessionShared& shared, const Acce
 
 Warning AttributeSync::refused(const Refused& answer) {
   correlation_.reset();
+  sent_ = {};
   return attributes_refused(answer);
 }
 

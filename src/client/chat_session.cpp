@@ -107,7 +107,7 @@ Result<std::unique_ptr<ChatSession>> ChatSession::open(ChatSessionConfig config,
     own_loop = std::make_unique<net::EventLoop>();
     loop = own_loop.get();
   }
-  auto core = std::make_shared<SessionCore>(*loop, std::move(config), std::move(endpoint), std::move(dialect), shared);
+  auto core = std::make_shared<SessionCore>(*loop, config, std::move(endpoint), std::move(dialect), shared);
   if (auto_start_warning) loop->post([shared, w = std::move(*auto_start_warning)] { shared->emit(w); });
   loop->post([core] { core->start(); });
   return std::unique_ptr<ChatSession>(new ChatSession(std::move(own_loop), *loop, std::move(shared), std::move(core)));

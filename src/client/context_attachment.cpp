@@ -9,13 +9,8 @@ namespace tracechat::client {
 
 using AttributeMap = std::map<std::string, std::optional<std::string>>;
 
-ContextAttachment::ContextAttachment(const TraceOptions& trace, std::map<std::string, std::string> initial)
-    : trace_id_key_(trace.trace_id_key),
-      span_id_key_(trace.span_id_key),
-      traceparent_key_(trace.traceparent_key),
-      tracestate_key_(trace.tracestate_key),
-      per_message_(trace.per_message_context),
-      initial_(std::move(initial)) {}
+ContextAttachment::ContextAttachment(const TraceOptions& trace, const std::map<std::string, std::string>& initial)
+    : trace_(trace), initial_(initial) {}
 
 std::vector<Warning> ContextAttachment::decide(AttributeState& attributes, const trace::SpanContext& session,
                                                const AttributeLimits& limits) {
@@ -36,9 +31,9 @@ std::vector<Warning> ContextAttachment::decide(AttributeState& attributes, const
 
 std::optional<Warning> ContextAttachment::put_context(AttributeState& attributes, const trace::SpanContext& session,
                                                       const AttributeLimits& limits) const {
-  AttributeMap keys{{trace_id_key_, session.trace_id.hex()},
-                    {span_id_key_, session.span_id.hex()},
-                    {traceparent_key_, session.traceparent()}};
+  AttributeMap keys{{trace_.trace_id_key, session.trace_id.hex()},
+                    {trace_.span_id_key, session.span_id.hex()},
+                    {trace_.traceparent_key, session.traceparent()}};
   std::string too_long;
   for (const auto& [key, value] : keys) {
     if (!AttributeState::fits_value(*value, limits)) too_long = key;
@@ -62,7 +57,7 @@ std::optional<Warning> ContextAttachment::put_context(AttributeState& attributes
     return Warning{"tracestate-not-attached", "the tracestate is not attached: no whole member fits in " +
                                                   std::to_string(limits.max_value_chars) + " characters"};
   }
-  if (auto applied = attributes.apply(AttributeMap{{tracestate_key_, tracestate}}, limits); !applied) {
+  if (auto applied = attributes.apply(AttributeMap{{trace_.tracestate_key, tracestate}}, limits); !applied) {
     return Warning{"tracestate-not-attached", "the tracestate is not attached: " + applied.error().message};
   }
   return std::nullopt;
@@ -70,7 +65,7 @@ std::optional<Warning> ContextAttachment::put_context(AttributeState& attributes
 
 Request ContextAttachment::request(AttributeChanges changes, bool join, const trace::Tracer& tracer,
                                    const trace::SpanContext& session) {
-  span_ = trace::Span();
+  span_.reset();
   Request request;
   request.kind = (!changes.empty() || join) ? Request::Kind::attach : Request::Kind::ping;
   request.attributes = changes;
@@ -79,8 +74,8 @@ Request ContextAttachment::request(AttributeChanges changes, bool join, const tr
     options.kind = trace::SpanKind::client;
     options.parent = session;
     options.attributes.set("chat.attributes.keys", keys_of(changes));
-    span_ = tracer.start_span(conventions::kSetAttributesSpan, options);
-    request.traceparent = span_.traceparent();
+    span_ = std::make_unique<trace::Span>(tracer.start_span(conventions::kSetAttributesSpan, options));
+    request.traceparent = span_->traceparent();
   }
   sent_ = std::move(changes);
   return request;
@@ -88,27 +83,35 @@ Request ContextAttachment::request(AttributeChanges changes, bool join, const tr
 
 std::optional<ContextAttached> ContextAttachment::accepted(SessionShared& shared, const Accepted& answer) {
   correlation_.reset();
-  confirm_answer(shared, answer, sent_);
-  if (carries_context(sent_)) on_conversation_ = true;
-  span_.set_status(trace::StatusCode::ok);
-  span_.end();
-  if (sent_.empty()) return std::nullopt;
+  // Taken, not kept: an idle session would hold a copy of what it sent long ago.
+  const AttributeChanges sent = std::exchange(sent_, {});
+  confirm_answer(shared, answer, sent);
+  if (carries_context(sent)) on_conversation_ = true;
+  end_span(trace::StatusCode::ok);
+  if (sent.empty()) return std::nullopt;
   ContextAttached attached;
-  for (const auto& [k, v] : sent_) attached.attributes[k] = v.value_or("");
+  for (const auto& [k, v] : sent) attached.attributes[k] = v.value_or("");
   attached.truncated = answer.truncated;
   return attached;
 }
 
 Warning ContextAttachment::refused(const Refused& answer) {
   correlation_.reset();
-  span_.set_status(trace::StatusCode::error, answer.error);
-  span_.end();
+  sent_ = {};
+  end_span(trace::StatusCode::error, answer.error);
   return attributes_refused(answer);
+}
+
+void ContextAttachment::end_span(trace::StatusCode status, const std::string& description) {
+  if (!span_) return;
+  span_->set_status(status, description);
+  span_->end();
+  span_.reset();
 }
 
 bool ContextAttachment::carries_context(const AttributeChanges& changes) const {
   for (const auto& [key, value] : changes) {
-    if (key == traceparent_key_ && value) return true;
+    if (key == trace_.traceparent_key && value) return true;
   }
   return false;
 }
@@ -124,9 +127,9 @@ std::optional<ContextAttached> ContextAttachment::carried_by(const AttributeChan
 
 void ContextAttachment::move_to_message(AttributeState& attributes, const Outgoing& message,
                                         const AttributeLimits& limits) const {
-  if (!per_message_ || !attributes.desired().contains(traceparent_key_)) return;
-  const AttributeMap context{{span_id_key_, message.span.context().span_id.hex()},
-                             {traceparent_key_, message.traceparent}};
+  if (!trace_.per_message_context || !attributes.desired().contains(trace_.traceparent_key)) return;
+  const AttributeMap context{{trace_.span_id_key, message.span.context().span_id.hex()},
+                             {trace_.traceparent_key, message.traceparent}};
   (void)attributes.apply(context, limits).ok();
 }
 

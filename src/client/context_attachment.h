@@ -13,6 +13,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,7 +29,9 @@ namespace tracechat::client {
 
 class ContextAttachment {
  public:
-  ContextAttachment(const TraceOptions& trace, std::map<std::string, std::string> initial);
+  // Both are kept by reference: they are the session's configuration (SessionCore's
+  // settings, config_), which outlive this part.
+  ContextAttachment(const TraceOptions& trace, const std::map<std::string, std::string>& initial);
 
   bool in_flight() const { return correlation_.has_value(); }
   bool answers(const std::string& correlation) const { return correlation_ && *correlation_ == correlation; }
@@ -61,22 +64,21 @@ class ContextAttachment {
 
  private:
   bool carries_context(const AttributeChanges& changes) const;
+  void end_span(trace::StatusCode status, const std::string& description = {});
   std::optional<Warning> put_context(AttributeState& attributes, const trace::SpanContext& session,
                                      const AttributeLimits& limits) const;
 
-  const std::string trace_id_key_;
-  const std::string span_id_key_;
-  const std::string traceparent_key_;
-  const std::string tracestate_key_;  // set only when the session's context has a tracestate
-  const bool per_message_;
-  const std::map<std::string, std::string> initial_;
+  const TraceOptions& trace_;  // the context's attribute keys, per-message mode
+  const std::map<std::string, std::string>& initial_;
 
   bool decided_ = false;          // this conversation: the context keys are desired, or were refused
   bool on_conversation_ = false;  // this conversation has the context (an attach or a message took it)
   bool initial_applied_ = false;
   std::optional<std::string> correlation_;  // the request in flight
   AttributeChanges sent_;                   // what it carries
-  trace::Span span_;                        // its chat.set_attributes span
+  // Its chat.set_attributes span, while in flight (a Span object is 80 bytes; most of a
+  // session's life there is none).
+  std::unique_ptr<trace::Span> span_;
 };
 
 }  // namespace tracechat::client

@@ -14,7 +14,17 @@ milliseconds Heartbeat::interval() const {
   return std::max({milliseconds(10), min_interval_, interval});
 }
 
-milliseconds Heartbeat::tick() const { return std::max(milliseconds(10), interval() / 4); }
+milliseconds Heartbeat::next_check(Clock::time_point now) const {
+  const auto interval = this->interval();
+  auto next = Clock::time_point::max();
+  if (last_sent_ + interval > now) next = last_sent_ + interval;
+  // check() calls the connection lost only once more than two intervals have passed.
+  if (ping_since_ && *ping_since_ + 2 * interval + milliseconds(1) > now) {
+    next = std::min(next, *ping_since_ + 2 * interval + milliseconds(1));
+  }
+  if (next == Clock::time_point::max()) return std::max(milliseconds(10), interval / 4);
+  return std::max(milliseconds(10), std::chrono::ceil<milliseconds>(next - now));
+}
 
 Heartbeat::Beat Heartbeat::check(Clock::time_point now, bool may_ping) {
   const auto interval = this->interval();

@@ -28,8 +28,12 @@ class Heartbeat {
   // heartbeat over the rate is refused for certain.
   void set_min_interval(std::chrono::milliseconds min_interval) { min_interval_ = min_interval; }
   std::chrono::milliseconds interval() const;
-  // How often check() runs: often enough to notice an idle connection well in time.
-  std::chrono::milliseconds tick() const;
+  // How long until check() should run again: until the connection has been quiet for an
+  // interval, or an unanswered ping's two intervals are up — whichever comes first. A
+  // session that sends now and then is checked about once an interval instead of on a
+  // fixed tick (a load run holds thousands of sessions, each waking its loop). When
+  // nothing is ahead (a ping was due but the state did not allow it), a quarter interval.
+  std::chrono::milliseconds next_check(Clock::time_point now) const;
 
   // Any request counts as traffic: the connection is not idle.
   void sent(Clock::time_point now) { last_sent_ = now; }

@@ -7,7 +7,7 @@
 namespace tracechat::client {
 
 Outgoing start_outgoing(const trace::Tracer& tracer, const trace::SpanContext& session,
-                        const std::string& messaging_system, std::uint64_t client_id, std::string text,
+                        std::string_view messaging_system, std::uint64_t client_id, std::string text,
                         std::optional<std::string> payload) {
   Outgoing out;
   out.client_id = client_id;

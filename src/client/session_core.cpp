@@ -19,29 +19,32 @@ std::string describe_close(const net::WebSocketClosed& closed) {
   return "connection lost" + (closed.reason.empty() ? "" : ": " + closed.reason);
 }
 
+// For a session given no tracer: nothing is recorded, but spans still get ids, so the
+// context still propagates. One for all such sessions (a Tracer keeps what it needs
+// alive), where a provider each would read the environment and hold a resource each.
+const trace::Tracer& ids_only_tracer() {
+  static const trace::Tracer tracer =
+      trace::TracerProvider(trace::TracerProviderOptions{}).tracer(std::string(conventions::kClientScope));
+  return tracer;
+}
+
 }  // namespace
 
-SessionCore::SessionCore(net::EventLoop& loop, ChatSessionConfig config, Endpoint endpoint,
+SessionCore::SessionCore(net::EventLoop& loop, const ChatSessionConfig& config, Endpoint endpoint,
                          std::unique_ptr<WireDialect> dialect, std::shared_ptr<SessionShared> shared)
     : loop_(loop),
-      config_(std::move(config)),
+      config_(config),
       endpoint_(std::move(endpoint)),
       dialect_(std::move(dialect)),
       shared_(std::move(shared)),
       backoff_(config_.reconnect),
       // open() has resolved from_deployment to on or off by now.
-      context_timing_(dialect_->kind() == Dialect::web_messaging && config_.web_messaging_auto_start != AutoStart::on
+      context_timing_(dialect_->kind() == Dialect::web_messaging && config.web_messaging_auto_start != AutoStart::on
                           ? ContextTiming::first_message
                           : ContextTiming::after_handshake),
-      context_(config_.trace, config_.attributes.initial),
-      heartbeat_(config_.heartbeat_interval) {
-  if (config_.trace.tracer.enabled()) {
-    tracer_ = config_.trace.tracer;
-  } else {
-    // Nothing is recorded, but spans still get ids, so the context still propagates.
-    own_provider_ = std::make_unique<trace::TracerProvider>(trace::TracerProviderOptions{});
-    tracer_ = own_provider_->tracer(std::string(conventions::kClientScope));
-  }
+      context_(config_.trace, config_.initial_attributes),
+      heartbeat_(config.heartbeat_interval) {
+  tracer_ = config_.trace.tracer.enabled() ? config_.trace.tracer : ids_only_tracer();
   messaging_system_ = dialect_->kind() == Dialect::web_messaging ? "genesys_web_messaging" : "guest_chat";
   limits_ = shared_->limits();
   shared_->set_context_timing(context_timing_);
@@ -75,9 +78,11 @@ void SessionCore::after(milliseconds delay, std::function<void(SessionCore&)> ta
   });
 }
 
-void SessionCore::after_on_this_connection(milliseconds delay, std::function<void(SessionCore&)> task) {
-  after(delay, [epoch = epoch_, task = std::move(task)](SessionCore& self) {
-    if (self.epoch_ == epoch) task(self);
+void SessionCore::after_on_this_connection(milliseconds delay, void (*task)(SessionCore&)) {
+  // One closure, not after()'s around another: each waiting task is an allocation, and a
+  // load run keeps a heartbeat waiting for each of thousands of sessions.
+  loop_.after(delay, [weak = weak_from_this(), epoch = epoch_, task] {
+    if (auto self = weak.lock(); self && self->epoch_ == epoch) task(*self);
   });
 }
 

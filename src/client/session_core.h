@@ -12,13 +12,14 @@
 // nothing emits an event, sends or ends a span while it is held.
 #pragma once
 
+#include <boost/container/flat_map.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "attribute_sync.h"
 #include "backoff.h"
@@ -34,10 +35,36 @@
 
 namespace tracechat::client {
 
+// What a session needs of its ChatSessionConfig after open(). The rest is not kept: the
+// URL (the endpoint holds it, parsed), the dialect's and the deployment's settings (the
+// dialect and SessionShared took theirs), the heartbeat interval (Heartbeat has it) — a
+// load run holds thousands of sessions.
+struct SessionSettings {
+  explicit SessionSettings(const ChatSessionConfig& config)
+      : display_name(config.display_name),
+        tls(config.tls),
+        trace(config.trace),
+        initial_attributes(config.attributes.initial),
+        lint_attributes(config.attributes.lint),
+        reconnect(config.reconnect),
+        connect_timeout(config.connect_timeout),
+        handshake_timeout(config.handshake_timeout),
+        close_timeout(config.close_timeout) {}
+  std::string display_name;
+  net::TlsOptions tls;
+  TraceOptions trace;
+  std::map<std::string, std::string> initial_attributes;
+  bool lint_attributes;
+  ReconnectOptions reconnect;
+  std::chrono::milliseconds connect_timeout;
+  std::chrono::milliseconds handshake_timeout;
+  std::chrono::milliseconds close_timeout;
+};
+
 class SessionCore : public std::enable_shared_from_this<SessionCore> {
  public:
-  SessionCore(net::EventLoop& loop, ChatSessionConfig config, Endpoint endpoint, std::unique_ptr<WireDialect> dialect,
-              std::shared_ptr<SessionShared> shared);
+  SessionCore(net::EventLoop& loop, const ChatSessionConfig& config, Endpoint endpoint,
+              std::unique_ptr<WireDialect> dialect, std::shared_ptr<SessionShared> shared);
   ~SessionCore();
 
   // All of these run on the loop's thread.
@@ -70,7 +97,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   // Runs `task` on the loop after `delay` if the session still exists; the second form
   // only if the connection is still the one of now.
   void after(std::chrono::milliseconds delay, std::function<void(SessionCore&)> task);
-  void after_on_this_connection(std::chrono::milliseconds delay, std::function<void(SessionCore&)> task);
+  void after_on_this_connection(std::chrono::milliseconds delay, void (*task)(SessionCore&));
 
   // ---- requests (session_requests.cpp) ----
   std::string send_request(Request request, Pending kind);
@@ -110,14 +137,13 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
 
   // The session, for its whole life.
   net::EventLoop& loop_;
-  const ChatSessionConfig config_;
+  const SessionSettings config_;
   const Endpoint endpoint_;
   const std::unique_ptr<WireDialect> dialect_;
   const std::shared_ptr<SessionShared> shared_;
-  std::unique_ptr<trace::TracerProvider> own_provider_;  // when the caller gave no tracer
   trace::Tracer tracer_;
   trace::Span session_span_;
-  std::string messaging_system_;
+  const char* messaging_system_ = "";
   SessionState state_ = SessionState::idle;
   SessionStats stats_;
 
@@ -143,7 +169,9 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
 
   // Requests, and the parts that make them.
   std::uint64_t request_number_ = 0;
-  std::unordered_map<std::string, Pending> pending_;  // requests awaiting an answer, by correlation
+  // Requests awaiting an answer, by correlation: a few at most, and none while idle, when
+  // a sorted vector holds no memory (a hash map keeps its bucket array).
+  boost::container::flat_map<std::string, Pending> pending_;
   std::string handshake_correlation_;
   ContextAttachment context_;
   AttributeSync attributes_;

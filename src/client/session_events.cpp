@@ -78,7 +78,7 @@ void SessionCore::handle(HandshakeDone& h) {
   shared_->emit(
       Connected{conversation_id_, session_id_, h.resumed, session_span_.context().trace_id.hex(), context_timing_});
   // The heartbeat starts now that the server's idle timeout is known.
-  after_on_this_connection(heartbeat_.interval() / 4, [](SessionCore& self) { self.heartbeat(); });
+  after_on_this_connection(heartbeat_.next_check(Heartbeat::Clock::now()), [](SessionCore& self) { self.heartbeat(); });
   if (h.read_only) {
     shared_->emit(ConversationEnded{"read-only"});
     return finish_closed("the conversation has ended (read-only session)");
@@ -165,6 +165,7 @@ std::optional<SessionCore::Pending> SessionCore::take_pending(const std::string&
   if (it == pending_.end()) return std::nullopt;
   const Pending kind = it->second;
   pending_.erase(it);
+  if (pending_.empty()) pending_.shrink_to_fit();
   return kind;
 }
 

@@ -10,7 +10,7 @@ using std::chrono::milliseconds;
 
 std::string SessionCore::send_request(Request request, Pending kind) {
   std::string frame = dialect_->render(request);
-  if (config_.attributes.lint) {
+  if (config_.lint_attributes) {
     if (auto dropped = dialect_->lint(frame); !dropped.empty()) {
       std::string paths;
       for (const auto& p : dropped) paths += (paths.empty() ? "" : ", ") + p;
@@ -206,7 +206,7 @@ void SessionCore::heartbeat() {
     case Heartbeat::Beat::ping: send_plain(Request::Kind::ping, Pending::ping); break;
     case Heartbeat::Beat::quiet: break;
   }
-  after_on_this_connection(heartbeat_.tick(), [](SessionCore& self) { self.heartbeat(); });
+  after_on_this_connection(heartbeat_.next_check(Heartbeat::Clock::now()), [](SessionCore& self) { self.heartbeat(); });
 }
 
 }  // namespace tracechat::client

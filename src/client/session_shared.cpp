@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "tracechat/conventions.h"
 #include "tracechat/protocol/attribute_text.h"
 
 namespace tracechat::client {
@@ -12,20 +13,29 @@ bool ending(SessionState state) {
   return state == SessionState::closing || state == SessionState::closed || state == SessionState::failed;
 }
 
+// The defaults' one copy, or a copy of the session's own names.
+std::shared_ptr<const std::array<std::string, 4>> shared_trace_keys(std::array<std::string, 4> keys) {
+  static const auto defaults = std::make_shared<const std::array<std::string, 4>>(std::array<std::string, 4>{
+      std::string(conventions::kTraceIdAttribute), std::string(conventions::kSpanIdAttribute),
+      std::string(conventions::kTraceparentAttribute), std::string(conventions::kTracestateAttribute)});
+  if (keys == *defaults) return defaults;
+  return std::make_shared<const std::array<std::string, 4>>(std::move(keys));
+}
+
 }  // namespace
 
 SessionShared::SessionShared(const ChatSessionConfig& config, Dialect dialect, EventCallback callback)
     : callback_(std::move(callback)),
       max_events_(std::max<std::size_t>(1, config.max_pending_events)),
       max_queued_(config.max_queued_messages),
-      trace_keys_{config.trace.trace_id_key, config.trace.span_id_key, config.trace.traceparent_key,
-                  config.trace.tracestate_key} {
+      trace_keys_(shared_trace_keys({config.trace.trace_id_key, config.trace.span_id_key, config.trace.traceparent_key,
+                                     config.trace.tracestate_key})) {
   if (dialect == Dialect::web_messaging) {
     // Web Messaging does not advertise these; the config says what the platform keeps.
     limits_.attributes.max_value_chars = config.attributes.web_messaging_max_value_chars;
     limits_.attributes.max_count = config.attributes.web_messaging_max_attributes;
   }
-  info_.dialect = dialect;
+  status_.dialect = dialect;
 }
 
 // ---- the callers' threads -------------------------------------------------------------
@@ -36,7 +46,7 @@ Result<std::uint64_t> SessionShared::admit_message(const std::string& text) {
   {
     std::lock_guard lock(mutex_);
     max_chars = limits_.max_message_chars;
-    now = info_.state;
+    now = status_.state;
   }
   if (ending(now)) return Error{std::string("the session is ") + to_string(now)};
   if (text.empty()) return Error{"the message is empty"};
@@ -52,7 +62,7 @@ Result<std::uint64_t> SessionShared::admit_message(const std::string& text) {
   {
     // The guest has answered: the buttons offered before are no longer the question.
     std::lock_guard lock(mutex_);
-    info_.quick_replies.clear();
+    status_.quick_replies.clear();
   }
   return next_client_id_.fetch_add(1);
 }
@@ -60,11 +70,11 @@ Result<std::uint64_t> SessionShared::admit_message(const std::string& text) {
 Result<void> SessionShared::set_attributes(const std::map<std::string, std::optional<std::string>>& changes) {
   std::lock_guard lock(mutex_);
   for (const auto& [key, value] : changes) {
-    if (std::find(trace_keys_.begin(), trace_keys_.end(), key) != trace_keys_.end()) {
+    if (std::find(trace_keys_->begin(), trace_keys_->end(), key) != trace_keys_->end()) {
       return Error{"attribute '" + key + "': that key carries the trace context and is set by the session"};
     }
   }
-  if (ending(info_.state)) return Error{std::string("the session is ") + to_string(info_.state)};
+  if (ending(status_.state)) return Error{std::string("the session is ") + to_string(status_.state)};
   return attributes_.apply(changes, limits_.attributes);
 }
 
@@ -79,20 +89,35 @@ std::optional<SessionEvent> SessionShared::next_event(std::chrono::milliseconds 
 
 bool SessionShared::wait_finished(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, timeout,
-                           [&] { return info_.state == SessionState::closed || info_.state == SessionState::failed; });
+  return changed_.wait_for(
+      lock, timeout, [&] { return status_.state == SessionState::closed || status_.state == SessionState::failed; });
 }
 
 SessionState SessionShared::state() const {
   std::lock_guard lock(mutex_);
-  return info_.state;
+  return status_.state;
 }
 
 SessionInfo SessionShared::info() const {
   std::lock_guard lock(mutex_);
-  SessionInfo copy = info_;
-  copy.queued_messages = queued_.load();
-  return copy;
+  SessionInfo info;
+  info.state = status_.state;
+  info.dialect = status_.dialect;
+  info.conversation_id = status_.conversation_id;
+  info.session_id = status_.session_id;
+  info.trace_id = context_.trace_id.hex();
+  info.traceparent = context_.traceparent();
+  info.queued_messages = queued_.load();
+  info.messages_sent = status_.stats.messages_sent;
+  info.messages_received = status_.stats.messages_received;
+  info.rate_limit_waits = status_.stats.rate_limit_waits;
+  info.reconnects = status_.stats.reconnects;
+  info.duplicates_dropped = status_.stats.duplicates;
+  info.events_dropped = status_.events_dropped;
+  info.failure = status_.failure;
+  info.context_timing = status_.context_timing;
+  info.quick_replies = status_.quick_replies;
+  return info;
 }
 
 trace::SpanContext SessionShared::context() const {
@@ -111,7 +136,7 @@ void SessionShared::emit(SessionEvent event) {
     std::lock_guard lock(mutex_);
     if (events_.size() >= max_events_) {
       events_.pop_front();
-      ++info_.events_dropped;
+      ++status_.events_dropped;
     }
     events_.push_back(std::move(event));
   }
@@ -121,46 +146,39 @@ void SessionShared::emit(SessionEvent event) {
 void SessionShared::session_started(const trace::Span& session_span) {
   std::lock_guard lock(mutex_);
   context_ = session_span.context();
-  info_.trace_id = session_span.context().trace_id.hex();
-  info_.traceparent = session_span.traceparent();
 }
 
 void SessionShared::set_state(SessionState state) {
   std::lock_guard lock(mutex_);
-  info_.state = state;
+  status_.state = state;
 }
 
 void SessionShared::set_context_timing(ContextTiming timing) {
   std::lock_guard lock(mutex_);
-  info_.context_timing = timing;
+  status_.context_timing = timing;
 }
 
 void SessionShared::offer_quick_replies(std::vector<QuickReply> replies) {
   std::lock_guard lock(mutex_);
-  info_.quick_replies = std::move(replies);
+  status_.quick_replies = std::move(replies);
 }
 
 void SessionShared::set_failure(const std::string& cause) {
   std::lock_guard lock(mutex_);
-  info_.failure = cause;
+  status_.failure = cause;
 }
 
 void SessionShared::connected(const ServerLimits& limits, const std::string& conversation_id,
                               const std::string& session_id) {
   std::lock_guard lock(mutex_);
   limits_ = limits;
-  info_.conversation_id = conversation_id;
-  info_.session_id = session_id;
+  status_.conversation_id = conversation_id;
+  status_.session_id = session_id;
 }
 
 void SessionShared::publish(const SessionStats& stats) {
   std::lock_guard lock(mutex_);
-  info_.queued_messages = queued_.load();
-  info_.messages_sent = stats.messages_sent;
-  info_.messages_received = stats.messages_received;
-  info_.rate_limit_waits = stats.rate_limit_waits;
-  info_.reconnects = stats.reconnects;
-  info_.duplicates_dropped = stats.duplicates;
+  status_.stats = stats;
 }
 
 ServerLimits SessionShared::limits() const {

@@ -11,12 +11,14 @@
 // and takes no lock (session_core.h).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -86,12 +88,28 @@ class SessionShared {
   const EventCallback callback_;  // set: events go here instead of events_
   const std::size_t max_events_;
   const std::size_t max_queued_;
-  const std::vector<std::string> trace_keys_;  // the context's attribute names: only the session sets them
+  // The context's attribute names: only the session sets them. Shared by every session
+  // that names them the same (most use the defaults): four strings a session otherwise.
+  using TraceKeys = std::array<std::string, 4>;
+  const std::shared_ptr<const TraceKeys> trace_keys_;
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;  // a new event, or a final state
-  SessionInfo info_;
-  std::deque<SessionEvent> events_;
+  // What info() reports, but for what it writes out when asked: the trace context's text
+  // (from context_) and the queue's length (queued_).
+  struct Status {
+    SessionState state = SessionState::idle;
+    Dialect dialect = Dialect::automatic;
+    ContextTiming context_timing = ContextTiming::after_handshake;
+    std::string conversation_id;
+    std::string session_id;
+    std::string failure;
+    SessionStats stats;
+    std::uint64_t events_dropped = 0;
+    std::vector<QuickReply> quick_replies;
+  };
+  Status status_;
+  std::list<SessionEvent> events_;  // poll mode's; a list allocates nothing while empty
   AttributeState attributes_;
   ServerLimits limits_;
   trace::SpanContext context_;

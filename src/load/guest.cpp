@@ -47,7 +47,7 @@ void Guest::after(milliseconds delay, void (Guest::*step)()) {
 void Guest::start() {
   if (progress_ != nullptr) ++progress_->guests_started;
   client::ChatSessionConfig config;
-  config.url = plan_.url;
+  config.url = std::move(plan_.url);  // the session keeps its own copy; one is enough
   config.display_name = "Load guest " + std::to_string(plan_.index);
   config.trace.tracer = options_.tracer;
   // Each message moves the context to its own span, so the Data Action call the flow
@@ -73,7 +73,7 @@ void Guest::start() {
     return finish();
   }
   session_ = std::move(*session);
-  trace_id_ = session_->info().trace_id;
+  trace_id_ = session_->context().trace_id;
   // An auto-start Join runs the flow, which answers before the guest writes — possibly
   // before the session reports itself active, so the answer is expected from here.
   if (plan_.kind == GuestKind::web_messaging_auto_start) {
@@ -149,12 +149,13 @@ void Guest::on_state(const client::StateChanged& changed) {
 void Guest::on_delivered(std::uint64_t client_id, Clock::time_point now) {
   const auto it = unacknowledged_.find(client_id);
   if (it == unacknowledged_.end()) {
-    if (acknowledged_ids_.contains(client_id)) ++report_.messages_duplicated;
+    if (was_acknowledged(client_id)) ++report_.messages_duplicated;
     return;
   }
   report_.acknowledged.record(duration_cast<microseconds>(now - it->second));
   unacknowledged_.erase(it);
-  acknowledged_ids_.insert(client_id);
+  if (unacknowledged_.empty()) unacknowledged_.shrink_to_fit();  // an idle guest holds nothing here
+  mark_acknowledged(client_id);
   ++acknowledged_;
   ++report_.messages_acknowledged;
   if (progress_ != nullptr) ++progress_->acknowledged;
@@ -190,7 +191,7 @@ void Guest::expect(std::uint64_t client_id) {
     if (e.client_id == 0) {
       awaiting_join_answer_ = false;
       error("no answer to the Join within the reply timeout");
-    } else if (acknowledged_ids_.contains(e.client_id)) {
+    } else if (was_acknowledged(e.client_id)) {
       ++report_.messages_unanswered;  // (one not yet acknowledged counts when it is, or as lost)
     }
     schedule_next();
@@ -201,7 +202,7 @@ void Guest::on_answer(Clock::time_point now) {
   // A message the platform has not acknowledged cannot have been answered (its answer comes
   // after its acknowledgement): one given up on is not what this answer is for.
   while (!expected_.empty() && expected_.front().timed_out && expected_.front().client_id != 0 &&
-         !acknowledged_ids_.contains(expected_.front().client_id)) {
+         !was_acknowledged(expected_.front().client_id)) {
     expected_.erase(expected_.begin());
   }
   if (expected_.empty()) {
@@ -273,7 +274,7 @@ void Guest::finish() {
   // What the server never took by the end is lost; an answer still awaited is missing.
   report_.messages_lost += unacknowledged_.size();
   unacknowledged_.clear();
-  if (!expected_.empty() && !expected_.back().timed_out && acknowledged_ids_.contains(expected_.back().client_id)) {
+  if (!expected_.empty() && !expected_.back().timed_out && was_acknowledged(expected_.back().client_id)) {
     ++report_.messages_unanswered;
   }
   expected_.clear();
@@ -300,6 +301,8 @@ void Guest::error(std::string what) {
 
 void Guest::end_session() { session_.reset(); }
 
-GuestRecord Guest::record() const { return GuestRecord{plan_.index, plan_.kind, trace_id_, acknowledged_, failed_}; }
+GuestRecord Guest::record() const {
+  return GuestRecord{plan_.index, plan_.kind, trace_id_.hex(), acknowledged_, failed_};
+}
 
 }  // namespace tracechat::load::detail

@@ -7,19 +7,19 @@
 #pragma once
 
 #include <atomic>
+#include <boost/container/flat_map.hpp>
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <random>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "tracechat/client/chat_session.h"
 #include "tracechat/load/load_run.h"
 #include "tracechat/net/event_loop.h"
+#include "tracechat/trace/ids.h"
 
 namespace tracechat::load::detail {
 
@@ -51,7 +51,7 @@ class PauseRandom {
 struct GuestPlan {
   std::size_t index = 0;
   GuestKind kind = GuestKind::guest_chat;
-  std::string url;
+  std::string url;                      // moved into the session at start()
   std::optional<std::size_t> messages;  // or for LoadOptions::duration from the guest's start
   Clock::time_point run_started;        // where the report's timeline starts
 };
@@ -94,6 +94,13 @@ class Guest {
   void error(std::string what);
   void after(std::chrono::milliseconds delay, void (Guest::*step)());
   bool done() const { return leaving_ || failed_ || finished_; }
+  bool was_acknowledged(std::uint64_t client_id) const {
+    return client_id < acknowledged_ids_.size() && acknowledged_ids_[client_id];
+  }
+  void mark_acknowledged(std::uint64_t client_id) {
+    if (client_id >= acknowledged_ids_.size()) acknowledged_ids_.resize(client_id + 1);
+    acknowledged_ids_[client_id] = true;
+  }
 
   const LoadOptions& options_;
   GuestPlan plan_;
@@ -101,7 +108,7 @@ class Guest {
   KindReport& report_;
   LoadProgress* progress_;
   std::unique_ptr<client::ChatSession> session_;
-  std::string trace_id_;
+  trace::TraceId trace_id_;  // the session's
   PauseRandom random_;
 
   Clock::time_point opened_at_{}, first_sent_at_{}, last_sent_at_{};
@@ -115,8 +122,10 @@ class Guest {
   std::uint64_t generation_ = 0;       // a reply timeout fires only for the answer it was set for
   std::size_t sent_ = 0;
   std::uint64_t acknowledged_ = 0;
-  std::map<std::uint64_t, Clock::time_point> unacknowledged_;  // client id → sent at
-  std::set<std::uint64_t> acknowledged_ids_;
+  boost::container::flat_map<std::uint64_t, Clock::time_point> unacknowledged_;  // client id → sent at (one, mostly)
+  // By client id (a session numbers its messages 1, 2, ...): a bit each, where a set
+  // would take a 48-byte node per message for the whole run.
+  std::vector<bool> acknowledged_ids_;
   bool silenced_ = false;
   bool failed_ = false;
   std::atomic<bool> finished_{false};

@@ -1,6 +1,7 @@
 #include "tracechat/net/http_client.h"
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
 #include <optional>
 
 #include "tls_context.h"
@@ -195,12 +197,17 @@ struct HttpClient::Impl {
     return out;
   }
 
-  // A kept-alive connection is reused only while it is quiet: anything the server sent
-  // since the last answer belongs to no request of ours.
+  // A kept-alive connection is reused only while it is open and quiet. A server closes
+  // a connection that stayed idle past its keep-alive timeout: a request sent there
+  // fails with nothing received, and a POST (not sent twice, below) would fail for no
+  // reason of its own. The FIN is waiting on the socket, and a peek sees it (0 bytes)
+  // where available() would count nothing. Anything the server sent since the last
+  // answer belongs to no request of ours.
   bool idle_connection_is_clean() {
-    beast::error_code ec;
-    const auto pending = lowest().socket().available(ec);
-    return !ec && pending == 0 && buffer.size() == 0;
+    if (buffer.size() != 0) return false;
+    char probe = 0;
+    const auto n = ::recv(lowest().socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
   }
 
   Result<HttpResponse> send(const HttpRequest& request, std::chrono::milliseconds timeout) {

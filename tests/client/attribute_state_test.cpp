@@ -36,6 +36,29 @@ TEST(AttributeState, TakesTheServersWordForWhatItStoredAndTruncated) {
   EXPECT_EQ(s.confirmed().at("flow_set"), "x");
 }
 
+TEST(AttributeState, ReassertsWhatItWantsWhenSomeoneElseChangesIt) {
+  AttributeState s;
+  ASSERT_TRUE(s.apply({{"traceparent", "00-a"}, {"mine", "1"}}, AttributeLimits{}).ok());
+  s.confirm(s.diff());
+  EXPECT_TRUE(s.diff().empty());
+  EXPECT_EQ(s.desired_value("traceparent"), "00-a") << "desired as the server holds it";
+  // A flow overwrites one and removes the other: the session still wants its values.
+  s.confirm_all({{"traceparent", "00-b"}, {"flow_set", "x"}}, {});
+  EXPECT_EQ(s.diff(), (AttributeChanges{{"mine", "1"}, {"traceparent", "00-a"}}));
+  EXPECT_EQ(s.desired_value("traceparent"), "00-a");
+  s.confirm(s.diff());
+  EXPECT_TRUE(s.diff().empty());
+  // Confirmed values the session had asked for, then a server-side copy that agrees.
+  s.confirm_all({{"traceparent", "00-a"}, {"mine", "1"}}, {});
+  EXPECT_TRUE(s.diff().empty());
+  // A refused change goes back to what the server holds.
+  ASSERT_TRUE(s.apply({{"mine", "2"}}, AttributeLimits{}).ok());
+  const auto refused = s.diff();
+  s.abandon(refused);
+  EXPECT_TRUE(s.diff().empty());
+  EXPECT_EQ(s.desired_value("mine"), "1");
+}
+
 TEST(AttributeState, RefusesWholeChangeSetsThatBreakALimitNamingTheKey) {
   AttributeState s;
   const AttributeLimits limits{10, 40, 3};

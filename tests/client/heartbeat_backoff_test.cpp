@@ -14,15 +14,21 @@ TEST(Heartbeat, PingsAnIdleConnectionAndCallsItLostAfterTwoIntervalsWithoutAnswe
   EXPECT_EQ(heartbeat.interval(), milliseconds(30000));
   heartbeat.set_idle_timeout(std::chrono::seconds(30));
   EXPECT_EQ(heartbeat.interval(), milliseconds(10000)) << "three times per idle timeout";
-  EXPECT_EQ(heartbeat.tick(), milliseconds(2500));
   EXPECT_EQ(Heartbeat(milliseconds(1)).interval(), milliseconds(10));
 
   const auto t0 = Heartbeat::Clock::now();
   heartbeat.sent(t0);
+  EXPECT_EQ(heartbeat.next_check(t0 + milliseconds(4000)), milliseconds(6000)) << "when the interval is up";
   EXPECT_EQ(heartbeat.check(t0 + milliseconds(9999), true), Heartbeat::Beat::quiet);
+  EXPECT_EQ(heartbeat.next_check(t0 + milliseconds(10000)), milliseconds(2500))
+      << "due, but the state did not allow a ping: again a quarter interval later";
   EXPECT_EQ(heartbeat.check(t0 + milliseconds(10000), false), Heartbeat::Beat::quiet) << "not in this state";
   const auto t1 = t0 + milliseconds(10000);
   EXPECT_EQ(heartbeat.check(t1, true), Heartbeat::Beat::ping);
+  heartbeat.sent(t1);
+  EXPECT_EQ(heartbeat.next_check(t1), milliseconds(10000)) << "an answered ping: the next one an interval later";
+  EXPECT_EQ(heartbeat.next_check(t1 + milliseconds(10000)), milliseconds(10001))
+      << "unanswered: when it counts as lost";
   EXPECT_EQ(heartbeat.check(t1 + milliseconds(20000), true), Heartbeat::Beat::quiet) << "one ping at a time";
   EXPECT_EQ(heartbeat.check(t1 + milliseconds(20001), true), Heartbeat::Beat::lost);
   EXPECT_EQ(heartbeat.lost_cause(), "no answer to the heartbeat for 20000 ms");

@@ -1,6 +1,11 @@
 // net::WebSocketClient against the emulator: plain and TLS, refusals, both ways of closing.
 #include "tracechat/net/websocket_client.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <future>
 
 #include "emulator/emulator_fixture.h"
@@ -38,6 +43,18 @@ struct Probe {
               closed = c;
               cv.notify_all();
             }};
+  }
+  // The first frame (of those received so far or within 5 s) that contains `needle`.
+  std::string frame_with(const std::string& needle) {
+    std::unique_lock lock(mutex);
+    std::string found = "<none>";
+    cv.wait_for(lock, 5s, [&] {
+      for (const auto& f : frames) {
+        if (f.find(needle) != std::string::npos) return found = f, true;
+      }
+      return false;
+    });
+    return found;
   }
   std::string frame(std::size_t index) {
     std::unique_lock lock(mutex);
@@ -117,6 +134,46 @@ TEST_F(WebSocketClientTest, RefusedUpgradesAndUnreachableServersAreClearErrors) 
   EXPECT_NE(unreachable.message.find("cannot connect to ws://127.0.0.1:" + std::to_string(port)), std::string::npos)
       << unreachable.message;
   EXPECT_EQ(unreachable.http_status, 0);
+}
+
+// A message larger than the buffer the client masks its frames in is still one frame,
+// and a server message larger than the read the client waits with arrives whole: the
+// emulator's answer names the exact size it received.
+TEST_F(WebSocketClientTest, LargeMessagesTravelAsOneFrameEachWay) {
+  Probe probe;
+  ASSERT_EQ(open_client(loop_, start().ws_url() + guest_path(), probe).message, "");
+  probe.client->send(kConnect);
+  const std::string connected = probe.frame(0);
+  EXPECT_GT(connected.size(), 64u) << "longer than the first read";
+  EXPECT_EQ(connected.front(), '{');
+  EXPECT_EQ(connected.back(), '}');
+  const std::string big(150000, 'x');  // over 64 KiB: masked and written in pieces
+  probe.client->send(big);
+  EXPECT_NE(probe.frame_with("frame-too-large").find("frame of 150000 bytes"), std::string::npos);
+  probe.client->send(R"({"command":"ping","requestId":"p1"})");  // the connection still works
+  EXPECT_NE(probe.frame_with(R"("requestId":"p1")"), "<none>");
+}
+
+// A server that takes the TCP connection and never answers the upgrade: the connect
+// timeout covers it, and the error says so.
+TEST_F(WebSocketClientTest, ASilentServerIsATimeoutThatSaysSo) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);  // the kernel completes the handshake; nobody reads
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  Probe probe;
+  net::WebSocketClientOptions options;
+  options.connect_timeout = 300ms;
+  const auto failure =
+      open_client(loop_, "ws://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/v1", probe, options);
+  ::close(listener);
+  EXPECT_NE(failure.message.find("no answer within 300 ms"), std::string::npos) << failure.message;
+  EXPECT_EQ(failure.http_status, 0);
 }
 
 class WebSocketClientTls : public WebSocketClientTest {
