@@ -32,7 +32,10 @@ class AttributeSync {
   // The answer. A value the server truncated is a warning.
   std::optional<Warning> accepted(SessionShared& shared, const Accepted& answer);
   Warning refused(const Refused& answer);
-  void connection_lost() { correlation_.reset(); }
+  void connection_lost() {
+    correlation_.reset();
+    sent_ = {};
+  }
 
  private:
   std::optional<std::string> correlation_;  // the request in flight

@@ -51,7 +51,13 @@ class ContextAttachment {
   std::optional<ContextAttached> accepted(SessionShared& shared, const Accepted& answer);
   // The chat goes on without them.
   Warning refused(const Refused& answer);
-  void connection_lost() { correlation_.reset(); }
+  // The request in flight will get no answer: its span ends as such, and what it carried
+  // is decided again after the next handshake.
+  void connection_lost() {
+    correlation_.reset();
+    sent_ = {};
+    end_span(trace::StatusCode::error, "the connection was lost before the answer");
+  }
 
   // Per-message mode: the span id and traceparent keys take `message`'s context. The trace
   // id does not change, so it is not resent; both values are as long as the ones they

@@ -19,10 +19,15 @@ milliseconds Heartbeat::next_check(Clock::time_point now) const {
   auto next = Clock::time_point::max();
   if (last_sent_ + interval > now) next = last_sent_ + interval;
   // check() calls the connection lost only once more than two intervals have passed.
-  if (ping_since_ && *ping_since_ + 2 * interval + milliseconds(1) > now) {
+  const auto quarter = std::max(milliseconds(10), interval / 4);
+  if (ping_since_) {
+    // check() calls the connection lost only once more than two intervals have passed;
+    // until then the answer is looked for every quarter interval, so that the next ping
+    // is not late when the answer is.
     next = std::min(next, *ping_since_ + 2 * interval + milliseconds(1));
+    next = std::min(next, now + quarter);
   }
-  if (next == Clock::time_point::max()) return std::max(milliseconds(10), interval / 4);
+  if (next == Clock::time_point::max() || next <= now) return quarter;
   return std::max(milliseconds(10), std::chrono::ceil<milliseconds>(next - now));
 }
 

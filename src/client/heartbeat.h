@@ -29,10 +29,10 @@ class Heartbeat {
   void set_min_interval(std::chrono::milliseconds min_interval) { min_interval_ = min_interval; }
   std::chrono::milliseconds interval() const;
   // How long until check() should run again: until the connection has been quiet for an
-  // interval, or an unanswered ping's two intervals are up — whichever comes first. A
-  // session that sends now and then is checked about once an interval instead of on a
-  // fixed tick (a load run holds thousands of sessions, each waking its loop). When
-  // nothing is ahead (a ping was due but the state did not allow it), a quarter interval.
+  // interval — a session that sends now and then is checked about once an interval
+  // instead of on a fixed tick (a load run holds thousands of sessions, each waking its
+  // loop). While a ping is unanswered, and when a ping was due but the state did not
+  // allow it, a quarter interval.
   std::chrono::milliseconds next_check(Clock::time_point now) const;
 
   // Any request counts as traffic: the connection is not idle.

@@ -302,7 +302,8 @@ void Guest::error(std::string what) {
 void Guest::end_session() { session_.reset(); }
 
 GuestRecord Guest::record() const {
-  return GuestRecord{plan_.index, plan_.kind, trace_id_.hex(), acknowledged_, failed_};
+  return GuestRecord{plan_.index, plan_.kind, trace_id_.valid() ? trace_id_.hex() : std::string(), acknowledged_,
+                     failed_};
 }
 
 }  // namespace tracechat::load::detail

@@ -58,7 +58,9 @@ class Connection final : public WebSocketClient, public std::enable_shared_from_
       ws_.emplace(ioc_);
     }
     // One deadline for resolve, connect, TLS and upgrade: when it passes, whatever is in
-    // progress is cancelled and fails as timed out.
+    // progress is cancelled and fails as timed out, and every step checks it on ending (a
+    // host name lookup already running cannot be stopped, and an operation may have
+    // ended just before).
     connecting_->timer.expires_after(connecting_->options.connect_timeout);
     connecting_->timer.async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (ec || !self->connecting_) return;
@@ -71,7 +73,10 @@ class Connection final : public WebSocketClient, public std::enable_shared_from_
     connecting_->resolver.async_resolve(
         url.host, std::to_string(url.port),
         [self = this->shared_from_this()](beast::error_code ec, tcp::resolver::results_type r) {
-          if (ec) return self->fail_connect("cannot resolve " + self->connecting_->url.host + ": " + self->why(ec));
+          // (A lookup already running is not stopped by the deadline: its end is checked.)
+          if (ec || self->connecting_->timed_out) {
+            return self->fail_connect("cannot resolve " + self->connecting_->url.host + ": " + self->why(ec));
+          }
           self->on_resolved(r);
         });
   }
@@ -131,7 +136,7 @@ class Connection final : public WebSocketClient, public std::enable_shared_from_
     asio::async_connect(
         beast::get_lowest_layer(*ws_), endpoints,
         [self = this->shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
-          if (ec) {
+          if (ec || self->connecting_->timed_out) {
             return self->fail_connect("cannot connect to " + self->connecting_->url.origin() + ": " + self->why(ec));
           }
           beast::error_code ignored;
@@ -150,7 +155,7 @@ class Connection final : public WebSocketClient, public std::enable_shared_from_
       }
       if (connecting_->options.tls.verify_peer) tls.set_verify_callback(ssl::host_name_verification(host));
       tls.async_handshake(ssl::stream_base::client, [self = this->shared_from_this()](beast::error_code ec) {
-        if (ec) {
+        if (ec || self->connecting_->timed_out) {
           return self->fail_connect("TLS handshake with " + self->connecting_->url.origin() +
                                     " failed: " + self->why(ec));
         }
@@ -177,7 +182,9 @@ class Connection final : public WebSocketClient, public std::enable_shared_from_
     const std::string host = default_port ? url.host : url.host + ":" + std::to_string(url.port);
     ws_->async_handshake(
         connecting_->response, host, url.target, [self = this->shared_from_this()](beast::error_code ec) {
-          if (ec) {
+          // (timed_out without an error: the deadline passed as the upgrade ended, and the
+          // socket is closed already.)
+          if (ec || self->connecting_->timed_out) {
             const int status = static_cast<int>(self->connecting_->response.result_int());
             // (A response that never came is no status: Beast leaves one of its own there.)
             if (!self->connecting_->timed_out && status != 0 && status != 101) {

@@ -26,9 +26,14 @@ TEST(Heartbeat, PingsAnIdleConnectionAndCallsItLostAfterTwoIntervalsWithoutAnswe
   const auto t1 = t0 + milliseconds(10000);
   EXPECT_EQ(heartbeat.check(t1, true), Heartbeat::Beat::ping);
   heartbeat.sent(t1);
-  EXPECT_EQ(heartbeat.next_check(t1), milliseconds(10000)) << "an answered ping: the next one an interval later";
-  EXPECT_EQ(heartbeat.next_check(t1 + milliseconds(10000)), milliseconds(10001))
-      << "unanswered: when it counts as lost";
+  EXPECT_EQ(heartbeat.next_check(t1), milliseconds(2500)) << "unanswered: looked at every quarter interval";
+  EXPECT_EQ(heartbeat.next_check(t1 + milliseconds(19000)), milliseconds(1001)) << "or when it counts as lost";
+  {
+    Heartbeat answered = heartbeat;
+    answered.answered();
+    EXPECT_EQ(answered.next_check(t1 + milliseconds(2500)), milliseconds(7500))
+        << "answered: the next ping an interval after this one";
+  }
   EXPECT_EQ(heartbeat.check(t1 + milliseconds(20000), true), Heartbeat::Beat::quiet) << "one ping at a time";
   EXPECT_EQ(heartbeat.check(t1 + milliseconds(20001), true), Heartbeat::Beat::lost);
   EXPECT_EQ(heartbeat.lost_cause(), "no answer to the heartbeat for 20000 ms");
