@@ -18,7 +18,6 @@ milliseconds Heartbeat::next_check(Clock::time_point now) const {
   const auto interval = this->interval();
   auto next = Clock::time_point::max();
   if (last_sent_ + interval > now) next = last_sent_ + interval;
-  // check() calls the connection lost only once more than two intervals have passed.
   const auto quarter = std::max(milliseconds(10), interval / 4);
   if (ping_since_) {
     // check() calls the connection lost only once more than two intervals have passed;
