@@ -100,13 +100,12 @@ AttributeChanges AttributeState::diff() const {
 void AttributeState::confirm(const AttributeChanges& sent) {
   for (const auto& [key, value] : sent) {
     const auto it = desired_.find(key);
+    // A value desired as the server's old one keeps that value.
+    if (it != desired_.end() && it->second.as_confirmed) it->second = Wanted{confirmed_.at(key), false};
     if (value) {
-      // A value desired as the server's old one keeps that value.
-      if (it != desired_.end() && it->second.as_confirmed) it->second = Wanted{confirmed_.at(key), false};
       confirmed_[key] = *value;
       if (it != desired_.end()) settle(key, it->second);
     } else {
-      if (it != desired_.end() && it->second.as_confirmed) it->second = Wanted{confirmed_.at(key), false};
       confirmed_.erase(key);
       // A deletion the server has made needs no more remembering.
       if (it != desired_.end() && !it->second.value) desired_.erase(it);

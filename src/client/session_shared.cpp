@@ -35,7 +35,7 @@ SessionShared::SessionShared(const ChatSessionConfig& config, Dialect dialect, E
     limits_.attributes.max_value_chars = config.attributes.web_messaging_max_value_chars;
     limits_.attributes.max_count = config.attributes.web_messaging_max_attributes;
   }
-  status_.dialect = dialect;
+  info_.dialect = dialect;
 }
 
 // ---- the callers' threads -------------------------------------------------------------
@@ -46,7 +46,7 @@ Result<std::uint64_t> SessionShared::admit_message(const std::string& text) {
   {
     std::lock_guard lock(mutex_);
     max_chars = limits_.max_message_chars;
-    now = status_.state;
+    now = info_.state;
   }
   if (ending(now)) return Error{std::string("the session is ") + to_string(now)};
   if (text.empty()) return Error{"the message is empty"};
@@ -62,7 +62,7 @@ Result<std::uint64_t> SessionShared::admit_message(const std::string& text) {
   {
     // The guest has answered: the buttons offered before are no longer the question.
     std::lock_guard lock(mutex_);
-    status_.quick_replies.clear();
+    info_.quick_replies.clear();
   }
   return next_client_id_.fetch_add(1);
 }
@@ -74,7 +74,7 @@ Result<void> SessionShared::set_attributes(const std::map<std::string, std::opti
       return Error{"attribute '" + key + "': that key carries the trace context and is set by the session"};
     }
   }
-  if (ending(status_.state)) return Error{std::string("the session is ") + to_string(status_.state)};
+  if (ending(info_.state)) return Error{std::string("the session is ") + to_string(info_.state)};
   return attributes_.apply(changes, limits_.attributes);
 }
 
@@ -89,35 +89,23 @@ std::optional<SessionEvent> SessionShared::next_event(std::chrono::milliseconds 
 
 bool SessionShared::wait_finished(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(
-      lock, timeout, [&] { return status_.state == SessionState::closed || status_.state == SessionState::failed; });
+  return changed_.wait_for(lock, timeout,
+                           [&] { return info_.state == SessionState::closed || info_.state == SessionState::failed; });
 }
 
 SessionState SessionShared::state() const {
   std::lock_guard lock(mutex_);
-  return status_.state;
+  return info_.state;
 }
 
 SessionInfo SessionShared::info() const {
   std::lock_guard lock(mutex_);
-  SessionInfo info;
-  info.state = status_.state;
-  info.dialect = status_.dialect;
-  info.conversation_id = status_.conversation_id;
-  info.session_id = status_.session_id;
-  info.trace_id = context_.trace_id.hex();
-  info.traceparent = context_.traceparent();
-  info.queued_messages = queued_.load();
-  info.messages_sent = status_.stats.messages_sent;
-  info.messages_received = status_.stats.messages_received;
-  info.rate_limit_waits = status_.stats.rate_limit_waits;
-  info.reconnects = status_.stats.reconnects;
-  info.duplicates_dropped = status_.stats.duplicates;
-  info.events_dropped = status_.events_dropped;
-  info.failure = status_.failure;
-  info.context_timing = status_.context_timing;
-  info.quick_replies = status_.quick_replies;
-  return info;
+  SessionInfo copy = info_;
+  copy.queued_messages = queued_.load();
+  // Written out when asked for rather than kept as text: a load run holds thousands of sessions.
+  copy.trace_id = context_.trace_id.hex();
+  copy.traceparent = context_.traceparent();
+  return copy;
 }
 
 trace::SpanContext SessionShared::context() const {
@@ -136,7 +124,7 @@ void SessionShared::emit(SessionEvent event) {
     std::lock_guard lock(mutex_);
     if (events_.size() >= max_events_) {
       events_.pop_front();
-      ++status_.events_dropped;
+      ++info_.events_dropped;
     }
     events_.push_back(std::move(event));
   }
@@ -150,35 +138,39 @@ void SessionShared::session_started(const trace::Span& session_span) {
 
 void SessionShared::set_state(SessionState state) {
   std::lock_guard lock(mutex_);
-  status_.state = state;
+  info_.state = state;
 }
 
 void SessionShared::set_context_timing(ContextTiming timing) {
   std::lock_guard lock(mutex_);
-  status_.context_timing = timing;
+  info_.context_timing = timing;
 }
 
 void SessionShared::offer_quick_replies(std::vector<QuickReply> replies) {
   std::lock_guard lock(mutex_);
-  status_.quick_replies = std::move(replies);
+  info_.quick_replies = std::move(replies);
 }
 
 void SessionShared::set_failure(const std::string& cause) {
   std::lock_guard lock(mutex_);
-  status_.failure = cause;
+  info_.failure = cause;
 }
 
 void SessionShared::connected(const ServerLimits& limits, const std::string& conversation_id,
                               const std::string& session_id) {
   std::lock_guard lock(mutex_);
   limits_ = limits;
-  status_.conversation_id = conversation_id;
-  status_.session_id = session_id;
+  info_.conversation_id = conversation_id;
+  info_.session_id = session_id;
 }
 
 void SessionShared::publish(const SessionStats& stats) {
   std::lock_guard lock(mutex_);
-  status_.stats = stats;
+  info_.messages_sent = stats.messages_sent;
+  info_.messages_received = stats.messages_received;
+  info_.rate_limit_waits = stats.rate_limit_waits;
+  info_.reconnects = stats.reconnects;
+  info_.duplicates_dropped = stats.duplicates;
 }
 
 ServerLimits SessionShared::limits() const {

@@ -95,20 +95,9 @@ class SessionShared {
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;  // a new event, or a final state
-  // What info() reports, but for what it writes out when asked: the trace context's text
-  // (from context_) and the queue's length (queued_).
-  struct Status {
-    SessionState state = SessionState::idle;
-    Dialect dialect = Dialect::automatic;
-    ContextTiming context_timing = ContextTiming::after_handshake;
-    std::string conversation_id;
-    std::string session_id;
-    std::string failure;
-    SessionStats stats;
-    std::uint64_t events_dropped = 0;
-    std::vector<QuickReply> quick_replies;
-  };
-  Status status_;
+  // What info() reports; the trace context's text (trace_id, traceparent) and the queue's
+  // length are written in when asked for, from context_ and queued_.
+  SessionInfo info_;
   std::list<SessionEvent> events_;  // poll mode's; a list allocates nothing while empty
   AttributeState attributes_;
   ServerLimits limits_;
