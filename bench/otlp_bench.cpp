@@ -1,5 +1,7 @@
 // OTLP encoding and collector ingest. Figures and the command are in docs/performance.md.
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -89,6 +91,31 @@ static void BM_DecodeProtobuf512(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeProtobuf512);
 
+// What the collector does with a protobuf request instead of decoding it: validate
+// it as the decoder would and note what the store indexes.
+static void BM_IndexProtobuf512(benchmark::State& state) {
+  const auto body = otlp::encode_traces_protobuf(sample_batch());
+  for (auto _ : state) {
+    auto index = otlp::index_traces_protobuf(body);
+    benchmark::DoNotOptimize(index);
+  }
+  state.SetItemsProcessed(state.iterations() * 512);
+}
+BENCHMARK(BM_IndexProtobuf512);
+
+// The collector's JSON path: validate as the decoder would, keeping the parsed
+// document instead of building spans.
+static void BM_IndexJson512(benchmark::State& state) {
+  const auto body = otlp::encode_traces_json(sample_batch());
+  for (auto _ : state) {
+    std::shared_ptr<const void> document;
+    auto index = otlp::index_traces_json(body, document);
+    benchmark::DoNotOptimize(index);
+  }
+  state.SetItemsProcessed(state.iterations() * 512);
+}
+BENCHMARK(BM_IndexJson512);
+
 static void BM_DecodeJson512(benchmark::State& state) {
   const auto body = otlp::encode_traces_json(sample_batch());
   for (auto _ : state) {
@@ -103,24 +130,46 @@ namespace {
 std::filesystem::path bench_db() {
   const auto path =
       std::filesystem::temp_directory_path() / ("tracechat-bench-" + std::to_string(getpid()) + ".sqlite");
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) std::filesystem::remove_all(path.string() + suffix);
   return path;
 }
-// Fresh trace and span ids per batch: every batch is 32 new chat sessions.
+// Fresh trace and span ids per batch: every batch is 32 new chat sessions, a
+// millisecond after the previous batch's.
 void renumber(std::vector<std::unique_ptr<SpanData>>& spans) {
+  static std::uint64_t batch = 0;
+  ++batch;
   std::vector<TraceId> trace_ids;
   for (int t = 0; t < 32; ++t) trace_ids.push_back(default_id_generator().new_trace_id());
   for (std::size_t i = 0; i < spans.size(); ++i) {
     spans[i]->context.trace_id = trace_ids[i % trace_ids.size()];
     spans[i]->context.span_id = default_id_generator().new_span_id();
+    spans[i]->start_time_unix_nano = 1'764'000'000'000'000'000ULL + batch * 1'000'000 + i * 1000;
+    spans[i]->end_time_unix_nano = spans[i]->start_time_unix_nano + 250'000;
   }
 }
+
+double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// The size of the store the listing benchmarks read: --store_spans=N (default small,
+// so CI's smoke run stays quick).
+std::size_t g_store_spans = 20'000;
 }  // namespace
 
-// SQLite ingest alone: one transaction per 512-span batch, as the collector's writer does.
+// The store alone: appending a 512-span request to the log and indexing it, as the
+// collector does on its two threads, here one after the other.
 static void BM_StoreInsert512(benchmark::State& state) {
   const auto path = bench_db();
-  auto store = collector::SpanStore::open(path);
+  auto store = collector::SpanStore::open(path, collector::StoreAccess::write);
   auto spans = sample_batch();
   for (auto _ : state) {
     state.PauseTiming();
@@ -130,14 +179,15 @@ static void BM_StoreInsert512(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * spans.size());
   store->reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) std::filesystem::remove_all(path.string() + suffix);
 }
 BENCHMARK(BM_StoreInsert512)->Unit(benchmark::kMillisecond);
 
-// The whole collector: HTTP POSTs of OTLP protobuf bodies over loopback (8 requests
-// of 512 spans per iteration), decoding, queueing and the SQLite transactions, timed
-// until every span is stored.
-static void BM_CollectorIngest512(benchmark::State& state) {
+// The whole collector: one sender POSTs OTLP bodies over loopback (8 requests of 512
+// spans per iteration, each waiting for its answer, as an exporter does), timed until
+// every span is stored and indexed. collector_cpu_us_per_span is the process's CPU
+// time less the sending thread's, per span.
+static void collector_ingest(benchmark::State& state, otlp::Protocol protocol) {
   const auto path = bench_db();
   collector::CollectorOptions options;
   options.listen = "127.0.0.1:0";
@@ -149,16 +199,21 @@ static void BM_CollectorIngest512(benchmark::State& state) {
   }
   otlp::OtlpHttpExporterOptions eo;
   eo.endpoint = *otlp::OtlpHttpExporterOptions::traces_url_from_base((*c)->url());
+  eo.protocol = protocol;
   otlp::OtlpHttpExporter exporter(eo);
   auto spans = sample_batch();
   constexpr int kRequests = 8;
+  double collector_cpu = 0;
   for (auto _ : state) {
     state.PauseTiming();
     std::vector<std::string> bodies;
     for (int r = 0; r < kRequests; ++r) {
       renumber(spans);
-      bodies.push_back(otlp::encode_traces_protobuf(spans));
+      bodies.push_back(protocol == otlp::Protocol::http_json ? otlp::encode_traces_json(spans)
+                                                             : otlp::encode_traces_protobuf(spans));
     }
+    const double process_before = process_cpu_seconds();
+    const double sender_before = thread_cpu_seconds();
     state.ResumeTiming();
     for (auto& body : bodies) {
       if (exporter.export_encoded(std::move(body), spans.size(), std::chrono::seconds(30)) !=
@@ -167,12 +222,109 @@ static void BM_CollectorIngest512(benchmark::State& state) {
       }
     }
     if (!(*c)->flush(std::chrono::seconds(60))) state.SkipWithError("flush timed out");
+    state.PauseTiming();
+    collector_cpu += (process_cpu_seconds() - process_before) - (thread_cpu_seconds() - sender_before);
+    state.ResumeTiming();
   }
+  const double total_spans = static_cast<double>(state.iterations() * kRequests * spans.size());
   state.SetItemsProcessed(state.iterations() * kRequests * spans.size());
-  state.counters["stored"] = static_cast<double>((*c)->stats().spans_stored);
+  state.counters["stored"] = static_cast<double>((*c)->stats().spans_indexed);
+  state.counters["collector_cpu_us_per_span"] = collector_cpu / total_spans * 1e6;
   c->reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) std::filesystem::remove_all(path.string() + suffix);
 }
+static void BM_CollectorIngest512(benchmark::State& state) { collector_ingest(state, otlp::Protocol::http_protobuf); }
 BENCHMARK(BM_CollectorIngest512)->Unit(benchmark::kMillisecond)->UseRealTime();
+static void BM_CollectorIngestJson512(benchmark::State& state) { collector_ingest(state, otlp::Protocol::http_json); }
+BENCHMARK(BM_CollectorIngestJson512)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-BENCHMARK_MAIN();
+namespace {
+// A store of g_store_spans spans (512-span requests of 32 traces), built once for the
+// listing benchmarks, and some of its trace ids.
+struct ListingStore {
+  ListingStore() : path(bench_db()) {
+    auto opened = collector::SpanStore::open(path, collector::StoreAccess::write);
+    if (!opened) return;
+    store = std::move(*opened);
+    auto spans = sample_batch();
+    for (std::size_t stored = 0; stored < g_store_spans; stored += spans.size()) {
+      renumber(spans);
+      if (!store->insert(spans).ok()) return;
+      if (stored % (spans.size() * 64) == 0) trace_ids.push_back(spans[0]->context.trace_id);
+    }
+    ready = true;
+  }
+  ~ListingStore() {
+    store.reset();
+    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) std::filesystem::remove_all(path.string() + suffix);
+  }
+  std::filesystem::path path;
+  std::unique_ptr<collector::SpanStore> store;
+  std::vector<TraceId> trace_ids;
+  bool ready = false;
+};
+ListingStore& listing_store() {
+  static ListingStore store;
+  return store;
+}
+}  // namespace
+
+// `traces list`: the newest 50 traces of the store.
+static void BM_TracesList(benchmark::State& state) {
+  auto& s = listing_store();
+  if (!s.ready) return state.SkipWithError("building the store failed");
+  for (auto _ : state) {
+    auto traces = s.store->list_traces(0, 50);
+    if (!traces || traces->size() != 50) state.SkipWithError("listing failed");
+    benchmark::DoNotOptimize(traces);
+  }
+  state.counters["store_spans"] = static_cast<double>(g_store_spans);
+}
+BENCHMARK(BM_TracesList)->Unit(benchmark::kMillisecond);
+
+// `traces list --since 1h` on a store whose traces are all older: nothing matches, so
+// the whole start-time index is walked (the worst case of listing).
+static void BM_TracesListNothingRecent(benchmark::State& state) {
+  auto& s = listing_store();
+  if (!s.ready) return state.SkipWithError("building the store failed");
+  for (auto _ : state) {
+    auto traces = s.store->list_traces(UINT64_MAX / 2, 50);
+    if (!traces || !traces->empty()) state.SkipWithError("listing failed");
+    benchmark::DoNotOptimize(traces);
+  }
+  state.counters["store_spans"] = static_cast<double>(g_store_spans);
+}
+BENCHMARK(BM_TracesListNothingRecent)->Unit(benchmark::kMillisecond);
+
+// `traces show`: one trace's spans, read back from the request log.
+static void BM_TracesShow(benchmark::State& state) {
+  auto& s = listing_store();
+  if (!s.ready) return state.SkipWithError("building the store failed");
+  std::size_t next = 0;
+  for (auto _ : state) {
+    auto spans = s.store->load_trace(s.trace_ids[next++ % s.trace_ids.size()]);
+    if (!spans || spans->size() != 16) state.SkipWithError("loading failed");
+    benchmark::DoNotOptimize(spans);
+  }
+  state.counters["store_spans"] = static_cast<double>(g_store_spans);
+}
+BENCHMARK(BM_TracesShow)->Unit(benchmark::kMillisecond);
+
+int main(int argc, char** argv) {
+  // Our own flag first; Google Benchmark refuses flags it does not know.
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("--store_spans=")) {
+      g_store_spans = std::stoull(std::string(arg.substr(14)));
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,7 +1,9 @@
 // Any input: the OTLP/JSON decoder never crashes; what it accepts re-encodes and
-// decodes to the same number of spans.
+// decodes to the same number of spans; and the collector's indexer
+// (index_traces_json, which validates without decoding) agrees with it exactly.
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <string_view>
 
 #include "tracechat/otlp/decoding.h"
@@ -9,10 +11,27 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace tracechat;
-  const auto decoded = otlp::decode_traces_json(std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  const auto decoded = otlp::decode_traces_json(body);
+  std::shared_ptr<const void> document;
+  const auto indexed = otlp::index_traces_json(body, document);
+  if (decoded.ok() != indexed.ok()) std::abort();
   if (!decoded.ok()) {
-    if (decoded.error().message.empty()) std::abort();
+    if (decoded.error().message.empty() || decoded.error().message != indexed.error().message) std::abort();
     return 0;
+  }
+  const auto expected = otlp::index_traces(*decoded);
+  if (expected.spans.size() != indexed->spans.size() || decoded->rejected_spans != indexed->rejected_spans ||
+      decoded->rejection_reason != indexed->rejection_reason) {
+    std::abort();
+  }
+  for (std::size_t i = 0; i < expected.spans.size(); ++i) {
+    const auto& a = expected.spans[i];
+    const auto& b = indexed->spans[i];
+    if (a.trace_id != b.trace_id || a.span_id != b.span_id || a.has_parent != b.has_parent || a.name != b.name ||
+        a.start_unix_nano != b.start_unix_nano || a.end_unix_nano != b.end_unix_nano || a.error != b.error) {
+      std::abort();
+    }
   }
   const auto again = otlp::decode_traces_json(otlp::encode_traces_json(decoded->spans));
   if (!again.ok() || again->spans.size() != decoded->spans.size() || again->rejected_spans != 0) std::abort();

@@ -1,11 +1,48 @@
 // `tracechat collector`: the embedded OTLP/HTTP receiver with SQLite storage.
+#include <cstdint>
 #include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
 
 #include "commands.h"
 #include "signals.h"
 #include "tracechat/collector/collector.h"
 
 namespace tracechat::cli {
+namespace {
+
+constexpr std::uint64_t kDefaultMaxSize = 1ull << 30;
+
+std::string describe_retention(const collector::RetentionLimits& limits) {
+  if (!limits.max_age && !limits.max_bytes) return "everything (no --max-age or --max-size)";
+  std::string out;
+  if (limits.max_bytes) {
+    const double bytes = static_cast<double>(*limits.max_bytes);
+    char size[32];
+    if (bytes >= 1024.0 * 1024 * 1024) {
+      std::snprintf(size, sizeof size, "%.3g GiB", bytes / (1024.0 * 1024 * 1024));
+    } else {
+      std::snprintf(size, sizeof size, "%.3g MiB", bytes / (1024.0 * 1024));
+    }
+    out += std::string("at most ") + size;
+  }
+  if (limits.max_age) {
+    if (!out.empty()) out += " and only ";
+    const auto seconds = static_cast<std::uint64_t>(limits.max_age->count());
+    std::string age;
+    for (const auto& [unit, length] : {std::pair{"d", 86400ull}, {"h", 3600ull}, {"m", 60ull}, {"s", 1ull}}) {
+      if (seconds % length == 0) {
+        age = std::to_string(seconds / length) + unit;
+        break;
+      }
+    }
+    out += "traces that ended in the last " + age;
+  }
+  return out + " (oldest traces removed first; checked every minute)";
+}
+
+}  // namespace
 
 void add_collector_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<collector::CollectorOptions>();
@@ -19,8 +56,26 @@ void add_collector_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-body-bytes", options->limits.max_body_bytes,
                   "largest request body accepted, after decompression (413 beyond)")
       ->capture_default_str();
-  cmd->callback([options, forward, &exit_code] {
+  auto max_age = std::make_shared<std::uint64_t>(0);
+  auto max_size = std::make_shared<std::uint64_t>(kDefaultMaxSize);
+  cmd->add_option("--max-age", *max_age,
+                  "remove traces whose last span ended longer ago than this (e.g. 7d, 12h, 90m); "
+                  "default: no age limit")
+      ->transform(
+          CLI::AsNumberWithUnit(std::map<std::string, std::uint64_t>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
+                                CLI::AsNumberWithUnit::UNIT_REQUIRED, "DURATION")
+              .description(""))
+      ->type_name("DURATION");
+  cmd->add_option("--max-size", *max_size,
+                  "keep the store (database and request log) under this size by removing the oldest traces "
+                  "(e.g. 500MB, 2GiB; 0: no limit)")
+      ->transform(CLI::AsSizeValue(true).description(""))
+      ->type_name("SIZE")
+      ->default_str("1GiB");
+  cmd->callback([options, forward, max_age, max_size, &exit_code] {
     if (!forward->empty()) options->forward = *forward;
+    if (*max_age > 0) options->retention.max_age = std::chrono::seconds(*max_age);
+    if (*max_size > 0) options->retention.max_bytes = *max_size;
     auto collector = collector::Collector::start(*options);
     if (!collector) {
       std::fprintf(stderr, "error: %s\n", collector.error().message.c_str());
@@ -30,6 +85,7 @@ void add_collector_command(CLI::App& app, int& exit_code) {
     std::printf("tracechat collector: OTLP/HTTP on %s/v1/traces, spans in %s%s%s\n", (*collector)->url().c_str(),
                 options->db.c_str(), options->forward ? ", forwarding to " : "",
                 options->forward ? options->forward->c_str() : "");
+    std::printf("tracechat collector: keeping %s\n", describe_retention(options->retention).c_str());
     std::fflush(stdout);
     wait_for_termination_signal();
     (*collector)->stop();

@@ -9,6 +9,7 @@
 #include "tracechat/collector/span_store.h"
 #include "tracechat/net/http_server.h"
 #include "tracechat/otlp/http_exporter.h"
+#include "tracechat/trace/clock.h"
 #include "tracechat/trace/env.h"
 
 namespace tracechat::collector {
@@ -19,13 +20,25 @@ struct Collector::Impl final : SpanSink {
   std::unique_ptr<SpanStore> store;
   std::unique_ptr<net::HttpServer> server;
 
+  // An appended request waiting to be indexed.
+  struct IndexJob {
+    LogLocation where;
+    std::uint64_t received_unix_nano = 0;
+    AcceptedRequest request;  // its index points into it
+  };
+
+  // Appends and the index queue's order: a request is queued under the same lock that
+  // appended it, so the queue is in log order and the indexer can record "indexed up
+  // to here" without skipping a record another thread appended meanwhile.
+  std::mutex append_mutex;
   std::mutex mutex;
-  std::condition_variable work_cv;
+  std::condition_variable index_cv;
   std::condition_variable idle_cv;
-  std::vector<std::unique_ptr<trace::SpanData>> pending;
-  bool writing = false;
+  std::deque<IndexJob> index_queue;
+  std::size_t queued_spans = 0;  // in index_queue
+  bool indexing = false;
   bool stopping = false;
-  std::thread writer;
+  std::thread indexer;
 
   struct ForwardItem {
     std::string body;
@@ -36,65 +49,134 @@ struct Collector::Impl final : SpanSink {
   std::size_t forward_bytes = 0;
   bool forwarding = false;
   std::thread forwarder;
+  std::condition_variable forward_cv;
   std::unique_ptr<otlp::OtlpHttpExporter> forward_protobuf;
   std::unique_ptr<otlp::OtlpHttpExporter> forward_json;
 
   CollectorStats counters;  // guarded by mutex
 
-  bool accept(otlp::DecodedTraces traces, std::string_view body, std::string_view content_type) override {
-    std::lock_guard lock(mutex);
-    ++counters.requests;
-    if (!pending.empty() && pending.size() + traces.spans.size() > options.max_queued_spans) {
-      ++counters.busy_responses;
-      return false;
+  // A 200 means stored: the request is in the log before the answer goes. Indexing
+  // (what listing and loading read) follows on the indexer thread, on the other core.
+  std::optional<std::string> accept(AcceptedRequest request) override {
+    const std::size_t spans = request.index.spans.size();
+    {
+      std::lock_guard lock(mutex);
+      ++counters.requests;
+      // A soft bound: requests appending side by side may pass it by a request each.
+      if (queued_spans > 0 && queued_spans + spans > options.max_queued_spans) {
+        ++counters.busy_responses;
+        return "collector is busy; retry later";
+      }
     }
-    counters.spans_received += traces.spans.size();
-    counters.spans_rejected += traces.rejected_spans;
-    for (auto& s : traces.spans) pending.push_back(std::move(s));
+    std::optional<LogLocation> where;
+    const std::uint64_t received = trace::now_unix_nano();
+    std::unique_lock append_lock(append_mutex);
+    if (spans > 0) {
+      const LogRecord record{request.body, received, request.format};
+      auto appended = store->append(std::span<const LogRecord>(&record, 1));
+      if (!appended) {
+        std::lock_guard lock(mutex);
+        ++counters.store_errors;
+        trace::diagnostic("collector: storing " + std::to_string(spans) + " spans failed: " + appended.error().message);
+        return "the collector could not store the spans (" + appended.error().message + "); retry later";
+      }
+      where = (*appended)[0];
+    }
+    std::lock_guard lock(mutex);
+    append_lock.unlock();  // the queue's order is settled once this lock is held
+    counters.spans_received += spans;
+    counters.spans_rejected += request.index.rejected_spans;
+    counters.spans_stored += spans;
+    // Forwarded once stored, so a request the sender must retry is not sent on twice.
     if (forward_protobuf) {
-      if (forward_bytes + body.size() > options.max_forward_queue_bytes) {
+      if (forward_bytes + request.body.size() > options.max_forward_queue_bytes) {
         ++counters.forward_dropped;
       } else {
-        forward_bytes += body.size();
-        forward_queue.push_back(
-            ForwardItem{std::string(body),
-                        content_type == "application/json" ? otlp::Protocol::http_json : otlp::Protocol::http_protobuf,
-                        traces.spans.size()});
+        forward_bytes += request.body.size();
+        forward_queue.push_back(ForwardItem{
+            request.body,
+            request.format == BodyFormat::json ? otlp::Protocol::http_json : otlp::Protocol::http_protobuf, spans});
+        forward_cv.notify_one();
       }
     }
-    work_cv.notify_all();
-    return true;
+    if (where) {
+      queued_spans += spans;
+      // Moving the body keeps its buffer, so the index's views stay valid.
+      index_queue.push_back(IndexJob{*where, received, std::move(request)});
+      index_cv.notify_one();
+    }
+    return std::nullopt;
   }
 
-  void write_loop() {
+  // Indexes what was appended, everything queued at once in one transaction, and
+  // applies the retention limits between batches.
+  void index_loop() {
+    constexpr std::size_t kMaxJobsPerTransaction = 256;
+    const bool retaining = options.retention.max_age || options.retention.max_bytes;
+    auto next_retention = std::chrono::steady_clock::now();
     std::unique_lock lock(mutex);
     while (true) {
-      work_cv.wait(lock, [&] { return stopping || !pending.empty(); });
-      if (pending.empty() && stopping) return;
-      // Everything that queued up while the last transaction ran goes in this one.
-      auto batch = std::exchange(pending, {});
-      writing = true;
-      lock.unlock();
-      const auto result = store->insert(batch);
-      if (!result) {
-        trace::diagnostic("collector: storing " + std::to_string(batch.size()) +
-                          " spans failed: " + result.error().message);
-      }
-      lock.lock();
-      writing = false;
-      if (result) {
-        counters.spans_stored += batch.size();
+      if (retaining) {
+        index_cv.wait_until(lock, next_retention, [&] { return stopping || !index_queue.empty(); });
       } else {
-        ++counters.store_errors;
+        index_cv.wait(lock, [&] { return stopping || !index_queue.empty(); });
       }
-      idle_cv.notify_all();
+      if (index_queue.empty() && stopping) return;
+      if (!index_queue.empty()) {
+        const std::size_t take = std::min(index_queue.size(), kMaxJobsPerTransaction);
+        std::vector<IndexJob> jobs(std::make_move_iterator(index_queue.begin()),
+                                   std::make_move_iterator(index_queue.begin() + static_cast<std::ptrdiff_t>(take)));
+        index_queue.erase(index_queue.begin(), index_queue.begin() + static_cast<std::ptrdiff_t>(take));
+        indexing = true;
+        lock.unlock();
+        std::vector<IndexedRequest> requests;
+        requests.reserve(jobs.size());
+        std::size_t spans = 0;
+        for (const auto& job : jobs) {
+          requests.push_back(IndexedRequest{job.where, job.received_unix_nano, job.request.index.spans});
+          spans += job.request.index.spans.size();
+        }
+        const LogLocation& last = jobs.back().where;
+        auto indexed = store->index(requests, LogPosition{last.segment, last.offset + last.length});
+        lock.lock();
+        indexing = false;
+        if (indexed) {
+          queued_spans -= spans;
+          counters.spans_indexed += spans;
+        } else {
+          // Kept in order at the front and tried again shortly; meanwhile the queue
+          // fills and senders are told to retry.
+          ++counters.index_errors;
+          trace::diagnostic("collector: indexing " + std::to_string(spans) +
+                            " spans failed (retrying): " + indexed.error().message);
+          index_queue.insert(index_queue.begin(), std::make_move_iterator(jobs.begin()),
+                             std::make_move_iterator(jobs.end()));
+          index_cv.wait_for(lock, 1s, [&] { return stopping; });
+          if (stopping) return;  // what stays unindexed is indexed by the next start
+        }
+        idle_cv.notify_all();
+      }
+      if (retaining && std::chrono::steady_clock::now() >= next_retention) {
+        lock.unlock();
+        auto trimmed = store->apply_retention(options.retention, trace::now_unix_nano(), kRetentionChunk, 1);
+        lock.lock();
+        if (!trimmed) {
+          trace::diagnostic("collector: retention failed: " + trimmed.error().message);
+        } else {
+          counters.traces_expired += trimmed->traces_removed;
+        }
+        // More to trim: come back after the next batch, else after the interval.
+        next_retention = std::chrono::steady_clock::now() +
+                         (trimmed && trimmed->more ? std::chrono::milliseconds(0) : options.retention_interval);
+      }
     }
   }
+  static constexpr std::size_t kRetentionChunk = 1000;
 
   void forward_loop() {
     std::unique_lock lock(mutex);
     while (true) {
-      work_cv.wait(lock, [&] { return stopping || !forward_queue.empty(); });
+      forward_cv.wait(lock, [&] { return stopping || !forward_queue.empty(); });
       if (forward_queue.empty() && stopping) return;
       ForwardItem item = std::move(forward_queue.front());
       forward_queue.pop_front();
@@ -119,9 +201,14 @@ Result<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) {
   impl->options = std::move(options);
   auto address = net::parse_listen_address(impl->options.listen);
   if (!address) return address.error();
-  auto store = SpanStore::open(impl->options.db);
+  auto store = SpanStore::open(impl->options.db, StoreAccess::write);
   if (!store) return store.error();
   impl->store = std::move(*store);
+  // Requests a previous run stored but did not index.
+  if (auto recovered = impl->store->recover(); !recovered) {
+    return Error{"cannot index what the request log of '" + impl->options.db.string() +
+                 "' holds: " + recovered.error().message};
+  }
 
   if (impl->options.forward) {
     auto url = otlp::OtlpHttpExporterOptions::traces_url_from_base(*impl->options.forward);
@@ -141,11 +228,12 @@ Result<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) {
   // Compressed bodies are limited after decompression by the receiver; the wire
   // limit only has to stop absurd uploads early.
   server_options.body_limit = impl->options.limits.max_body_bytes;
+  server_options.threads = std::max(1u, impl->options.io_threads);
   Impl* raw = impl.get();
   impl->server = std::make_unique<net::HttpServer>(server_options, [raw](net::HttpRequest& request) {
     return handle_otlp_request(request, *raw, raw->options.limits);
   });
-  impl->writer = std::thread([raw] { raw->write_loop(); });
+  impl->indexer = std::thread([raw] { raw->index_loop(); });
   if (impl->forward_protobuf) impl->forwarder = std::thread([raw] { raw->forward_loop(); });
   std::unique_ptr<Collector> collector(new Collector(std::move(impl)));
   if (auto started = collector->impl_->server->start(); !started) return started.error();
@@ -156,13 +244,15 @@ Collector::~Collector() { stop(); }
 
 void Collector::stop() {
   if (!impl_) return;
+  // Requests in progress finish (and are stored) before the server's threads end.
   impl_->server->stop();
   {
     std::lock_guard lock(impl_->mutex);
     impl_->stopping = true;
-    impl_->work_cv.notify_all();
+    impl_->forward_cv.notify_all();
+    impl_->index_cv.notify_all();
   }
-  if (impl_->writer.joinable()) impl_->writer.join();
+  if (impl_->indexer.joinable()) impl_->indexer.join();
   if (impl_->forwarder.joinable()) {
     impl_->forward_protobuf->shutdown(0ms);  // stop waiting between retries
     impl_->forward_json->shutdown(0ms);
@@ -181,7 +271,7 @@ CollectorStats Collector::stats() const {
 bool Collector::flush(std::chrono::milliseconds timeout) {
   std::unique_lock lock(impl_->mutex);
   return impl_->idle_cv.wait_for(lock, timeout, [&] {
-    return impl_->pending.empty() && !impl_->writing && impl_->forward_queue.empty() && !impl_->forwarding;
+    return impl_->index_queue.empty() && !impl_->indexing && impl_->forward_queue.empty() && !impl_->forwarding;
   });
 }
 

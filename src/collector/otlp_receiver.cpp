@@ -35,7 +35,7 @@ std::string_view media_type(std::string_view content_type) {
 
 }  // namespace
 
-net::HttpResponse handle_otlp_request(const net::HttpRequest& request, SpanSink& sink, const ReceiverLimits& limits) {
+net::HttpResponse handle_otlp_request(net::HttpRequest& request, SpanSink& sink, const ReceiverLimits& limits) {
   if (request.path() != "/v1/traces") {
     return net::text_response(404, "not found: this OTLP receiver serves POST /v1/traces\n");
   }
@@ -56,8 +56,7 @@ net::HttpResponse handle_otlp_request(const net::HttpRequest& request, SpanSink&
                                        "': use application/x-protobuf or application/json\n");
   }
 
-  std::string decompressed;
-  std::string_view body = request.body;
+  std::string body;
   const std::string_view content_encoding = request.header("Content-Encoding").value_or("identity");
   if (boost::beast::iequals(content_encoding, "gzip")) {
     auto inflated = net::gzip_decompress(request.body, limits.max_body_bytes);
@@ -68,9 +67,10 @@ net::HttpResponse handle_otlp_request(const net::HttpRequest& request, SpanSink&
       }
       return status_response(400, encoding, kRpcInvalidArgument, inflated.error().message);
     }
-    decompressed = std::move(*inflated);
-    body = decompressed;
-  } else if (!boost::beast::iequals(content_encoding, "identity")) {
+    body = std::move(*inflated);
+  } else if (boost::beast::iequals(content_encoding, "identity")) {
+    body = std::move(request.body);
+  } else {
     return net::text_response(
         415, "unsupported content encoding '" + std::string(content_encoding.substr(0, 50)) + "': use gzip or none\n");
   }
@@ -79,14 +79,26 @@ net::HttpResponse handle_otlp_request(const net::HttpRequest& request, SpanSink&
                            "body exceeds " + std::to_string(limits.max_body_bytes) + " bytes");
   }
 
-  auto decoded = encoding == Encoding::json ? otlp::decode_traces_json(body) : otlp::decode_traces_protobuf(body);
-  if (!decoded) return status_response(400, encoding, kRpcInvalidArgument, decoded.error().message);
-
+  // Stored as it came. The body is validated exactly as the decoder would, and what
+  // the store indexes noted, without building spans.
+  AcceptedRequest accepted;
+  if (encoding == Encoding::json) {
+    auto index = otlp::index_traces_json(body, accepted.document);
+    if (!index) return status_response(400, encoding, kRpcInvalidArgument, index.error().message);
+    accepted.format = BodyFormat::json;
+    accepted.index = std::move(*index);
+  } else {
+    auto index = otlp::index_traces_protobuf(body);
+    if (!index) return status_response(400, encoding, kRpcInvalidArgument, index.error().message);
+    accepted.format = BodyFormat::protobuf;
+    accepted.index = std::move(*index);
+  }
+  accepted.body = std::move(body);
   otlp::PartialSuccess partial;
-  partial.rejected_spans = static_cast<std::int64_t>(decoded->rejected_spans);
-  partial.error_message = decoded->rejection_reason;
-  if (!sink.accept(std::move(*decoded), body, type)) {
-    auto r = status_response(503, encoding, kRpcUnavailable, "collector is busy; retry later");
+  partial.rejected_spans = static_cast<std::int64_t>(accepted.index.rejected_spans);
+  partial.error_message = accepted.index.rejection_reason;
+  if (auto refused = sink.accept(std::move(accepted))) {
+    auto r = status_response(503, encoding, kRpcUnavailable, *refused);
     r.set_header("Retry-After", "1");
     return r;
   }

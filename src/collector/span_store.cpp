@@ -1,20 +1,47 @@
 #include "tracechat/collector/span_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "tracechat/otlp/decoding.h"
 #include "tracechat/otlp/protobuf_encoding.h"
+#include "tracechat/trace/clock.h"
 
 namespace tracechat::collector {
 using namespace tracechat::trace;
 
 namespace {
 
+// otlp_requests says where each indexed request is in the request log and how many
+// stored traces still need it; traces is the per-trace summary that listing reads,
+// with the ids of the requests holding the trace's spans (`requests`: 8 bytes each,
+// little-endian) — kept in the row rather than in a (trace, request) table, whose
+// random-keyed inserts doubled the pages each commit wrote; store_meta says how far
+// the log has been indexed. span_batches is the layout of stores written before
+// 2026-12 (a re-encoded blob per trace per request): still read, and trimmed by
+// retention, never written.
 constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS otlp_requests (
+  id          INTEGER PRIMARY KEY,
+  received_ns INTEGER NOT NULL,
+  segment     INTEGER NOT NULL,
+  offset      INTEGER NOT NULL,
+  length      INTEGER NOT NULL,
+  format      INTEGER NOT NULL,  -- 0 OTLP protobuf, 1 OTLP JSON
+  traces      INTEGER NOT NULL   -- traces still stored that have spans in it
+);
+CREATE INDEX IF NOT EXISTS otlp_requests_by_segment ON otlp_requests (segment);
+CREATE TABLE IF NOT EXISTS store_meta (
+  key   TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS span_batches (
   trace_id   BLOB    NOT NULL,
   span_count INTEGER NOT NULL,
@@ -30,8 +57,12 @@ CREATE TABLE IF NOT EXISTS traces (
   root_start_ns INTEGER NOT NULL,
   root_is_root  INTEGER NOT NULL,
   services      TEXT    NOT NULL,
-  has_error     INTEGER NOT NULL
+  has_error     INTEGER NOT NULL,
+  requests      BLOB    NOT NULL DEFAULT x''
 ) WITHOUT ROWID;
+-- Listing reads the newest starts from one and the recently active traces from the
+-- other; retention takes the oldest ends from the second.
+CREATE INDEX IF NOT EXISTS traces_by_start ON traces (start_ns);
 CREATE INDEX IF NOT EXISTS traces_by_end ON traces (end_ns);
 )sql";
 
@@ -43,8 +74,30 @@ struct TraceDelta {
   std::string root_name;
   std::uint64_t root_start = UINT64_MAX;
   bool root_is_root = false;
-  std::set<std::string> services;
+  std::vector<std::string> services;  // a trace has a handful: a vector beats a set
   bool error = false;
+  std::string requests;  // ids of the requests holding its spans, 8 bytes each
+
+  void add_request(std::int64_t id) {
+    char bytes[8];
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(static_cast<std::uint64_t>(id) >> (8 * i));
+    requests.append(bytes, 8);
+  }
+
+  void add_service(std::string_view service) {
+    if (std::find(services.begin(), services.end(), service) == services.end()) services.emplace_back(service);
+  }
+  // Sorted, one per line, as the summary row keeps them.
+  std::string services_text() {
+    std::sort(services.begin(), services.end());
+    std::string out;
+    for (const auto& service : services) {
+      if (service.empty()) continue;
+      if (!out.empty()) out.push_back('\n');
+      out += service;
+    }
+    return out;
+  }
 
   // The trace's root is its span without a parent; failing that, its earliest span.
   void offer_root(std::string_view name, std::uint64_t start_ns, bool is_root) {
@@ -60,15 +113,6 @@ struct TraceDelta {
     root_is_root = is_root;
   }
 };
-
-std::string join_lines(const std::set<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) {
-    if (!out.empty()) out.push_back('\n');
-    out += i;
-  }
-  return out;
-}
 
 std::set<std::string> split_lines(std::string_view text) {
   std::set<std::string> out;
@@ -103,16 +147,17 @@ void bind_id(sqlite3_stmt* stmt, int index, const Id& id) {
   sqlite3_bind_blob(stmt, index, id.bytes().data(), static_cast<int>(id.bytes().size()), SQLITE_TRANSIENT);
 }
 
-std::string service_of(const SpanData& span) {
-  const auto* v = span.resource().attributes().find("service.name");
-  return v != nullptr && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : std::string();
-}
-
 }  // namespace
 
-Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& path) {
+std::filesystem::path SpanStore::log_dir_for(const std::filesystem::path& path) {
+  return std::filesystem::path(path.string() + ".requests");
+}
+
+Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& path, StoreAccess access,
+                                                   std::uint64_t segment_bytes) {
   std::unique_ptr<SpanStore> store(new SpanStore());
   store->path_ = path;
+  store->access_ = access;
   const int rc = sqlite3_open_v2(path.c_str(), &store->db_,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
@@ -131,135 +176,343 @@ Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& 
     sqlite3_free(message);
     return Error{"cannot initialise span database '" + path.string() + "': " + text};
   }
+  // Stores from before 2026-12 have a traces table without `requests`.
+  if (sqlite3_exec(store->db_, "SELECT requests FROM traces LIMIT 0", nullptr, nullptr, nullptr) != SQLITE_OK &&
+      sqlite3_exec(store->db_, "ALTER TABLE traces ADD COLUMN requests BLOB NOT NULL DEFAULT x''", nullptr, nullptr,
+                   &message) != SQLITE_OK) {
+    std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    return Error{"cannot upgrade span database '" + path.string() + "': " + text};
+  }
+  const auto dir = log_dir_for(path);
+  if (access == StoreAccess::write) {
+    // One writer per store: two would interleave their appends.
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    store->lock_fd_ = ::open((dir / "writer.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (store->lock_fd_ < 0 || flock(store->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      return Error{"span store '" + path.string() + "' is already being written by another process (a collector?)"};
+    }
+  }
+  TRACECHAT_TRY(store->log_, RequestLog::open(dir, access == StoreAccess::write, segment_bytes));
   return store;
 }
 
-SpanStore::~SpanStore() { sqlite3_close_v2(db_); }
+SpanStore::~SpanStore() {
+  statements_.reset();  // finalized before the connection closes
+  sqlite3_close_v2(db_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+// The statements of the ingest path, prepared once per store.
+struct SpanStore::Statements {
+  explicit Statements(sqlite3* db)
+      : add_request(db,
+                    "INSERT INTO otlp_requests (received_ns, segment, offset, length, format, traces) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        get_trace(db,
+                  "SELECT start_ns, end_ns, span_count, root_name, root_start_ns, root_is_root, services, has_error, "
+                  "requests FROM traces WHERE trace_id = ?1"),
+        put_trace(db,
+                  // An update in place, not REPLACE's delete and insert: the indexes
+                  // change only where start or end did.
+                  "INSERT INTO traces (trace_id, start_ns, end_ns, span_count, root_name, root_start_ns, "
+                  "root_is_root, services, has_error, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                  "ON CONFLICT (trace_id) DO UPDATE SET start_ns = excluded.start_ns, end_ns = excluded.end_ns, "
+                  "span_count = excluded.span_count, root_name = excluded.root_name, "
+                  "root_start_ns = excluded.root_start_ns, root_is_root = excluded.root_is_root, "
+                  "services = excluded.services, has_error = excluded.has_error, requests = excluded.requests"),
+        set_position(db,
+                     "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('indexed_segment', ?1), "
+                     "('indexed_offset', ?2)") {}
+  bool ok() const { return add_request.ok() && get_trace.ok() && put_trace.ok() && set_position.ok(); }
+  Statement add_request;
+  Statement get_trace;
+  Statement put_trace;
+  Statement set_position;
+};
 
 Result<void> SpanStore::insert(std::span<const std::unique_ptr<SpanData>> spans) {
-  std::map<TraceId, TraceDelta> deltas;
-  for (const auto& span : spans) {
-    const SpanData& s = *span;
-    auto& d = deltas[s.context.trace_id];
-    d.start = std::min(d.start, s.start_time_unix_nano);
-    d.end = std::max(d.end, s.end_time_unix_nano);
-    ++d.count;
-    d.offer_root(s.name, s.start_time_unix_nano, !s.parent_span_id.valid());
-    d.services.insert(service_of(s));
-    d.error = d.error || s.status.code == StatusCode::error;
+  const std::string otlp = otlp::encode_traces_protobuf(spans);
+  TRACECHAT_TRY(const auto contents, otlp::index_traces_protobuf(otlp));
+  const LogRecord record{otlp, now_unix_nano()};
+  TRACECHAT_TRY(const auto where, append(std::span<const LogRecord>(&record, 1)));
+  const IndexedRequest request{where[0], record.received_unix_nano, contents.spans};
+  return index(std::span<const IndexedRequest>(&request, 1), log_->end());
+}
+
+Result<std::vector<LogLocation>> SpanStore::append(std::span<const LogRecord> records) {
+  if (access_ != StoreAccess::write) return Error{"span store '" + path_.string() + "' was opened for reading"};
+  return log_->append(records);
+}
+
+LogPosition SpanStore::log_end() const { return log_->end(); }
+
+Result<void> SpanStore::index(std::span<const IndexedRequest> requests, LogPosition indexed_through) {
+  if (!statements_) {
+    statements_ = std::make_unique<Statements>(db_);
+    if (!statements_->ok()) {
+      auto error = sql_error(db_, "prepare insert");
+      statements_.reset();
+      return error;
+    }
   }
+  Statements& st = *statements_;
   if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) return sql_error(db_, "begin");
   const auto fail = [&](std::string_view doing) {
     auto error = sql_error(db_, doing);
+    for (auto* statement : {&st.add_request, &st.get_trace, &st.put_trace, &st.set_position}) {
+      sqlite3_reset(statement->get());
+    }
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return error;
   };
-  Statement add_batch(db_, "INSERT INTO span_batches (trace_id, span_count, otlp) VALUES (?1, ?2, ?3)");
-  Statement get_trace(
-      db_,
-      "SELECT start_ns, end_ns, span_count, root_name, root_start_ns, root_is_root, services, has_error "
-      "FROM traces WHERE trace_id = ?1");
-  Statement put_trace(
-      db_,
-      "INSERT OR REPLACE INTO traces (trace_id, start_ns, end_ns, span_count, root_name, root_start_ns, "
-      "root_is_root, services, has_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-  if (!add_batch.ok() || !get_trace.ok() || !put_trace.ok()) return fail("prepare insert");
 
-  // The spans of one trace, encoded together: borrowed pointers, not copies.
-  std::map<TraceId, std::vector<const SpanData*>> members;
-  for (const auto& span : spans) members[span->context.trace_id].push_back(span.get());
-  for (auto& [trace_id, list] : members) {
-    const std::string otlp = otlp::encode_traces_protobuf(list);
-    sqlite3_stmt* st = add_batch.get();
-    bind_id(st, 1, trace_id);
-    sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(list.size()));
-    sqlite3_bind_blob(st, 3, otlp.data(), static_cast<int>(otlp.size()), SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) return fail("insert spans");
-    sqlite3_reset(st);
-
-    TraceDelta merged = deltas[trace_id];
-    st = get_trace.get();
-    bind_id(st, 1, trace_id);
-    const int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-      merged.start = std::min(merged.start, static_cast<std::uint64_t>(sqlite3_column_int64(st, 0)));
-      merged.end = std::max(merged.end, static_cast<std::uint64_t>(sqlite3_column_int64(st, 1)));
-      merged.count += static_cast<std::uint64_t>(sqlite3_column_int64(st, 2));
-      merged.offer_root(reinterpret_cast<const char*>(sqlite3_column_text(st, 3)),
-                        static_cast<std::uint64_t>(sqlite3_column_int64(st, 4)), sqlite3_column_int(st, 5) != 0);
-      for (auto& service : split_lines(reinterpret_cast<const char*>(sqlite3_column_text(st, 6)))) {
-        merged.services.insert(service);
+  // Every trace touched by any of the requests, merged across them: one summary
+  // update per trace per transaction, however many requests carried it.
+  std::unordered_map<TraceId, TraceDelta> deltas;
+  std::vector<std::pair<TraceId, std::uint32_t>> per_trace;  // this request's traces and span counts
+  for (const IndexedRequest& request : requests) {
+    if (request.spans.empty()) continue;  // nothing to find it by
+    per_trace.clear();
+    for (const otlp::SpanSummary& s : request.spans) {
+      auto& d = deltas[s.trace_id];
+      d.start = std::min(d.start, s.start_unix_nano);
+      d.end = std::max(d.end, s.end_unix_nano);
+      ++d.count;
+      d.offer_root(s.name, s.start_unix_nano, !s.has_parent);
+      d.add_service(s.service);
+      d.error = d.error || s.error;
+      // Spans of one trace usually arrive together: look at the last entry first.
+      if (!per_trace.empty() && per_trace.back().first == s.trace_id) {
+        ++per_trace.back().second;
+      } else if (auto it = std::find_if(per_trace.begin(), per_trace.end(),
+                                        [&](const auto& e) { return e.first == s.trace_id; });
+                 it != per_trace.end()) {
+        ++it->second;
+      } else {
+        per_trace.emplace_back(s.trace_id, 1);
       }
-      merged.error = merged.error || sqlite3_column_int(st, 7) != 0;
+    }
+    sqlite3_stmt* add = st.add_request.get();
+    sqlite3_bind_int64(add, 1, static_cast<sqlite3_int64>(request.received_unix_nano));
+    sqlite3_bind_int64(add, 2, request.where.segment);
+    sqlite3_bind_int64(add, 3, static_cast<sqlite3_int64>(request.where.offset));
+    sqlite3_bind_int64(add, 4, request.where.length);
+    sqlite3_bind_int(add, 5, request.where.format == BodyFormat::json ? 1 : 0);
+    sqlite3_bind_int64(add, 6, static_cast<sqlite3_int64>(per_trace.size()));
+    if (sqlite3_step(add) != SQLITE_DONE) return fail("insert request");
+    sqlite3_reset(add);
+    const sqlite3_int64 request_id = sqlite3_last_insert_rowid(db_);
+
+    for (const auto& entry : per_trace) deltas[entry.first].add_request(request_id);
+  }
+
+  for (auto& [trace_id, delta] : deltas) {
+    TraceDelta& merged = delta;
+    sqlite3_stmt* get = st.get_trace.get();
+    bind_id(get, 1, trace_id);
+    const int rc = sqlite3_step(get);
+    if (rc == SQLITE_ROW) {
+      merged.start = std::min(merged.start, static_cast<std::uint64_t>(sqlite3_column_int64(get, 0)));
+      merged.end = std::max(merged.end, static_cast<std::uint64_t>(sqlite3_column_int64(get, 1)));
+      merged.count += static_cast<std::uint64_t>(sqlite3_column_int64(get, 2));
+      merged.offer_root(reinterpret_cast<const char*>(sqlite3_column_text(get, 3)),
+                        static_cast<std::uint64_t>(sqlite3_column_int64(get, 4)), sqlite3_column_int(get, 5) != 0);
+      for (auto& service : split_lines(reinterpret_cast<const char*>(sqlite3_column_text(get, 6)))) {
+        merged.add_service(service);
+      }
+      merged.error = merged.error || sqlite3_column_int(get, 7) != 0;
+      // The stored ids first: requests stay in arrival order.
+      const auto* stored = static_cast<const char*>(sqlite3_column_blob(get, 8));
+      merged.requests.insert(0, stored ? stored : "", static_cast<std::size_t>(sqlite3_column_bytes(get, 8)));
     } else if (rc != SQLITE_DONE) {
       return fail("read trace summary");
     }
-    sqlite3_reset(st);
+    sqlite3_reset(get);
 
-    const std::string services = join_lines(merged.services);
-    st = put_trace.get();
-    bind_id(st, 1, trace_id);
-    sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(merged.start));
-    sqlite3_bind_int64(st, 3, static_cast<sqlite3_int64>(merged.end));
-    sqlite3_bind_int64(st, 4, static_cast<sqlite3_int64>(merged.count));
-    sqlite3_bind_text(st, 5, merged.root_name.data(), static_cast<int>(merged.root_name.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, static_cast<sqlite3_int64>(merged.root_start));
-    sqlite3_bind_int(st, 7, merged.root_is_root ? 1 : 0);
-    sqlite3_bind_text(st, 8, services.data(), static_cast<int>(services.size()), SQLITE_STATIC);
-    sqlite3_bind_int(st, 9, merged.error ? 1 : 0);
-    if (sqlite3_step(st) != SQLITE_DONE) return fail("update trace summary");
-    sqlite3_reset(st);
+    const std::string services = merged.services_text();
+    sqlite3_stmt* put = st.put_trace.get();
+    bind_id(put, 1, trace_id);
+    sqlite3_bind_int64(put, 2, static_cast<sqlite3_int64>(merged.start));
+    sqlite3_bind_int64(put, 3, static_cast<sqlite3_int64>(merged.end));
+    sqlite3_bind_int64(put, 4, static_cast<sqlite3_int64>(merged.count));
+    sqlite3_bind_text(put, 5, merged.root_name.data(), static_cast<int>(merged.root_name.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(put, 6, static_cast<sqlite3_int64>(merged.root_start));
+    sqlite3_bind_int(put, 7, merged.root_is_root ? 1 : 0);
+    sqlite3_bind_text(put, 8, services.data(), static_cast<int>(services.size()), SQLITE_STATIC);
+    sqlite3_bind_int(put, 9, merged.error ? 1 : 0);
+    sqlite3_bind_blob(put, 10, merged.requests.data(), static_cast<int>(merged.requests.size()), SQLITE_STATIC);
+    if (sqlite3_step(put) != SQLITE_DONE) return fail("update trace summary");
+    sqlite3_reset(put);
   }
+  sqlite3_stmt* position = st.set_position.get();
+  sqlite3_bind_int64(position, 1, indexed_through.segment);
+  sqlite3_bind_int64(position, 2, static_cast<sqlite3_int64>(indexed_through.offset));
+  if (sqlite3_step(position) != SQLITE_DONE) return fail("record the indexed position");
+  sqlite3_reset(position);
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
   return {};
 }
 
-Result<std::vector<TraceSummary>> SpanStore::list_traces(std::uint64_t since_unix_nano, std::size_t limit) const {
-  Statement stmt(db_,
-                 "SELECT trace_id, start_ns, end_ns, span_count, root_name, services, has_error FROM traces "
-                 "WHERE end_ns >= ?1 ORDER BY start_ns DESC LIMIT ?2");
-  if (!stmt.ok()) return sql_error(db_, "prepare list");
-  sqlite3_bind_int64(stmt.get(), 1, static_cast<sqlite3_int64>(since_unix_nano));
-  sqlite3_bind_int64(stmt.get(), 2, static_cast<sqlite3_int64>(limit));
-  std::vector<TraceSummary> out;
-  int rc;
-  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
-    TraceSummary t;
-    const void* blob = sqlite3_column_blob(stmt.get(), 0);
-    const int size = sqlite3_column_bytes(stmt.get(), 0);
-    if (auto id =
-            TraceId::from_bytes(std::string_view(static_cast<const char*>(blob), static_cast<std::size_t>(size)))) {
-      t.trace_id = *id;
-    }
-    t.start_unix_nano = static_cast<std::uint64_t>(sqlite3_column_int64(stmt.get(), 1));
-    t.end_unix_nano = static_cast<std::uint64_t>(sqlite3_column_int64(stmt.get(), 2));
-    t.span_count = static_cast<std::uint64_t>(sqlite3_column_int64(stmt.get(), 3));
-    t.root_name = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 4));
-    for (auto& s : split_lines(reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 5)))) {
-      t.services.push_back(s);
-    }
-    t.has_error = sqlite3_column_int(stmt.get(), 6) != 0;
-    out.push_back(std::move(t));
+Result<LogPosition> SpanStore::indexed_position() const {
+  Statement stmt(db_, "SELECT key, value FROM store_meta WHERE key IN ('indexed_segment', 'indexed_offset')");
+  if (!stmt.ok()) return sql_error(db_, "prepare position");
+  LogPosition position{0, 0};
+  while (sqlite3_step(stmt.get()) == SQLITE_ROW) {
+    const std::string_view key = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
+    const auto value = sqlite3_column_int64(stmt.get(), 1);
+    if (key == "indexed_segment") position.segment = static_cast<std::uint32_t>(value);
+    if (key == "indexed_offset") position.offset = static_cast<std::uint64_t>(value);
   }
-  if (rc != SQLITE_DONE) return sql_error(db_, "list traces");
+  return position;
+}
+
+Result<std::uint64_t> SpanStore::recover(std::size_t batch_requests) {
+  TRACECHAT_TRY(const LogPosition from, indexed_position());
+  std::uint64_t recovered = 0;
+  std::vector<std::string> payloads;  // the index's views point into them...
+  payloads.reserve(batch_requests);
+  std::vector<std::shared_ptr<const void>> documents;  // ...or into these (JSON)
+  std::vector<otlp::TraceIndex> indexes;
+  std::vector<IndexedRequest> batch;
+  std::vector<std::pair<LogLocation, std::uint64_t>> locations;
+  LogPosition position = from;
+  while (true) {
+    payloads.clear();
+    documents.clear();
+    indexes.clear();
+    locations.clear();
+    std::size_t seen = 0;
+    TRACECHAT_TRY(const LogPosition after,
+                  log_->scan(position, [&](const LogLocation& where, std::uint64_t received, std::string_view payload) {
+                    ++seen;
+                    // A record that does not validate (a torn write the OS left behind)
+                    // is skipped: nothing in it was acknowledged as stored.
+                    if (where.format == BodyFormat::json) {
+                      auto index = otlp::index_traces_json(payload, documents.emplace_back());
+                      if (index) {
+                        indexes.push_back(std::move(*index));
+                        locations.emplace_back(where, received);
+                      }
+                    } else {
+                      auto index = otlp::index_traces_protobuf(payloads.emplace_back(payload));
+                      if (index) {
+                        indexes.push_back(std::move(*index));
+                        locations.emplace_back(where, received);
+                      }
+                    }
+                    return seen < batch_requests;
+                  }));
+    if (after == position) break;
+    batch.clear();
+    for (std::size_t i = 0; i < indexes.size(); ++i) {
+      batch.push_back(IndexedRequest{locations[i].first, locations[i].second, indexes[i].spans});
+    }
+    TRACECHAT_CHECK(index(batch, after));
+    recovered += batch.size();
+    position = after;
+  }
+  return recovered;
+}
+
+Result<std::vector<TraceSummary>> SpanStore::list_traces(std::uint64_t since_unix_nano, std::size_t limit) const {
+  // Two index ranges, never a scan of the table: the traces that started since, newest
+  // first (by start time); then, if the page is not full, those that started before
+  // but were still running (by end time: only the recently active ones). Together they
+  // are "every trace with a span at or after `since`", already in start-time order.
+  // One query with `end_ns >= ?` walked the whole start index when nothing matched:
+  // 786 ms on a store of 10 M spans.
+  static constexpr const char* kColumns =
+      "SELECT trace_id, start_ns, end_ns, span_count, root_name, services, has_error FROM traces ";
+  Statement started(db_, (std::string(kColumns) + "INDEXED BY traces_by_start WHERE start_ns >= ?1 "
+                                                  "ORDER BY start_ns DESC LIMIT ?2")
+                             .c_str());
+  Statement running(db_, (std::string(kColumns) + "INDEXED BY traces_by_end WHERE end_ns >= ?1 AND start_ns < ?1 "
+                                                  "ORDER BY start_ns DESC LIMIT ?2")
+                             .c_str());
+  if (!started.ok() || !running.ok()) return sql_error(db_, "prepare list");
+  std::vector<TraceSummary> out;
+  for (const Statement* stmt : {&started, &running}) {
+    if (out.size() >= limit) break;
+    sqlite3_bind_int64(stmt->get(), 1, static_cast<sqlite3_int64>(since_unix_nano));
+    sqlite3_bind_int64(stmt->get(), 2, static_cast<sqlite3_int64>(limit - out.size()));
+    int rc;
+    while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
+      sqlite3_stmt* row = stmt->get();
+      TraceSummary t;
+      const void* blob = sqlite3_column_blob(row, 0);
+      const int size = sqlite3_column_bytes(row, 0);
+      if (auto id =
+              TraceId::from_bytes(std::string_view(static_cast<const char*>(blob), static_cast<std::size_t>(size)))) {
+        t.trace_id = *id;
+      }
+      t.start_unix_nano = static_cast<std::uint64_t>(sqlite3_column_int64(row, 1));
+      t.end_unix_nano = static_cast<std::uint64_t>(sqlite3_column_int64(row, 2));
+      t.span_count = static_cast<std::uint64_t>(sqlite3_column_int64(row, 3));
+      t.root_name = reinterpret_cast<const char*>(sqlite3_column_text(row, 4));
+      for (auto& service : split_lines(reinterpret_cast<const char*>(sqlite3_column_text(row, 5)))) {
+        t.services.push_back(service);
+      }
+      t.has_error = sqlite3_column_int(row, 6) != 0;
+      out.push_back(std::move(t));
+    }
+    if (rc != SQLITE_DONE) return sql_error(db_, "list traces");
+  }
   return out;
 }
 
 Result<std::vector<std::unique_ptr<SpanData>>> SpanStore::load_trace(const TraceId& trace_id) const {
-  Statement stmt(db_, "SELECT otlp FROM span_batches WHERE trace_id = ?1 ORDER BY rowid");
-  if (!stmt.ok()) return sql_error(db_, "prepare load");
-  bind_id(stmt.get(), 1, trace_id);
   std::map<SpanId, std::unique_ptr<SpanData>> latest;  // a re-sent span: the later copy wins
-  int rc;
-  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
-    const void* blob = sqlite3_column_blob(stmt.get(), 0);
-    const int size = sqlite3_column_bytes(stmt.get(), 0);
-    auto decoded =
-        otlp::decode_traces_protobuf(std::string_view(static_cast<const char*>(blob), static_cast<std::size_t>(size)));
+  const auto keep = [&](std::string_view body, BodyFormat format = BodyFormat::protobuf) -> Result<void> {
+    auto decoded = format == BodyFormat::json ? otlp::decode_traces_json(body) : otlp::decode_traces_protobuf(body);
     if (!decoded) return Error{"stored spans of trace " + trace_id.hex() + " are corrupt: " + decoded.error().message};
-    for (auto& s : decoded->spans) latest[s->context.span_id] = std::move(s);
+    for (auto& s : decoded->spans) {  // a request also holds other traces' spans
+      if (s->context.trace_id == trace_id) latest[s->context.span_id] = std::move(s);
+    }
+    return {};
+  };
+  // The old layout's blobs first (a store upgraded in place holds them before any
+  // request), then the requests in arrival order.
+  Statement batches(db_, "SELECT otlp FROM span_batches WHERE trace_id = ?1 ORDER BY rowid");
+  Statement requests(db_, "SELECT requests FROM traces WHERE trace_id = ?1");
+  Statement where(db_, "SELECT segment, offset, length, format FROM otlp_requests WHERE id = ?1");
+  if (!batches.ok() || !requests.ok() || !where.ok()) return sql_error(db_, "prepare load");
+  bind_id(batches.get(), 1, trace_id);
+  int rc;
+  while ((rc = sqlite3_step(batches.get())) == SQLITE_ROW) {
+    const void* blob = sqlite3_column_blob(batches.get(), 0);
+    TRACECHAT_CHECK(keep(std::string_view(static_cast<const char*>(blob),
+                                          static_cast<std::size_t>(sqlite3_column_bytes(batches.get(), 0)))));
   }
   if (rc != SQLITE_DONE) return sql_error(db_, "load trace");
+  bind_id(requests.get(), 1, trace_id);
+  std::string ids;
+  if ((rc = sqlite3_step(requests.get())) == SQLITE_ROW) {
+    const auto* blob = static_cast<const char*>(sqlite3_column_blob(requests.get(), 0));
+    ids.assign(blob ? blob : "", static_cast<std::size_t>(sqlite3_column_bytes(requests.get(), 0)));
+  } else if (rc != SQLITE_DONE) {
+    return sql_error(db_, "load trace");
+  }
+  for (std::size_t i = 0; i + 8 <= ids.size(); i += 8) {
+    std::uint64_t id = 0;
+    for (int b = 0; b < 8; ++b) id |= static_cast<std::uint64_t>(static_cast<unsigned char>(ids[i + b])) << (8 * b);
+    sqlite3_bind_int64(where.get(), 1, static_cast<sqlite3_int64>(id));
+    rc = sqlite3_step(where.get());
+    if (rc != SQLITE_ROW) {
+      sqlite3_reset(where.get());
+      if (rc == SQLITE_DONE) continue;  // removed by retention since the summary was read
+      return sql_error(db_, "load trace");
+    }
+    const LogLocation location{static_cast<std::uint32_t>(sqlite3_column_int64(where.get(), 0)),
+                               static_cast<std::uint64_t>(sqlite3_column_int64(where.get(), 1)),
+                               static_cast<std::uint32_t>(sqlite3_column_int64(where.get(), 2)),
+                               sqlite3_column_int(where.get(), 3) == 1 ? BodyFormat::json : BodyFormat::protobuf};
+    sqlite3_reset(where.get());
+    auto body = log_->read(location);
+    if (!body) return Error{"spans of trace " + trace_id.hex() + " are missing: " + body.error().message};
+    TRACECHAT_CHECK(keep(*body, location.format));
+  }
   std::vector<std::unique_ptr<SpanData>> out;
   out.reserve(latest.size());
   for (auto& [id, span] : latest) out.push_back(std::move(span));
@@ -269,9 +522,150 @@ Result<std::vector<std::unique_ptr<SpanData>>> SpanStore::load_trace(const Trace
 }
 
 Result<std::uint64_t> SpanStore::span_count() const {
-  Statement stmt(db_, "SELECT COALESCE(SUM(span_count), 0) FROM span_batches");
+  // Every span that arrived, a re-sent one twice, as the summaries count them.
+  Statement stmt(db_, "SELECT COALESCE(SUM(span_count), 0) FROM traces");
   if (!stmt.ok() || sqlite3_step(stmt.get()) != SQLITE_ROW) return sql_error(db_, "count spans");
   return static_cast<std::uint64_t>(sqlite3_column_int64(stmt.get(), 0));
+}
+
+}  // namespace tracechat::collector
+
+namespace tracechat::collector {
+
+Result<std::uint64_t> SpanStore::used_bytes() const {
+  Statement stmt(db_,
+                 "SELECT (page_count - freelist_count) * page_size FROM pragma_page_count(), "
+                 "pragma_freelist_count(), pragma_page_size()");
+  if (!stmt.ok() || sqlite3_step(stmt.get()) != SQLITE_ROW) return sql_error(db_, "measure store");
+  return static_cast<std::uint64_t>(sqlite3_column_int64(stmt.get(), 0)) + log_->bytes();
+}
+
+// A segment goes when no indexed request is in it any more; never the one being
+// appended to, nor one holding requests not yet indexed.
+Result<void> SpanStore::remove_unused_segments() {
+  TRACECHAT_TRY(const LogPosition indexed, indexed_position());
+  const std::uint32_t keep_from = std::min(indexed.segment, log_->end().segment);
+  Statement used(db_, "SELECT 1 FROM otlp_requests WHERE segment = ?1 LIMIT 1");
+  if (!used.ok()) return sql_error(db_, "prepare segment check");
+  for (const auto& [segment, size] : log_->segments()) {
+    if (segment >= keep_from) break;
+    sqlite3_bind_int64(used.get(), 1, segment);
+    const int rc = sqlite3_step(used.get());
+    sqlite3_reset(used.get());
+    if (rc == SQLITE_ROW) continue;
+    if (rc != SQLITE_DONE) return sql_error(db_, "check segment");
+    TRACECHAT_CHECK(log_->remove_segment(segment));
+  }
+  return {};
+}
+
+// Removes up to `limit` traces, oldest last span end first (only those that ended
+// before `ended_before`, when given), in one transaction; returns how many went.
+Result<std::size_t> SpanStore::remove_oldest_traces(std::optional<std::uint64_t> ended_before, std::size_t limit,
+                                                    RetentionResult& result) {
+  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) return sql_error(db_, "begin");
+  const auto fail = [&](std::string_view doing) {
+    auto error = sql_error(db_, doing);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return error;
+  };
+  std::vector<TraceId> victims;
+  {
+    Statement pick(db_,
+                   "SELECT trace_id FROM traces INDEXED BY traces_by_end WHERE end_ns < ?1 ORDER BY end_ns LIMIT ?2");
+    if (!pick.ok()) return fail("prepare retention");
+    sqlite3_bind_int64(pick.get(), 1, ended_before ? static_cast<sqlite3_int64>(*ended_before) : INT64_MAX);
+    sqlite3_bind_int64(pick.get(), 2, static_cast<sqlite3_int64>(limit));
+    int rc;
+    while ((rc = sqlite3_step(pick.get())) == SQLITE_ROW) {
+      const void* blob = sqlite3_column_blob(pick.get(), 0);
+      const auto size = static_cast<std::size_t>(sqlite3_column_bytes(pick.get(), 0));
+      if (auto id = TraceId::from_bytes(std::string_view(static_cast<const char*>(blob), size))) victims.push_back(*id);
+    }
+    if (rc != SQLITE_DONE) return fail("choose traces to remove");
+  }
+  Statement requests_of(db_, "SELECT requests FROM traces WHERE trace_id = ?1");
+  Statement drop_batches(db_, "DELETE FROM span_batches WHERE trace_id = ?1");
+  Statement drop_summary(db_, "DELETE FROM traces WHERE trace_id = ?1");
+  Statement release(db_, "UPDATE otlp_requests SET traces = traces - 1 WHERE id = ?1 RETURNING traces");
+  Statement drop_request(db_, "DELETE FROM otlp_requests WHERE id = ?1");
+  if (!requests_of.ok() || !drop_batches.ok() || !drop_summary.ok() || !release.ok() || !drop_request.ok()) {
+    return fail("prepare retention");
+  }
+  const auto run = [](const Statement& statement) {
+    const int rc = sqlite3_step(statement.get());
+    sqlite3_reset(statement.get());
+    return rc == SQLITE_DONE;
+  };
+  std::vector<sqlite3_int64> requests;
+  for (const TraceId& id : victims) {
+    bind_id(requests_of.get(), 1, id);
+    if (sqlite3_step(requests_of.get()) == SQLITE_ROW) {
+      const auto* ids = static_cast<const unsigned char*>(sqlite3_column_blob(requests_of.get(), 0));
+      const auto size = static_cast<std::size_t>(sqlite3_column_bytes(requests_of.get(), 0));
+      for (std::size_t i = 0; ids != nullptr && i + 8 <= size; i += 8) {
+        std::uint64_t request = 0;
+        for (int b = 0; b < 8; ++b) request |= static_cast<std::uint64_t>(ids[i + b]) << (8 * b);
+        requests.push_back(static_cast<sqlite3_int64>(request));
+      }
+    }
+    sqlite3_reset(requests_of.get());
+    for (const Statement* statement : {&drop_batches, &drop_summary}) {
+      bind_id(statement->get(), 1, id);
+      if (!run(*statement)) return fail("remove trace");
+    }
+  }
+  // Each (trace, request) pair was counted once in the request's `traces`, so a request
+  // shared by two of the removed traces is released twice.
+  for (const sqlite3_int64 request : requests) {
+    sqlite3_bind_int64(release.get(), 1, request);
+    const int rc = sqlite3_step(release.get());
+    const sqlite3_int64 left = rc == SQLITE_ROW ? sqlite3_column_int64(release.get(), 0) : -1;
+    while (sqlite3_step(release.get()) == SQLITE_ROW) {
+    }
+    sqlite3_reset(release.get());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail("release request");
+    if (left != 0) continue;
+    sqlite3_bind_int64(drop_request.get(), 1, request);
+    if (!run(drop_request)) return fail("remove request");
+    ++result.requests_removed;
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit retention");
+  result.traces_removed += victims.size();
+  if (access_ == StoreAccess::write && !requests.empty()) TRACECHAT_CHECK(remove_unused_segments());
+  return victims.size();
+}
+
+Result<RetentionResult> SpanStore::apply_retention(const RetentionLimits& limits, std::uint64_t now_unix_nano,
+                                                   std::size_t chunk, std::size_t max_chunks) {
+  RetentionResult result;
+  chunk = std::max<std::size_t>(chunk, 1);
+  std::size_t chunks = 0;
+  if (limits.max_age) {
+    const auto age_ns = static_cast<std::uint64_t>(std::chrono::nanoseconds(*limits.max_age).count());
+    const std::uint64_t cutoff = now_unix_nano > age_ns ? now_unix_nano - age_ns : 0;
+    while (true) {
+      if (chunks++ == max_chunks) {
+        result.more = true;
+        return result;
+      }
+      TRACECHAT_TRY(const std::size_t removed, remove_oldest_traces(cutoff, chunk, result));
+      if (removed < chunk) break;
+    }
+  }
+  if (limits.max_bytes) {
+    while (true) {
+      TRACECHAT_TRY(const std::uint64_t used, used_bytes());
+      if (used <= *limits.max_bytes) break;
+      if (chunks++ == max_chunks) {
+        result.more = true;
+        return result;
+      }
+      TRACECHAT_TRY(const std::size_t removed, remove_oldest_traces(std::nullopt, chunk, result));
+      if (removed == 0) break;  // nothing left to remove: the limit is below an empty store
+    }
+  }
+  return result;
 }
 
 }  // namespace tracechat::collector

@@ -201,6 +201,10 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
   http.body_limit = 1024 * 1024;
   http.tls_cert_file = impl->options.tls_cert_file;
   http.tls_key_file = impl->options.tls_key_file;
+  // The accept back-off's two lines (out of descriptors, accepting again) go with the
+  // emulator's log; without one (--quiet) to stderr still: they are rare and say why
+  // connections wait.
+  http.log = impl->options.log != nullptr ? impl->options.log : stderr;
   impl->tls = !http.tls_cert_file.empty();
   impl->server = std::make_unique<net::HttpServer>(
       http, [raw](net::HttpRequest& request) { return raw->handle(request); },
@@ -263,9 +267,12 @@ void Emulator::stop() {
   }
   i.timers.stop();
   i.server->stop();
-  i.server.reset();
-  // Runs in progress finish (their Data Action calls are bounded by the timeout).
+  // Runs in progress finish (their Data Action calls are bounded by the timeout), before
+  // the server is destroyed: what they send to a connection still open is queued on the
+  // stopped server's io_context, never run. Destroyed first, a run's send could reach a
+  // WebSocket session whose io_context was gone.
   i.flows.reset();
+  i.server.reset();
   i.store->flush();
 }
 

@@ -1,13 +1,19 @@
 #include "tracechat/net/http_server.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <cerrno>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -116,6 +122,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void read_body() {
     if (parser_->is_done()) return on_read({});
+    // Beast reads into what the buffer has room for, and the parser moves body bytes
+    // out as they come, so a buffer that never grew read a large body 512 bytes at a
+    // time (330 reads, each with its timer and epoll calls, for a 167 kB OTLP export).
+    // Room for 64 kB while a large body arrives; released after the request.
+    if (const auto length = parser_->content_length(); length && *length > buffer_.capacity()) {
+      buffer_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*length, kLargeBodyReadBytes)));
+    }
     lowest(stream_).expires_after(options_.idle_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -130,6 +143,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void on_read(beast::error_code ec) {
+    if (buffer_.capacity() > kSmallBufferBytes && buffer_.size() == 0) buffer_.shrink_to_fit();
     if (connection_gone(ec)) return close();
     if (ec) return refuse_malformed(ec);
 
@@ -215,37 +229,154 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   const HttpServerOptions& options_;
   const HttpHandler& handler_;
   const WebSocketUpgrade& upgrade_;
+  static constexpr std::uint64_t kLargeBodyReadBytes = 64 * 1024;
+  static constexpr std::size_t kSmallBufferBytes = 4096;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
 };
 
+// accept(2) failures that mean "not now": the process or the system has no descriptor
+// left, or the kernel no memory for the socket. The connection waits in the backlog.
+bool out_of_resources(const beast::error_code& ec) {
+  if (ec.category() != boost::system::system_category()) return false;
+  const int e = ec.value();
+  return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+}
+
+std::string errno_name(const beast::error_code& ec) {
+  if (ec.category() == boost::system::system_category()) {
+    switch (ec.value()) {
+      case EMFILE: return "EMFILE";
+      case ENFILE: return "ENFILE";
+      case ENOBUFS: return "ENOBUFS";
+      case ENOMEM: return "ENOMEM";
+      default: break;
+    }
+  }
+  return std::to_string(ec.value());
+}
+
+// The soft RLIMIT_NOFILE, as the log line gives it.
+std::string open_files_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return "unknown";
+  return limit.rlim_cur == RLIM_INFINITY ? "unlimited" : std::to_string(limit.rlim_cur);
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
+  // Failed accepts in a row that are retried at once when the error is not a want of
+  // descriptors or memory (Linux's accept passes on a network error of the one waiting
+  // connection, ENETDOWN or EHOSTUNREACH): past these, the error is taken as persistent
+  // and backed off like EMFILE.
+  static constexpr std::uint64_t kImmediateRetries = 8;
+
   HttpServerOptions options;
   HttpHandler handler;
   WebSocketUpgrade upgrade;
   asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  // The accept loop (acceptor, back-off timer, the loop's state) runs on its own strand,
+  // so stop() can close it from another thread without racing a handler.
+  asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(ioc)};
+  tcp::acceptor acceptor{accept_strand};
+  asio::steady_timer accept_timer{accept_strand};
   std::optional<ssl::context> tls;
   std::vector<std::thread> threads;
   std::uint16_t bound_port = 0;
+  std::string listen_name;  // address:port, for the log lines
+
+  // The loop's state, on accept_strand only.
+  std::uint64_t failures_in_row = 0;
+  std::chrono::milliseconds next_pause{0};
+  std::chrono::steady_clock::time_point paused_since;
+
+  std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::uint64_t> accept_failures{0};
+  std::atomic<std::uint64_t> accept_pauses{0};
+  std::atomic<bool> backing_off{false};
 
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted) return;
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;  // stopped
       if (!ec) {
-        if (tls) {
-          std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(options, handler, upgrade, std::move(socket),
-                                                                          *tls)
-              ->start();
-        } else {
-          std::make_shared<Session<beast::tcp_stream>>(options, handler, upgrade, std::move(socket))->start();
-        }
+        // Counted, and an episode ended, before the session starts: on another thread its
+        // answer may be out before this handler returns.
+        accepted.fetch_add(1, std::memory_order_relaxed);
+        if (backing_off.load(std::memory_order_relaxed)) log_resumed();
+        failures_in_row = 0;
+        ec = start_session(std::move(socket));
+        if (!ec) return accept();
+        accepted.fetch_sub(1, std::memory_order_relaxed);
       }
+      accept_failures.fetch_add(1, std::memory_order_relaxed);
+      ++failures_in_row;
+      if (!out_of_resources(ec) && failures_in_row <= kImmediateRetries) return accept();
+      pause(ec);
+    });
+  }
+
+  // A session for an accepted connection. Creating one can fail only for want of memory
+  // (a TLS stream's SSL object): the connection is closed and the failure is an
+  // accept's that could not be completed.
+  beast::error_code start_session(tcp::socket socket) {
+    try {
+      if (tls) {
+        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(options, handler, upgrade, std::move(socket),
+                                                                        *tls)
+            ->start();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(options, handler, upgrade, std::move(socket))->start();
+      }
+    } catch (const std::exception&) {
+      return asio::error::no_memory;
+    }
+    return {};
+  }
+
+  // Accepting again only when the timer fires: the backlog keeps the connections, and
+  // the open ones are served meanwhile.
+  void pause(const beast::error_code& ec) {
+    const auto first = std::max(options.accept_backoff, std::chrono::milliseconds(1));
+    const auto most = std::max(options.accept_backoff_max, first);
+    if (!backing_off.load(std::memory_order_relaxed)) {
+      backing_off.store(true, std::memory_order_relaxed);
+      accept_pauses.fetch_add(1, std::memory_order_relaxed);
+      paused_since = std::chrono::steady_clock::now();
+      next_pause = first;
+      log_paused(ec, first, most);
+    }
+    const auto delay = next_pause;
+    next_pause = std::min(next_pause * 2, most);
+    accept_timer.expires_after(delay);
+    accept_timer.async_wait([this](beast::error_code wait_ec) {
+      if (wait_ec || !acceptor.is_open()) return;  // stopped
       accept();
     });
+  }
+
+  void log_paused(const beast::error_code& ec, std::chrono::milliseconds first, std::chrono::milliseconds most) {
+    if (options.log == nullptr) return;
+    std::fprintf(options.log,
+                 "level=warn component=http-server listen=%s event=accept-paused error=\"%s\" errno=%s "
+                 "rlimit_nofile=%s msg=\"cannot accept connections; serving the open ones, retrying in %lld ms, "
+                 "backing off to %lld ms\"\n",
+                 listen_name.c_str(), ec.message().c_str(), errno_name(ec).c_str(), open_files_limit().c_str(),
+                 static_cast<long long>(first.count()), static_cast<long long>(most.count()));
+  }
+
+  void log_resumed() {
+    backing_off.store(false, std::memory_order_relaxed);
+    if (options.log == nullptr) return;
+    const auto paused =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - paused_since);
+    std::fprintf(options.log,
+                 "level=info component=http-server listen=%s event=accept-resumed refused=%llu paused_ms=%lld "
+                 "msg=\"accepting again after %llu refused attempt%s\"\n",
+                 listen_name.c_str(), static_cast<unsigned long long>(failures_in_row),
+                 static_cast<long long>(paused.count()), static_cast<unsigned long long>(failures_in_row),
+                 failures_in_row == 1 ? "" : "s");
   }
 };
 
@@ -280,7 +411,9 @@ Result<void> HttpServer::start() {
   i.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Error{"cannot listen on " + where + ": " + ec.message()};
   i.bound_port = i.acceptor.local_endpoint().port();
-  i.accept();
+  const bool ipv6 = i.options.address.find(':') != std::string::npos;
+  i.listen_name = (ipv6 ? "[" + i.options.address + "]" : i.options.address) + ":" + std::to_string(i.bound_port);
+  i.accept();  // its handlers run on accept_strand, the acceptor's executor
   for (unsigned t = 0; t < std::max(1u, i.options.threads); ++t) {
     i.threads.emplace_back([&ioc = i.ioc] { ioc.run(); });
   }
@@ -290,16 +423,34 @@ Result<void> HttpServer::start() {
 void HttpServer::stop() {
   auto& i = *impl_;
   if (i.threads.empty()) return;
-  asio::post(i.ioc, [&i] {
+  const auto stop_accepting = [&i] {
     beast::error_code ignored;
     i.acceptor.close(ignored);
-  });
+    i.accept_timer.cancel();
+  };
+  asio::post(i.accept_strand, stop_accepting);
   i.ioc.stop();
   for (auto& t : i.threads) t.join();
   i.threads.clear();
+  // The posted close may not have run before the loop stopped; no thread runs it now.
+  // The listening socket is closed either way (a client connecting after stop() is
+  // refused, not left in the backlog), and the back-off timer cancelled. Their handlers
+  // are destroyed, never run, with the io_context.
+  stop_accepting();
 }
 
 std::uint16_t HttpServer::port() const noexcept { return impl_->bound_port; }
+
+HttpServerStats HttpServer::stats() const {
+  const auto& i = *impl_;
+  HttpServerStats s;
+  s.accepted = i.accepted.load(std::memory_order_relaxed);
+  s.accept_failures = i.accept_failures.load(std::memory_order_relaxed);
+  s.accept_attempts = s.accepted + s.accept_failures;
+  s.accept_pauses = i.accept_pauses.load(std::memory_order_relaxed);
+  s.backing_off = i.backing_off.load(std::memory_order_relaxed);
+  return s;
+}
 
 std::string HttpServer::url() const {
   const bool ipv6 = impl_->options.address.find(':') != std::string::npos;

@@ -1,8 +1,9 @@
 #include <boost/json.hpp>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <span>
 #include <utility>
 
@@ -85,7 +86,9 @@ template <std::size_t N>
 Result<std::optional<BasicId<N>>> read_id(const JsonMember& m) {
   TRACECHAT_TRY(auto text, read_string(m));
   if (text.empty()) return std::optional<BasicId<N>>();
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');  // ASCII only, no locale call per digit
+  }
   auto id = BasicId<N>::from_hex(text);
   if (!id) return m.error("expected " + std::to_string(2 * N) + " hex digits");
   return std::optional<BasicId<N>>(*id);
@@ -309,6 +312,172 @@ Result<void> read_resource_spans(const ObjectReader& o, DecodedTraces& out) {
                          [&](const ObjectReader& s) { return read_scope_spans(s, shared_resource, out); });
 }
 
+// ---- Indexing: the same checks as the readers above, without building spans. Each
+// check_ function accepts exactly what its read_ counterpart accepts, with the same
+// errors; fuzz/otlp_json_fuzz.cpp holds the two to that. Text is viewed in the parsed
+// document, which the caller keeps.
+
+Result<std::string_view> view_string(const JsonMember& m) {
+  if (!m.given()) return std::string_view();
+  if (!m.value()->is_string()) return m.error("expected string");
+  const auto& s = m.value()->get_string();
+  return std::string_view(s.data(), s.size());
+}
+
+Result<void> check_any(const JsonMember& v, int depth);
+
+Result<void> check_array_value(const JsonMember& a, int depth) {
+  TRACECHAT_TRY(const json::object* object, a.optional_object());
+  if (object == nullptr) return {};
+  const ObjectReader array(*object, a.path());
+  const JsonMember values = array.member("values");
+  TRACECHAT_TRY(const json::array* list, values.optional_array());
+  for (std::size_t i = 0; list != nullptr && i < list->size(); ++i) {
+    TRACECHAT_CHECK(check_any(JsonMember(&(*list)[i], values.path().item(i)), depth + 1));
+  }
+  return {};
+}
+
+// As read_any; `text` is set when the value reads as a string that the document holds
+// (stringValue, bytesValue), and to empty for a value that reads as no string at all.
+Result<void> check_any(const JsonMember& v, int depth, std::optional<std::string_view>* text) {
+  if (text != nullptr) *text = std::string_view();
+  if (depth > kMaxAnyValueDepth) return v.error("values nested too deeply");
+  TRACECHAT_TRY(const json::object* object, v.optional_object());
+  if (object == nullptr) return {};
+  const ObjectReader o(*object, v.path());
+  if (const auto s = o.member("stringValue", "string_value"); s.value() != nullptr) {
+    TRACECHAT_TRY(const auto value, view_string(s));
+    if (text != nullptr) *text = value;
+    return {};
+  }
+  if (text != nullptr) text->reset();
+  if (const auto b = o.member("boolValue", "bool_value"); b.value() != nullptr) {
+    if (!b.value()->is_bool()) return b.error("expected boolean");
+    return {};
+  }
+  if (const auto i = o.member("intValue", "int_value"); i.value() != nullptr) {
+    TRACECHAT_CHECK(read_integer<std::int64_t>(i));
+    return {};
+  }
+  if (const auto d = o.member("doubleValue", "double_value"); d.value() != nullptr) {
+    TRACECHAT_CHECK(read_double_value(d));
+    return {};
+  }
+  if (const auto a = o.member("arrayValue", "array_value"); a.value() != nullptr) return check_array_value(a, depth);
+  if (const auto kv = o.member("kvlistValue", "kvlist_value"); kv.value() != nullptr) return {};
+  if (const auto bytes = o.member("bytesValue", "bytes_value"); bytes.value() != nullptr) {
+    TRACECHAT_TRY(const auto value, view_string(bytes));
+    if (text != nullptr) *text = value;
+    return {};
+  }
+  if (text != nullptr) *text = std::string_view();  // an empty AnyValue reads as ""
+  return {};
+}
+Result<void> check_any(const JsonMember& v, int depth) { return check_any(v, depth, nullptr); }
+
+// As read_attributes; notes the value of `wanted` (the last one, as Attributes::set
+// keeps) when asked.
+Result<void> check_attributes(const ObjectReader& o, std::string_view wanted = {},
+                              std::optional<std::string_view>* wanted_value = nullptr) {
+  const auto check_key_value = [&](const ObjectReader& kv) -> Result<void> {
+    TRACECHAT_TRY(const auto key, view_string(kv.member("key")));
+    std::optional<std::string_view> text;
+    TRACECHAT_CHECK(check_any(kv.member("value"), 0, wanted_value != nullptr ? &text : nullptr));
+    if (wanted_value != nullptr && key == wanted) *wanted_value = text;
+    return {};
+  };
+  TRACECHAT_CHECK(for_each_object(o.member("attributes"), NullItems::refused, check_key_value));
+  TRACECHAT_CHECK(read_integer<std::uint32_t>(o.member("droppedAttributesCount", "dropped_attributes_count")));
+  return {};
+}
+
+Result<void> check_event(const ObjectReader& o) {
+  TRACECHAT_CHECK(read_integer<std::uint64_t>(o.member("timeUnixNano", "time_unix_nano")));
+  TRACECHAT_CHECK(view_string(o.member("name")));
+  return check_attributes(o);
+}
+
+Result<void> check_link(const ObjectReader& o) {
+  TRACECHAT_TRY(const auto trace_id, read_id<16>(o.member("traceId", "trace_id")));
+  TRACECHAT_TRY(const auto span_id, read_id<8>(o.member("spanId", "span_id")));
+  if (!trace_id || !span_id) return o.error("a link needs traceId and spanId");
+  TRACECHAT_CHECK(view_string(o.member("traceState", "trace_state")));
+  TRACECHAT_CHECK(read_integer<std::uint32_t>(o.member("flags")));
+  return check_attributes(o);
+}
+
+// As read_span: the span's index entry, or in `rejection` why its ids make it unusable.
+Result<void> index_span(const ObjectReader& o, std::string_view service, SpanSummary& out, std::string& rejection) {
+  TRACECHAT_TRY(const auto trace_id, read_id<16>(o.member("traceId", "trace_id")));
+  TRACECHAT_TRY(const auto span_id, read_id<8>(o.member("spanId", "span_id")));
+  TRACECHAT_TRY(const auto parent_id, read_id<8>(o.member("parentSpanId", "parent_span_id")));
+  TRACECHAT_CHECK(view_string(o.member("traceState", "trace_state")));
+  TRACECHAT_TRY(out.name, view_string(o.member("name")));
+  TRACECHAT_CHECK(read_enum(o.member("kind"), kSpanKindNames));
+  TRACECHAT_TRY(out.start_unix_nano,
+                read_integer<std::uint64_t>(o.member("startTimeUnixNano", "start_time_unix_nano")));
+  TRACECHAT_TRY(out.end_unix_nano, read_integer<std::uint64_t>(o.member("endTimeUnixNano", "end_time_unix_nano")));
+  TRACECHAT_CHECK(read_integer<std::uint32_t>(o.member("flags")));
+  TRACECHAT_CHECK(check_attributes(o));
+  TRACECHAT_CHECK(for_each_object(o.member("events"), NullItems::refused, check_event));
+  TRACECHAT_CHECK(for_each_object(o.member("links"), NullItems::refused, check_link));
+  TRACECHAT_CHECK(read_integer<std::uint32_t>(o.member("droppedEventsCount", "dropped_events_count")));
+  TRACECHAT_CHECK(read_integer<std::uint32_t>(o.member("droppedLinksCount", "dropped_links_count")));
+  SpanStatus status;
+  TRACECHAT_CHECK(read_status(o.member("status"), status));
+
+  if (!trace_id || !trace_id->valid()) {
+    rejection = "traceId must be 32 hex digits, not all zero";
+    return {};
+  }
+  if (!span_id || !span_id->valid()) {
+    rejection = "spanId must be 16 hex digits, not all zero";
+    return {};
+  }
+  out.trace_id = *trace_id;
+  out.span_id = *span_id;
+  out.has_parent = parent_id && parent_id->valid();
+  out.error = status.code == StatusCode::error;
+  out.service = service;
+  return {};
+}
+
+Result<void> index_scope_spans(const ObjectReader& o, std::string_view service, TraceIndex& out) {
+  const JsonMember scope = o.member("scope");
+  TRACECHAT_TRY(const json::object* scope_object, scope.optional_object());
+  if (scope_object != nullptr) {
+    const ObjectReader s(*scope_object, scope.path());
+    TRACECHAT_CHECK(view_string(s.member("name")));
+    TRACECHAT_CHECK(view_string(s.member("version")));
+  }
+  TRACECHAT_CHECK(view_string(o.member("schemaUrl", "schema_url")));
+  return for_each_object(o.member("spans"), NullItems::refused, [&](const ObjectReader& s) -> Result<void> {
+    std::string rejection;
+    SpanSummary summary;
+    TRACECHAT_CHECK(index_span(s, service, summary, rejection));
+    if (rejection.empty()) {
+      out.spans.push_back(summary);
+    } else if (out.rejected_spans++ == 0) {
+      out.rejection_reason = s.path() + ": " + rejection;
+    }
+    return {};
+  });
+}
+
+Result<void> index_resource_spans(const ObjectReader& o, TraceIndex& out) {
+  const JsonMember resource = o.member("resource");
+  TRACECHAT_TRY(const json::object* resource_object, resource.optional_object());
+  std::optional<std::string_view> service;
+  if (resource_object != nullptr) {
+    TRACECHAT_CHECK(check_attributes(ObjectReader(*resource_object, resource.path()), "service.name", &service));
+  }
+  TRACECHAT_CHECK(view_string(o.member("schemaUrl", "schema_url")));
+  return for_each_object(o.member("scopeSpans", "scope_spans"), NullItems::skipped, [&](const ObjectReader& s) {
+    return index_scope_spans(s, service.value_or(std::string_view()), out);
+  });
+}
+
 }  // namespace
 
 Result<DecodedTraces> decode_traces_json(std::string_view body) {
@@ -324,6 +493,33 @@ Result<DecodedTraces> decode_traces_json(std::string_view body) {
   const ObjectReader request(doc.get_object(), JsonPath());
   TRACECHAT_CHECK(for_each_object(request.member("resourceSpans", "resource_spans"), NullItems::skipped,
                                   [&](const ObjectReader& r) { return read_resource_spans(r, out); }));
+  return out;
+}
+
+namespace {
+// The document and the arena it lives in (declared first: it must outlive the value).
+// The value is move-constructed from the parse, which keeps the arena's storage;
+// assigning it to a default-constructed value would copy every node to the heap.
+struct ParsedJson {
+  json::monotonic_resource arena;
+  std::optional<json::value> doc;
+};
+}  // namespace
+
+Result<TraceIndex> index_traces_json(std::string_view body, std::shared_ptr<const void>& document) {
+  json::parse_options options;
+  options.max_depth = 64;
+  boost::system::error_code ec;
+  auto parsed = std::make_shared<ParsedJson>();
+  parsed->doc.emplace(json::parse(body, ec, &parsed->arena, options));
+  if (ec) return Error{"invalid JSON: " + ec.message()};
+  if (!parsed->doc->is_object()) return Error{"expected a JSON object (ExportTraceServiceRequest)"};
+
+  TraceIndex out;
+  const ObjectReader request(parsed->doc->get_object(), JsonPath());
+  TRACECHAT_CHECK(for_each_object(request.member("resourceSpans", "resource_spans"), NullItems::skipped,
+                                  [&](const ObjectReader& r) { return index_resource_spans(r, out); }));
+  document = std::move(parsed);
   return out;
 }
 

@@ -445,18 +445,300 @@ Result<void> decode_resource_spans(std::string_view data, const std::string& whe
   return {};
 }
 
+// ---- Indexing: the same validation as the decoder above, without building spans.
+// Each check_ function accepts exactly what its decode_ counterpart accepts, with
+// the same error messages; fuzz/otlp_index_fuzz.cpp holds the two to that.
+
+// A field's value was read and is well-formed; it is not kept.
+template <typename T>
+Result<bool> valid(Result<T>&& read) {
+  if (!read) return read.error();
+  return true;
+}
+
+Result<void> check_any_value(std::string_view data, int depth);
+
+Result<void> check_key_value(std::string_view data, int depth, std::string_view* key = nullptr,
+                             std::optional<std::string_view>* string_value = nullptr) {
+  return for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kKeyValueKey: {
+        TRACECHAT_TRY(const auto k, fld.len("key"));
+        if (key != nullptr) *key = k;
+        return true;
+      }
+      case f::kKeyValueValue: {
+        TRACECHAT_TRY(const auto body, fld.len("value"));
+        if (auto r = check_any_value(body, depth); !r) return nest("value", r.error());
+        if (string_value != nullptr) {
+          // The value's string member, if it is the one that counts (the last on the wire).
+          std::optional<std::string_view> text = std::string_view();
+          (void)for_each_field(body, [&](Field& vf) -> Result<bool> {
+            if (vf.number == f::kAnyString && vf.type == wire::kLen) {
+              std::string_view v;
+              if (vf.reader.len(v)) text = v;
+              return true;
+            }
+            if (vf.number >= f::kAnyBool && vf.number <= f::kAnyBytes) text.reset();
+            return false;
+          });
+          *string_value = text;
+        }
+        return true;
+      }
+      default: return false;
+    }
+  });
+}
+
+Result<void> check_nested_values(std::string_view data, int depth, bool key_values) {
+  std::size_t index = 0;
+  return for_each_field(data, [&](Field& fld) -> Result<bool> {
+    if (fld.number != (key_values ? f::kKvListValues : f::kArrayValues)) return false;
+    TRACECHAT_TRY(const auto body, fld.len("values"));
+    auto r = key_values ? check_key_value(body, depth + 1) : check_any_value(body, depth + 1);
+    if (!r) return nest(indexed("values", index), r.error());
+    ++index;
+    return true;
+  });
+}
+
+Result<void> check_any_value(std::string_view data, int depth) {
+  if (depth > kMaxAnyValueDepth) return Error{"values nested deeper than " + std::to_string(kMaxAnyValueDepth)};
+  return for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kAnyString: return valid(fld.len("stringValue"));
+      case f::kAnyBool: return valid(fld.varint("boolValue"));
+      case f::kAnyInt: return valid(fld.varint("intValue"));
+      case f::kAnyDouble: return valid(fld.fixed64("doubleValue"));
+      case f::kAnyArray:
+      case f::kAnyKvList: {
+        const char* name = fld.number == f::kAnyArray ? "arrayValue" : "kvlistValue";
+        TRACECHAT_TRY(const auto body, fld.len(name));
+        if (auto r = check_nested_values(body, depth, fld.number == f::kAnyKvList); !r) return nest(name, r.error());
+        return true;
+      }
+      case f::kAnyBytes: return valid(fld.len("bytesValue"));
+      default: return false;
+    }
+  });
+}
+
+// AttributeFields without the attributes; optionally notes the last string value of
+// one key (service.name on a resource).
+class AttributeCheck {
+ public:
+  AttributeCheck(std::uint32_t attributes_field, std::uint32_t dropped_field, std::string_view wanted_key = {},
+                 std::string_view* wanted_value = nullptr)
+      : attributes_field_(attributes_field),
+        dropped_field_(dropped_field),
+        wanted_key_(wanted_key),
+        wanted_value_(wanted_value) {}
+
+  Result<bool> read(Field& fld) {
+    if (fld.number == attributes_field_) {
+      TRACECHAT_TRY(const auto body, fld.len("attributes"));
+      std::string_view key;
+      std::optional<std::string_view> text;
+      const bool watch = wanted_value_ != nullptr;
+      if (auto r = check_key_value(body, 0, watch ? &key : nullptr, watch ? &text : nullptr); !r) {
+        return nest(indexed("attributes", index_), r.error());
+      }
+      ++index_;
+      if (watch && key == wanted_key_) *wanted_value_ = text.value_or(std::string_view());
+      return true;
+    }
+    if (fld.number == dropped_field_) return valid(fld.varint("droppedAttributesCount"));
+    return false;
+  }
+
+ private:
+  std::uint32_t attributes_field_;
+  std::uint32_t dropped_field_;
+  std::string_view wanted_key_;
+  std::string_view* wanted_value_;
+  std::size_t index_ = 0;
+};
+
+template <typename Check>
+Result<bool> check_repeated(Field& fld, const char* name, std::size_t& index, Check&& check) {
+  TRACECHAT_TRY(const auto body, fld.len(name));
+  if (auto r = check(body); !r) return nest(indexed(name, index), r.error());
+  ++index;
+  return true;
+}
+
+Result<void> check_event(std::string_view data) {
+  AttributeCheck attributes(f::kEventAttributes, f::kEventDroppedAttributes);
+  return for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kEventTime: return valid(fld.fixed64("timeUnixNano"));
+      case f::kEventName: return valid(fld.len("name"));
+      default: return attributes.read(fld);
+    }
+  });
+}
+
+Result<void> check_link(std::string_view data) {
+  std::string_view trace_id, span_id;
+  AttributeCheck attributes(f::kLinkAttributes, f::kLinkDroppedAttributes);
+  TRACECHAT_CHECK(for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kLinkTraceId: return assign(fld.len("traceId"), trace_id);
+      case f::kLinkSpanId: return assign(fld.len("spanId"), span_id);
+      case f::kLinkTraceState: return valid(fld.len("traceState"));
+      case f::kLinkFlags: return valid(fld.fixed32("flags"));
+      default: return attributes.read(fld);
+    }
+  }));
+  TRACECHAT_CHECK(decode_id<16>(trace_id, "traceId"));
+  TRACECHAT_CHECK(decode_id<8>(span_id, "spanId"));
+  return {};
+}
+
+// One span's index entry, or why it is rejected (as decode_span/check_ids decide).
+Result<std::optional<std::string>> index_span(std::string_view data, std::string_view service, SpanSummary& out) {
+  std::string_view trace_id, span_id, parent_id;
+  std::size_t events = 0, links = 0;
+  StatusCode status = StatusCode::unset;
+  AttributeCheck attributes(f::kSpanAttributes, f::kSpanDroppedAttributes);
+  TRACECHAT_CHECK(for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kSpanTraceId: return assign(fld.len("traceId"), trace_id);
+      case f::kSpanSpanId: return assign(fld.len("spanId"), span_id);
+      case f::kSpanTraceState: return valid(fld.len("traceState"));
+      case f::kSpanParentSpanId: return assign(fld.len("parentSpanId"), parent_id);
+      case f::kSpanName: return assign(fld.len("name"), out.name);
+      case f::kSpanKind: return valid(fld.varint("kind"));
+      case f::kSpanStartTime: return assign(fld.fixed64("startTimeUnixNano"), out.start_unix_nano);
+      case f::kSpanEndTime: return assign(fld.fixed64("endTimeUnixNano"), out.end_unix_nano);
+      case f::kSpanEvents: return check_repeated(fld, "events", events, check_event);
+      case f::kSpanDroppedEvents: return valid(fld.varint("droppedEventsCount"));
+      case f::kSpanLinks: return check_repeated(fld, "links", links, check_link);
+      case f::kSpanDroppedLinks: return valid(fld.varint("droppedLinksCount"));
+      case f::kSpanStatus: {
+        SpanStatus decoded;
+        auto read = status_field(fld, decoded);
+        status = decoded.code;
+        return read;
+      }
+      case f::kSpanFlags: return valid(fld.fixed32("flags"));
+      default: return attributes.read(fld);
+    }
+  }));
+  const auto tid = TraceId::from_bytes(trace_id);
+  const auto sid = SpanId::from_bytes(span_id);
+  if (!tid || !tid->valid()) return std::optional<std::string>("traceId must be 16 bytes, not all zero");
+  if (!sid || !sid->valid()) return std::optional<std::string>("spanId must be 8 bytes, not all zero");
+  if (!parent_id.empty() && parent_id.size() != SpanId::kSize) {
+    return std::optional<std::string>("parentSpanId must be 8 bytes or empty");
+  }
+  out.trace_id = *tid;
+  out.span_id = *sid;
+  out.has_parent = !parent_id.empty() && SpanId::from_bytes(parent_id)->valid();
+  out.error = status == StatusCode::error;
+  out.service = service;
+  return std::optional<std::string>();
+}
+
+Result<void> index_scope_spans(std::string_view data, std::string_view service, const std::string& where,
+                               TraceIndex& out) {
+  std::vector<std::string_view> spans;
+  auto r = for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kScopeSpansScope:
+        return message_field(fld, "scope", [&](Field& sf) -> Result<bool> {
+          switch (sf.number) {
+            case f::kScopeName: return valid(sf.len("name"));
+            case f::kScopeVersion: return valid(sf.len("version"));
+            default: return false;
+          }
+        });
+      case f::kScopeSpansSpans: return add(fld.len("spans"), spans);
+      case f::kScopeSpansSchemaUrl: return valid(fld.len("schemaUrl"));
+      default: return false;
+    }
+  });
+  if (!r) return nest(where, r.error());
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    SpanSummary summary;
+    auto outcome = index_span(spans[i], service, summary);
+    if (!outcome) return nest(where + "." + indexed("spans", i), outcome.error());
+    if (!*outcome) {
+      out.spans.push_back(summary);
+    } else if (out.rejected_spans++ == 0) {
+      out.rejection_reason = where + "." + indexed("spans", i) + ": " + **outcome;
+    }
+  }
+  return {};
+}
+
+Result<void> index_resource_spans(std::string_view data, const std::string& where, TraceIndex& out) {
+  std::string_view service;
+  AttributeCheck attributes(f::kResourceAttributes, f::kResourceDroppedAttributes, "service.name", &service);
+  std::vector<std::string_view> scope_spans;
+  auto r = for_each_field(data, [&](Field& fld) -> Result<bool> {
+    switch (fld.number) {
+      case f::kResourceSpansResource:
+        return message_field(fld, "resource", [&](Field& af) { return attributes.read(af); });
+      case f::kResourceSpansScopeSpans: return add(fld.len("scopeSpans"), scope_spans);
+      case f::kResourceSpansSchemaUrl: return valid(fld.len("schemaUrl"));
+      default: return false;
+    }
+  });
+  if (!r) return nest(where, r.error());
+  for (std::size_t i = 0; i < scope_spans.size(); ++i) {
+    TRACECHAT_CHECK(index_scope_spans(scope_spans[i], service, where + "." + indexed("scopeSpans", i), out));
+  }
+  return {};
+}
+
 }  // namespace
 
-Result<DecodedTraces> decode_traces_protobuf(std::string_view body) {
-  DecodedTraces out;
+namespace {
+// An ExportTraceServiceRequest's resourceSpans, each read by read(body, where, out).
+template <typename Out, typename Read>
+Result<Out> read_request(std::string_view body, Read&& read) {
+  Out out;
   std::size_t index = 0;
   const auto on_field = [&](Field& fld) -> Result<bool> {
     if (fld.number != f::kRequestResourceSpans) return false;
     TRACECHAT_TRY(const auto resource_spans, fld.len("resourceSpans"));
-    TRACECHAT_CHECK(decode_resource_spans(resource_spans, indexed("resourceSpans", index++), out));
+    TRACECHAT_CHECK(read(resource_spans, indexed("resourceSpans", index++), out));
     return true;
   };
   TRACECHAT_CHECK(for_each_field(body, on_field));
+  return out;
+}
+}  // namespace
+
+Result<DecodedTraces> decode_traces_protobuf(std::string_view body) {
+  return read_request<DecodedTraces>(body, decode_resource_spans);
+}
+
+Result<TraceIndex> index_traces_protobuf(std::string_view body) {
+  return read_request<TraceIndex>(body, index_resource_spans);
+}
+
+TraceIndex index_traces(const DecodedTraces& decoded) {
+  TraceIndex out;
+  out.spans.reserve(decoded.spans.size());
+  for (const auto& span : decoded.spans) {
+    SpanSummary summary;
+    summary.trace_id = span->context.trace_id;
+    summary.span_id = span->context.span_id;
+    summary.has_parent = span->parent_span_id.valid();
+    summary.name = span->name;
+    summary.start_unix_nano = span->start_time_unix_nano;
+    summary.end_unix_nano = span->end_time_unix_nano;
+    summary.error = span->status.code == StatusCode::error;
+    const auto* service = span->resource().attributes().find("service.name");
+    if (service != nullptr && std::holds_alternative<std::string>(*service))
+      summary.service = std::get<std::string>(*service);
+    out.spans.push_back(summary);
+  }
+  out.rejected_spans = decoded.rejected_spans;
+  out.rejection_reason = decoded.rejection_reason;
   return out;
 }
 

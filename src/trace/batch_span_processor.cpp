@@ -1,6 +1,7 @@
 #include "tracechat/trace/batch_span_processor.h"
 
 #include <algorithm>
+#include <bit>
 #include <exception>
 
 #include "mpmc_ring.h"
@@ -9,40 +10,22 @@
 
 namespace tracechat::trace {
 
-// The span queue: an MpmcRing admitting at most `capacity_` spans. The ring is the
-// next power of two; since a cell is released before `size_` is decremented, an
-// admitted producer always finds a free cell.
+// The span queue: an MpmcRing of exactly max_queue_size cells. Producers share no
+// counter with the export thread beyond the ring's own positions.
 class BatchSpanProcessor::Queue {
  public:
-  explicit Queue(std::size_t capacity) : capacity_(capacity), ring_(capacity) {}
+  explicit Queue(std::size_t capacity) : ring_(capacity) {}
   ~Queue() {
     while (SpanData* span = try_pop()) detail::recycle_span_data(span);
   }
 
-  bool try_push(SpanData* span) noexcept {
-    if (size_.fetch_add(1, std::memory_order_acq_rel) >= capacity_) {
-      size_.fetch_sub(1, std::memory_order_acq_rel);
-      return false;
-    }
-    if (!ring_.try_push(span)) {  // unreachable while admission holds; refuse, never spin
-      size_.fetch_sub(1, std::memory_order_acq_rel);
-      return false;
-    }
-    return true;
-  }
-
-  SpanData* try_pop() noexcept {
-    SpanData* span = ring_.try_pop();
-    if (span != nullptr) size_.fetch_sub(1, std::memory_order_acq_rel);
-    return span;
-  }
-
-  std::size_t size() const noexcept { return size_.load(std::memory_order_relaxed); }
+  std::optional<std::size_t> try_push(SpanData* span) noexcept { return ring_.try_push(span); }
+  // Only the export thread pops, and after it stopped, shutdown() and the destructor.
+  SpanData* try_pop() noexcept { return ring_.try_pop_single_consumer(); }
+  std::uint64_t pushed() const noexcept { return ring_.pushed(); }
 
  private:
-  const std::size_t capacity_;
   detail::MpmcRing<SpanData> ring_;
-  alignas(64) std::atomic<std::size_t> size_{0};
 };
 
 BatchSpanProcessorOptions BatchSpanProcessorOptions::from_env() {
@@ -67,6 +50,7 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, B
   if (options_.max_queue_size == 0) options_.max_queue_size = 1;
   options_.max_export_batch_size = std::clamp<std::size_t>(options_.max_export_batch_size, 1, options_.max_queue_size);
   queue_ = std::make_unique<Queue>(options_.max_queue_size);
+  wake_stride_mask_ = std::bit_floor(options_.max_export_batch_size) - 1;
   worker_ = std::thread([this] { run(); });
 }
 
@@ -79,18 +63,21 @@ void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) {
     return;
   }
   SpanData* raw = span.release();
-  if (!queue_->try_push(raw)) {
+  const std::optional<std::size_t> position = queue_->try_push(raw);
+  if (!position) {
     detail::recycle_span_data(raw);
     spans_dropped_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  spans_queued_.fetch_add(1, std::memory_order_relaxed);
-  if (queue_->size() >= options_.max_export_batch_size) wake_worker();
+  // Every batch-sized run of pushes wakes the worker (the stride is the batch size
+  // rounded down to a power of two, so a non-power-of-two batch wakes it a little
+  // early). Reading the queue's fill level instead would touch the export thread's
+  // cache line on every span.
+  if ((*position & wake_stride_mask_) == wake_stride_mask_) wake_worker();
 }
 
 void BatchSpanProcessor::wake_worker() {
-  // Every span ended while a full batch waits comes here; only the first may pay for
-  // the mutex and the futex wake-up.
+  // While a wake-up is pending, later ones cost one relaxed load.
   if (wake_pending_.load(std::memory_order_relaxed) || wake_pending_.exchange(true, std::memory_order_acq_rel)) {
     return;
   }
@@ -107,7 +94,7 @@ void recycle(std::vector<std::unique_ptr<SpanData>>& batch) {
 }
 }  // namespace
 
-void BatchSpanProcessor::export_available(std::size_t max_spans) {
+std::size_t BatchSpanProcessor::export_available(std::size_t max_spans) {
   std::vector<std::unique_ptr<SpanData>> batch;
   batch.reserve(options_.max_export_batch_size);
   std::size_t taken = 0;
@@ -117,7 +104,7 @@ void BatchSpanProcessor::export_available(std::size_t max_spans) {
       if (span == nullptr) break;
       batch.emplace_back(span);
     }
-    if (batch.empty()) return;
+    if (batch.empty()) return taken;
     taken += batch.size();
     if (abandon_.load(std::memory_order_relaxed)) {
       spans_dropped_.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -140,6 +127,7 @@ void BatchSpanProcessor::export_available(std::size_t max_spans) {
     }
     recycle(batch);
   }
+  return taken;
 }
 
 void BatchSpanProcessor::run() {
@@ -204,7 +192,7 @@ bool BatchSpanProcessor::shutdown(std::chrono::milliseconds timeout) {
 
 BatchSpanProcessorStats BatchSpanProcessor::stats() const noexcept {
   BatchSpanProcessorStats s;
-  s.spans_queued = spans_queued_.load(std::memory_order_relaxed);
+  s.spans_queued = queue_->pushed();
   s.spans_dropped = spans_dropped_.load(std::memory_order_relaxed);
   s.spans_exported = spans_exported_.load(std::memory_order_relaxed);
   s.spans_export_failed = spans_export_failed_.load(std::memory_order_relaxed);

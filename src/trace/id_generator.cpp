@@ -3,19 +3,12 @@
 #include <pthread.h>
 #include <sys/random.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
 namespace tracechat::trace {
 namespace {
-
-// Bumped in the child after fork(); threads compare it with the epoch they were
-// seeded in and reseed when it differs.
-std::atomic<std::uint64_t> g_fork_epoch{1};
-
-void bump_epoch_in_child() { g_fork_epoch.fetch_add(1, std::memory_order_relaxed); }
 
 void fill_from_os(void* buffer, std::size_t size) {
   auto* out = static_cast<unsigned char*>(buffer);
@@ -30,41 +23,51 @@ void fill_from_os(void* buffer, std::size_t size) {
   }
 }
 
-// xoshiro256** (Blackman & Vigna): fast, 256-bit state, passes BigCrush.
-class Xoshiro256 {
- public:
-  void seed() {
-    do {
-      fill_from_os(state_, sizeof state_);
-    } while ((state_[0] | state_[1] | state_[2] | state_[3]) == 0);
-  }
+// xoshiro256** (Blackman & Vigna): fast, 256-bit state, passes BigCrush. Constant-
+// initialised and trivially destructible, so a thread_local of it needs no guard or
+// init wrapper on access: the hot path is one flag test and a few ALU operations.
+struct Xoshiro256 {
+  std::uint64_t state[4] = {};
+  bool seeded = false;
+
+  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
   std::uint64_t next() noexcept {
-    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
-    const std::uint64_t t = state_[1] << 17;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= t;
-    state_[3] = rotl(state_[3], 45);
+    const std::uint64_t result = rotl(state[1] * 5, 7) * 9;
+    const std::uint64_t t = state[1] << 17;
+    state[2] ^= state[0];
+    state[3] ^= state[1];
+    state[1] ^= state[2];
+    state[0] ^= state[3];
+    state[2] ^= t;
+    state[3] = rotl(state[3], 45);
     return result;
   }
-
- private:
-  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-  std::uint64_t state_[4] = {};
+  void seed();
 };
 
+thread_local Xoshiro256 t_rng;
+
+// A forked child holds a copy of the parent's state and would repeat its ids. After
+// fork() only the thread that called it exists in the child, so the handler needs to
+// unseed only that thread's generator; every other thread's copy is unreachable. This
+// is what lets the hot path skip any per-call "did we fork?" check.
+void unseed_in_child() { t_rng.seeded = false; }
+
+[[gnu::noinline, gnu::cold]] void Xoshiro256::seed() {
+  // Registered before the first id of the process is drawn, so every fork that could
+  // copy a seeded state runs the handler.
+  static const int registered = pthread_atfork(nullptr, nullptr, unseed_in_child);
+  if (registered != 0) throw std::runtime_error("pthread_atfork failed: cannot keep ids apart across fork()");
+  do {
+    fill_from_os(state, sizeof state);
+  } while ((state[0] | state[1] | state[2] | state[3]) == 0);
+  seeded = true;
+}
+
 Xoshiro256& thread_rng() {
-  static const int registered = [] { return pthread_atfork(nullptr, nullptr, bump_epoch_in_child); }();
-  (void)registered;
-  thread_local Xoshiro256 rng;
-  thread_local std::uint64_t seeded_epoch = 0;
-  const std::uint64_t epoch = g_fork_epoch.load(std::memory_order_relaxed);
-  if (seeded_epoch != epoch) {
+  Xoshiro256& rng = t_rng;
+  if (!rng.seeded) [[unlikely]]
     rng.seed();
-    seeded_epoch = epoch;
-  }
   return rng;
 }
 
@@ -72,23 +75,24 @@ Xoshiro256& thread_rng() {
 
 TraceId RandomIdGenerator::new_trace_id() {
   auto& rng = thread_rng();
-  TraceId id;
+  std::uint64_t words[2];
   do {
-    const std::uint64_t hi = rng.next();
-    const std::uint64_t lo = rng.next();
-    std::memcpy(id.mutable_bytes().data(), &hi, 8);
-    std::memcpy(id.mutable_bytes().data() + 8, &lo, 8);
-  } while (!id.valid());
+    words[0] = rng.next();
+    words[1] = rng.next();
+  } while ((words[0] | words[1]) == 0);
+  TraceId id;
+  std::memcpy(id.mutable_bytes().data(), words, sizeof words);
   return id;
 }
 
 SpanId RandomIdGenerator::new_span_id() {
   auto& rng = thread_rng();
-  SpanId id;
+  std::uint64_t word;
   do {
-    const std::uint64_t v = rng.next();
-    std::memcpy(id.mutable_bytes().data(), &v, 8);
-  } while (!id.valid());
+    word = rng.next();
+  } while (word == 0);
+  SpanId id;
+  std::memcpy(id.mutable_bytes().data(), &word, sizeof word);
   return id;
 }
 

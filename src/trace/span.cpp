@@ -1,16 +1,10 @@
 #include "tracechat/trace/span.h"
 
-#include <chrono>
+#include <algorithm>
 
 #include "tracechat/trace/tracer.h"
 
 namespace tracechat::trace {
-
-std::uint64_t now_unix_nano() noexcept {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
 
 const char* to_string(SpanKind kind) noexcept {
   switch (kind) {
@@ -103,7 +97,9 @@ Span& Span::update_name(std::string_view name) {
 
 void Span::end(std::uint64_t end_time_unix_nano) {
   if (!data_) return;
-  data_->end_time_unix_nano = end_time_unix_nano ? end_time_unix_nano : now_unix_nano();
+  // A clock stepped back between start and end must not give a negative duration.
+  data_->end_time_unix_nano =
+      end_time_unix_nano ? end_time_unix_nano : std::max(now_unix_nano(), data_->start_time_unix_nano);
   if (tracer_ && tracer_->processor) {
     tracer_->processor->on_end(std::move(data_));
   }

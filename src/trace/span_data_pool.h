@@ -11,7 +11,8 @@
 
 namespace tracechat::trace::detail {
 
-// A cleared SpanData: recycled when one is parked, else new.
+// A cleared SpanData (except `origin`, which the caller sets): recycled when one is
+// parked, else new.
 std::unique_ptr<SpanData> acquire_span_data();
 // Clears and parks `span`, or deletes it when the pool is full or the span grew
 // unusually large (so the pool never pins much memory).

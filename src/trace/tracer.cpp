@@ -61,7 +61,7 @@ Span Tracer::start_span(std::string_view name, const StartSpanOptions& options) 
     }
     data->links.push_back(link);
   }
-  data->origin = tc.origin;
+  if (data->origin != tc.origin) data->origin = tc.origin;  // a recycled span usually has it already
   if (tc.processor) tc.processor->on_start(*data);
   return Span(std::move(context), std::move(data), context_);
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "support/sample_spans.h"
 #include "tracechat/collector/span_store.h"
@@ -23,7 +24,7 @@ namespace {
 
 fs::path temp_db(const std::string& name) {
   const auto path = fs::temp_directory_path() / ("tracechat-" + std::to_string(getpid()) + "-" + name + ".sqlite");
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(path.string() + suffix);
   return path;
 }
 
@@ -41,7 +42,7 @@ class CollectorTest : public ::testing::Test {
   }
   void TearDown() override {
     collector_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_.string() + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db_.string() + suffix);
   }
 
   otlp::OtlpHttpExporter exporter(otlp::Protocol protocol, bool gzip) {
@@ -209,7 +210,7 @@ TEST(CollectorForward, ForwardsEveryRequestUnchanged) {
   EXPECT_EQ(upstream_requests[1].body, json_body);  // decompressed, otherwise byte for byte
   EXPECT_EQ((*c)->stats().forward_requests, 2u);
   c->reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
 }
 
 TEST(CollectorStart, ErrorsNameTheProblem) {
@@ -223,4 +224,53 @@ TEST(CollectorStart, ErrorsNameTheProblem) {
   c = collector::Collector::start(options);
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find("/nonexistent-dir/x.sqlite"), std::string::npos);
+}
+
+TEST_F(CollectorTest, A200MeansTheRequestIsInTheStore) {
+  auto e = exporter(otlp::Protocol::http_protobuf, false);
+  auto spans = test_support::sample_spans();
+  ASSERT_EQ(e.export_spans(spans, 10s), trace::ExportResult::success);
+  // Before any flush: the answer came after the append, so the request is on disk.
+  auto log = collector::RequestLog::open(collector::SpanStore::log_dir_for(db_), false);
+  ASSERT_TRUE(log.ok());
+  std::size_t records = 0;
+  std::string stored;
+  ASSERT_TRUE((*log)
+                  ->scan({0, 0},
+                         [&](const collector::LogLocation&, std::uint64_t, std::string_view payload) {
+                           ++records;
+                           stored = payload;
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(records, 1u);
+  EXPECT_EQ(stored, otlp::encode_traces_protobuf(spans));
+  EXPECT_EQ(collector_->stats().spans_stored, spans.size());
+  ASSERT_TRUE(collector_->flush(10s));
+  EXPECT_EQ(collector_->stats().spans_indexed, spans.size());
+}
+
+TEST(CollectorRetention, OldTracesAreRemovedWhileItRuns) {
+  const auto db = temp_db("retention");
+  collector::CollectorOptions options;
+  options.listen = "127.0.0.1:0";
+  options.db = db;
+  options.retention.max_age = std::chrono::hours(24);  // the sample spans are from 2025
+  options.retention_interval = 20ms;
+  auto c = collector::Collector::start(options);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  otlp::OtlpHttpExporterOptions o;
+  o.endpoint = *otlp::OtlpHttpExporterOptions::traces_url_from_base((*c)->url());
+  otlp::OtlpHttpExporter exporter(o);
+  auto spans = test_support::sample_spans();
+  ASSERT_EQ(exporter.export_spans(spans, 10s), trace::ExportResult::success);
+  ASSERT_TRUE((*c)->flush(10s));
+  // The next pass removes the trace; waited for by its count, not by a time.
+  for (int i = 0; i < 500 && (*c)->stats().traces_expired == 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ((*c)->stats().traces_expired, 1u);
+  c->reset();
+  auto store = collector::SpanStore::open(db);
+  EXPECT_TRUE((*store)->list_traces(0, 10)->empty());
+  store->reset();
+  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
 }

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "support/sample_spans.h"
+#include "tracechat/otlp/protobuf_encoding.h"
+#include "tracechat/trace/id_generator.h"
 
 using namespace tracechat;
 namespace fs = std::filesystem;
@@ -15,7 +18,7 @@ struct TempDb {
   TempDb() : path(fs::temp_directory_path() / ("tracechat-store-" + std::to_string(getpid()) + ".sqlite")) { clean(); }
   ~TempDb() { clean(); }
   void clean() {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(path.string() + suffix);
   }
   fs::path path;
 };
@@ -23,7 +26,7 @@ struct TempDb {
 
 TEST(SpanStore, InsertLoadAndList) {
   TempDb db;
-  auto store = collector::SpanStore::open(db.path);
+  auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write);
   ASSERT_TRUE(store.ok()) << store.error().message;
   auto spans = test_support::sample_spans();
   ASSERT_TRUE((*store)->insert(spans).ok());
@@ -55,7 +58,7 @@ TEST(SpanStore, InsertLoadAndList) {
 
 TEST(SpanStore, SummariesMergeAcrossInserts) {
   TempDb db;
-  auto store = collector::SpanStore::open(db.path);
+  auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write);
   ASSERT_TRUE(store.ok());
   auto spans = test_support::sample_spans();
   std::vector<std::unique_ptr<trace::SpanData>> child, root;
@@ -81,7 +84,7 @@ TEST(SpanStore, SummariesMergeAcrossInserts) {
 
 TEST(SpanStore, RootNameFallsBackToTheEarliestOrphan) {
   TempDb db;
-  auto store = collector::SpanStore::open(db.path);
+  auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write);
   ASSERT_TRUE(store.ok());
   auto spans = test_support::sample_spans();
   spans.erase(spans.begin());  // only the child, whose parent is missing
@@ -94,10 +97,10 @@ TEST(SpanStore, RootNameFallsBackToTheEarliestOrphan) {
 TEST(SpanStore, SurvivesReopen) {
   TempDb db;
   {
-    auto store = collector::SpanStore::open(db.path);
+    auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write);
     ASSERT_TRUE((*store)->insert(test_support::sample_spans()).ok());
   }
-  auto store = collector::SpanStore::open(db.path);
+  auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write);
   EXPECT_EQ(*(*store)->span_count(), 2u);
 }
 
@@ -108,7 +111,197 @@ TEST(SpanStore, NotADatabaseIsAClearError) {
     std::fputs("this is not sqlite, just text that is long enough to have a header of sorts........", f);
     std::fclose(f);
   }
-  auto store = collector::SpanStore::open(db.path);
+  auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write);
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.error().message.find(db.path.string()), std::string::npos);
+}
+
+namespace {
+// One trace of `spans` spans ending at `end_ns`, from the sample spans' shape.
+std::vector<std::unique_ptr<trace::SpanData>> trace_ending_at(std::uint64_t end_ns, int spans = 2) {
+  const auto trace_id = trace::default_id_generator().new_trace_id();
+  std::vector<std::unique_ptr<trace::SpanData>> out;
+  for (int i = 0; i < spans; ++i) {
+    auto span = std::move(test_support::sample_spans()[static_cast<std::size_t>(i % 2)]);
+    span->context.trace_id = trace_id;
+    span->context.span_id = trace::default_id_generator().new_span_id();
+    span->start_time_unix_nano = end_ns - 1000;
+    span->end_time_unix_nano = end_ns;
+    out.push_back(std::move(span));
+  }
+  return out;
+}
+constexpr std::uint64_t kHour = 3600ull * 1'000'000'000;
+}  // namespace
+
+TEST(RequestLog, KeepsWholeRecordsAndCutsOffATornOne) {
+  TempDb db;
+  const auto dir = collector::SpanStore::log_dir_for(db.path);
+  std::vector<collector::LogLocation> where;
+  {
+    auto log = collector::RequestLog::open(dir, true);
+    ASSERT_TRUE(log.ok()) << log.error().message;
+    const std::string large(1000, 'x');
+    const collector::LogRecord records[] = {{"one", 1}, {"two", 2}, {large, 3}};
+    auto appended = (*log)->append(records);
+    ASSERT_TRUE(appended.ok());
+    where = *appended;
+    EXPECT_EQ(*(*log)->read(where[1]), "two");
+  }
+  const auto segment = dir / "00000001.otlp";
+  const auto whole = fs::file_size(segment);
+  {
+    std::FILE* f = std::fopen(segment.c_str(), "ab");
+    std::fputs("TCR1\x40\x00", f);  // a header cut short: a process died mid-write
+    std::fclose(f);
+  }
+  auto log = collector::RequestLog::open(dir, true);
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(fs::file_size(segment), whole);
+  std::vector<std::string> seen;
+  auto end = (*log)->scan({0, 0}, [&](const collector::LogLocation&, std::uint64_t received, std::string_view payload) {
+    seen.emplace_back(payload.substr(0, 3));
+    EXPECT_EQ(received, seen.size());
+    return true;
+  });
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"one", "two", "xxx"}));
+  EXPECT_EQ(end->offset, whole);
+  // A reader never repairs (a writer may be mid-append) and cannot append.
+  auto reader = collector::RequestLog::open(dir, false);
+  const collector::LogRecord extra{"x", 0};
+  EXPECT_FALSE((*reader)->append(std::span<const collector::LogRecord>(&extra, 1)).ok());
+}
+
+TEST(RequestLog, StartsANewSegmentWhenOneIsFull) {
+  TempDb db;
+  auto log = collector::RequestLog::open(collector::SpanStore::log_dir_for(db.path), true, 100);
+  ASSERT_TRUE(log.ok());
+  std::vector<collector::LogLocation> where;
+  for (int i = 0; i < 5; ++i) {
+    const std::string payload(60, static_cast<char>('a' + i));
+    const collector::LogRecord record{payload, 0};
+    where.push_back((*(*log)->append(std::span<const collector::LogRecord>(&record, 1)))[0]);
+  }
+  EXPECT_EQ((*log)->segments().size(), 5u);  // 76 bytes a record: one per 100-byte segment
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(*(*log)->read(where[i]), std::string(60, static_cast<char>('a' + i)));
+  EXPECT_FALSE((*log)->remove_segment((*log)->end().segment).ok());  // never the one being written
+}
+
+TEST(SpanStore, OneWriterAtATime) {
+  TempDb db;
+  auto writer = collector::SpanStore::open(db.path, collector::StoreAccess::write);
+  ASSERT_TRUE(writer.ok());
+  auto second = collector::SpanStore::open(db.path, collector::StoreAccess::write);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().message.find("already being written"), std::string::npos) << second.error().message;
+  EXPECT_TRUE(collector::SpanStore::open(db.path).ok());  // readers are fine
+}
+
+TEST(SpanStore, RequestsStoredButNotIndexedAreIndexedOnTheNextOpen) {
+  TempDb db;
+  const auto spans = test_support::sample_spans();
+  {
+    auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write);
+    ASSERT_TRUE((*store)->insert(spans).ok());  // indexed
+    const std::string body = otlp::encode_traces_protobuf(trace_ending_at(5 * kHour, 3));
+    const collector::LogRecord record{body, 7};
+    ASSERT_TRUE((*store)->append(std::span<const collector::LogRecord>(&record, 1)).ok());  // then the process died
+  }
+  auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write);
+  EXPECT_EQ((*store)->list_traces(0, 10)->size(), 1u);
+  auto recovered = (*store)->recover();
+  ASSERT_TRUE(recovered.ok()) << recovered.error().message;
+  EXPECT_EQ(*recovered, 1u);
+  EXPECT_EQ((*store)->list_traces(0, 10)->size(), 2u);
+  EXPECT_EQ(*(*store)->span_count(), 5u);
+  EXPECT_EQ(*(*store)->recover(), 0u);  // nothing twice
+}
+
+TEST(SpanStore, RetentionByAgeRemovesWholeOldTracesAndTheirLogSegments) {
+  TempDb db;
+  auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write, 4096);
+  ASSERT_TRUE(store.ok());
+  const std::uint64_t now = 100 * kHour;
+  std::vector<trace::TraceId> old_ids, new_ids;
+  for (int i = 0; i < 20; ++i) {
+    auto spans = trace_ending_at(now - 50 * kHour + static_cast<std::uint64_t>(i));
+    old_ids.push_back(spans[0]->context.trace_id);
+    ASSERT_TRUE((*store)->insert(spans).ok());
+  }
+  for (int i = 0; i < 5; ++i) {
+    auto spans = trace_ending_at(now - kHour);
+    new_ids.push_back(spans[0]->context.trace_id);
+    ASSERT_TRUE((*store)->insert(spans).ok());
+  }
+  const auto log = collector::RequestLog::open(collector::SpanStore::log_dir_for(db.path), false);
+  const auto segments_before = (*log)->segments().size();
+  ASSERT_GT(segments_before, 3u);
+
+  collector::RetentionLimits limits;
+  limits.max_age = std::chrono::hours(24);
+  auto result = (*store)->apply_retention(limits, now, 7);  // in chunks of 7 traces
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->traces_removed, 20u);
+  EXPECT_EQ(result->requests_removed, 20u);
+  EXPECT_FALSE(result->more);
+  EXPECT_LT((*log)->segments().size(), segments_before);
+  EXPECT_EQ((*store)->list_traces(0, 100)->size(), 5u);
+  for (const auto& id : old_ids) EXPECT_TRUE((*store)->load_trace(id)->empty());
+  for (const auto& id : new_ids) EXPECT_EQ((*store)->load_trace(id)->size(), 2u);
+  EXPECT_EQ(*(*store)->span_count(), 10u);
+  // Nothing is older now.
+  EXPECT_EQ((*store)->apply_retention(limits, now)->traces_removed, 0u);
+}
+
+TEST(SpanStore, RetentionBySizeKeepsTheNewestTracesUnderTheLimit) {
+  TempDb db;
+  auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write, 8192);
+  ASSERT_TRUE(store.ok());
+  trace::TraceId newest;
+  for (int i = 0; i < 200; ++i) {
+    auto spans = trace_ending_at(kHour + static_cast<std::uint64_t>(i) * 1'000'000, 4);
+    newest = spans[0]->context.trace_id;
+    ASSERT_TRUE((*store)->insert(spans).ok());
+  }
+  const std::uint64_t before = *(*store)->used_bytes();
+  collector::RetentionLimits limits;
+  limits.max_bytes = before / 2;
+  // One chunk at a time, as the collector runs it between index batches.
+  collector::RetentionResult total;
+  for (int pass = 0; pass < 1000; ++pass) {
+    auto result = (*store)->apply_retention(limits, 0, 10, 1);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    total.traces_removed += result->traces_removed;
+    if (!result->more) break;
+  }
+  EXPECT_GT(total.traces_removed, 0u);
+  EXPECT_LT(total.traces_removed, 200u);
+  EXPECT_LE(*(*store)->used_bytes(), *limits.max_bytes);
+  EXPECT_EQ((*store)->load_trace(newest)->size(), 4u);
+}
+
+TEST(SpanStore, ListingSinceATimeIncludesTracesStillRunningThenAndIsNewestFirst) {
+  TempDb db;
+  auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write);
+  ASSERT_TRUE(store.ok());
+  const auto add = [&](std::uint64_t start, std::uint64_t end) {
+    auto spans = trace_ending_at(end);
+    for (auto& span : spans) span->start_time_unix_nano = start;
+    EXPECT_TRUE((*store)->insert(spans).ok());
+    return spans[0]->context.trace_id;
+  };
+  const auto over = add(10 * kHour, 11 * kHour);          // ended before the cutoff
+  const auto long_running = add(10 * kHour, 30 * kHour);  // started before, still running after
+  const auto newer = add(21 * kHour, 22 * kHour);
+  const auto newest = add(25 * kHour, 26 * kHour);
+  auto listed = (*store)->list_traces(20 * kHour, 10);
+  ASSERT_TRUE(listed.ok());
+  std::vector<trace::TraceId> ids;
+  for (const auto& t : *listed) ids.push_back(t.trace_id);
+  EXPECT_EQ(ids, (std::vector<trace::TraceId>{newest, newer, long_running}));
+  EXPECT_EQ((*store)->list_traces(20 * kHour, 2)->size(), 2u);
+  const auto all = (*store)->list_traces(0, 10);
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_TRUE((*all)[2].trace_id == over || (*all)[3].trace_id == over);  // same start as long_running
 }

@@ -20,7 +20,7 @@ struct TempDb {
   }
   ~TempDb() { clean(); }
   void clean() {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(path.string() + suffix);
   }
   fs::path path;
 };
@@ -60,7 +60,7 @@ class Correlation : public ::testing::Test {
     return add(t, n, parent, "dataaction Order lookup", trace::SpanKind::server, "dataaction-bridge");
   }
   load::CorrelationReport check(const std::vector<load::GuestRecord>& guests) {
-    auto store = collector::SpanStore::open(db_.path);
+    auto store = collector::SpanStore::open(db_.path, collector::StoreAccess::write);
     EXPECT_TRUE(store.ok());
     EXPECT_TRUE((*store)->insert(spans_).ok());
     auto report = load::check_correlation(**store, guests);

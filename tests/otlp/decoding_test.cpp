@@ -211,10 +211,15 @@ constexpr std::string_view kIds = R"("traceId":"4bf92f3577b34da6a3ce929d0e0e4736
 
 // Every bad field is named by its lowerCamelCase path, whichever spelling the body used.
 TEST(OtlpJson, ErrorsNameThePathOfEveryField) {
+  // The collector validates without decoding; it must say the same.
   const auto expect_error = [](const std::string& body, std::string_view message) {
     const auto decoded = otlp::decode_traces_json(body);
     ASSERT_FALSE(decoded.ok()) << body;
     EXPECT_EQ(decoded.error().message, message) << body;
+    std::shared_ptr<const void> document;
+    const auto indexed = otlp::index_traces_json(body, document);
+    ASSERT_FALSE(indexed.ok()) << body;
+    EXPECT_EQ(indexed.error().message, message) << body;
   };
   const std::string span = "resourceSpans[0].scopeSpans[0].spans[0].";
   expect_error(json_with_span(R"("span_id":"00f067aa0ba902b")"), span + "spanId: expected 16 hex digits");
@@ -415,10 +420,14 @@ const std::string kSpanIds = field('\x0a', std::string(16, '\x01')) + field('\x1
 }  // namespace
 
 TEST(OtlpProtobuf, ErrorsNameThePathOfEveryField) {
+  // The collector's indexer validates without decoding; it must say the same.
   const auto expect_error = [](const std::string& body, std::string_view message) {
     const auto decoded = otlp::decode_traces_protobuf(body);
     ASSERT_FALSE(decoded.ok()) << message;
     EXPECT_EQ(decoded.error().message, message);
+    const auto indexed = otlp::index_traces_protobuf(body);
+    ASSERT_FALSE(indexed.ok()) << message;
+    EXPECT_EQ(indexed.error().message, message);
   };
   const std::string span = "resourceSpans[0].scopeSpans[0].spans[0].";
   const std::string event = field('\x12', "ev");
@@ -497,4 +506,115 @@ TEST(OtlpProtobuf, ErrorsNameThePathOfEveryField) {
   ASSERT_FALSE(pr.ok());
   EXPECT_EQ(pr.error().message, "partialSuccess.errorMessage: truncated");
   EXPECT_EQ(otlp::decode_status_message_protobuf("\x12\x05"), "");
+}
+
+namespace {
+// Indexing and decoding must agree on every input: both fail with the same message,
+// or both succeed with the same accepted spans and rejections.
+void expect_index_agrees(std::string_view body) {
+  const auto decoded = otlp::decode_traces_protobuf(body);
+  const auto indexed = otlp::index_traces_protobuf(body);
+  ASSERT_EQ(decoded.ok(), indexed.ok()) << (decoded.ok() ? indexed.error().message : decoded.error().message);
+  if (!decoded.ok()) {
+    EXPECT_EQ(decoded.error().message, indexed.error().message);
+    return;
+  }
+  EXPECT_EQ(decoded->rejected_spans, indexed->rejected_spans);
+  EXPECT_EQ(decoded->rejection_reason, indexed->rejection_reason);
+  ASSERT_EQ(decoded->spans.size(), indexed->spans.size());
+  for (std::size_t i = 0; i < decoded->spans.size(); ++i) {
+    const SpanData& d = *decoded->spans[i];
+    const otlp::SpanSummary& x = indexed->spans[i];
+    EXPECT_EQ(d.context.trace_id, x.trace_id);
+    EXPECT_EQ(d.context.span_id, x.span_id);
+    EXPECT_EQ(d.parent_span_id.valid(), x.has_parent);
+    EXPECT_EQ(d.name, x.name);
+    EXPECT_EQ(d.start_time_unix_nano, x.start_unix_nano);
+    EXPECT_EQ(d.end_time_unix_nano, x.end_unix_nano);
+    EXPECT_EQ(d.status.code == StatusCode::error, x.error);
+  }
+}
+}  // namespace
+
+TEST(OtlpProtobufIndex, AgreesWithTheDecoderOnEveryPrefixOfARequest) {
+  auto spans = test_support::sample_spans();
+  spans[1]->context.span_id = SpanId();  // one rejected span too
+  const std::string good = otlp::encode_traces_protobuf(spans);
+  for (std::size_t n = 0; n <= good.size(); ++n) expect_index_agrees(std::string_view(good).substr(0, n));
+}
+
+TEST(OtlpProtobufIndex, NotesWhatTheStoreNeeds) {
+  const auto spans = test_support::sample_spans();
+  const std::string body = otlp::encode_traces_protobuf(spans);
+  const auto index = otlp::index_traces_protobuf(body);
+  ASSERT_TRUE(index.ok()) << index.error().message;
+  ASSERT_EQ(index->spans.size(), spans.size());
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    const auto* service = spans[i]->resource().attributes().find("service.name");
+    ASSERT_NE(service, nullptr);
+    EXPECT_EQ(index->spans[i].service, std::get<std::string>(*service));
+  }
+  EXPECT_FALSE(index->spans[0].has_parent);
+  EXPECT_TRUE(index->spans[1].has_parent);
+  expect_index_agrees(body);
+}
+
+TEST(OtlpProtobufIndex, TheLastServiceNameWinsAndANonStringOneIsEmpty) {
+  const auto kv = [](const std::string& key, const std::string& any) {
+    return field('\x0a', field('\x0a', key) + field('\x12', any));
+  };
+  const std::string span = kSpanIds;
+  const auto request = [&](const std::string& resource) {
+    return field('\x0a', field('\x0a', resource) + field('\x12', field('\x12', span)));
+  };
+  auto first = otlp::index_traces_protobuf(
+      request(kv("service.name", field('\x0a', "a")) + kv("service.name", field('\x0a', "b"))));
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->spans.size(), 1u);
+  EXPECT_EQ(first->spans[0].service, "b");
+  auto number = otlp::index_traces_protobuf(request(kv("service.name", "\x18\x07")));  // intValue 7
+  ASSERT_TRUE(number.ok());
+  EXPECT_EQ(number->spans[0].service, "");
+}
+
+namespace {
+void expect_json_index_agrees(std::string_view body) {
+  const auto decoded = otlp::decode_traces_json(body);
+  std::shared_ptr<const void> document;
+  const auto indexed = otlp::index_traces_json(body, document);
+  ASSERT_EQ(decoded.ok(), indexed.ok()) << body;
+  if (!decoded.ok()) {
+    EXPECT_EQ(decoded.error().message, indexed.error().message);
+    return;
+  }
+  EXPECT_EQ(decoded->rejected_spans, indexed->rejected_spans);
+  EXPECT_EQ(decoded->rejection_reason, indexed->rejection_reason);
+  const auto expected = otlp::index_traces(*decoded);
+  ASSERT_EQ(expected.spans.size(), indexed->spans.size());
+  for (std::size_t i = 0; i < expected.spans.size(); ++i) {
+    const auto& a = expected.spans[i];
+    const auto& b = indexed->spans[i];
+    EXPECT_EQ(a.trace_id, b.trace_id);
+    EXPECT_EQ(a.span_id, b.span_id);
+    EXPECT_EQ(a.has_parent, b.has_parent);
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.start_unix_nano, b.start_unix_nano);
+    EXPECT_EQ(a.end_unix_nano, b.end_unix_nano);
+    EXPECT_EQ(a.error, b.error);
+    EXPECT_EQ(a.service, b.service);
+  }
+}
+}  // namespace
+
+TEST(OtlpJsonIndex, AgreesWithTheDecoder) {
+  auto spans = test_support::sample_spans();
+  expect_json_index_agrees(otlp::encode_traces_json(spans));
+  spans[1]->context.span_id = SpanId();  // a rejected span
+  const std::string json = otlp::encode_traces_json(spans);
+  expect_json_index_agrees(json);
+  for (std::size_t n = 0; n < json.size(); n += 7) expect_json_index_agrees(std::string_view(json).substr(0, n));
+  expect_json_index_agrees(
+      R"({"resourceSpans":[null,{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"a"}},{"key":"service.name","value":{"bytesValue":"Yg=="}}]},"scopeSpans":[{"spans":[{"traceId":"4BF92F3577B34DA6A3CE929D0E0E4736","spanId":"00F067AA0BA902B7","name":"x"}]}]}]})");
+  expect_json_index_agrees(
+      R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"intValue":"7"}}]},"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","status":{"code":"STATUS_CODE_ERROR"}}]}]}]})");
 }

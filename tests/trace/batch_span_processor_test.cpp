@@ -42,6 +42,10 @@ class GatedExporter final : public SpanExporter {
       std::lock_guard lock(mutex);
       return spans;
     }
+    int exports() {
+      std::lock_guard lock(mutex);
+      return exports_started;
+    }
   };
   explicit GatedExporter(std::shared_ptr<State> state) : state_(std::move(state)) {}
   ExportResult export_spans(std::span<std::unique_ptr<SpanData>> batch, std::chrono::milliseconds) override {
@@ -163,6 +167,34 @@ TEST(BatchSpanProcessor, FullQueueDropsAndCountsWithoutBlocking) {
   s = p.stats();
   EXPECT_EQ(s.spans_exported, 12u);
   EXPECT_EQ(s.spans_exported + s.spans_dropped, 1004u);
+}
+
+// The queue holds exactly max_queue_size spans, powers of two or not, down to one.
+TEST(BatchSpanProcessor, TheQueueHoldsExactlyItsSizeForAnySize) {
+  for (std::size_t queue : {1u, 2u, 3u, 5u, 100u}) {
+    auto state = std::make_shared<GatedExporter::State>();
+    state->set_open(false);
+    BatchSpanProcessor p(std::make_unique<GatedExporter>(state), options(queue, 1));
+    p.on_end(sampled_span());  // taken by the worker, which then stalls in the exporter
+    ASSERT_TRUE(state->wait_for_exports(1));
+    for (int i = 0; i < 300; ++i) p.on_end(sampled_span());
+    auto s = p.stats();
+    EXPECT_EQ(s.spans_queued, 1 + queue) << "queue " << queue;
+    EXPECT_EQ(s.spans_dropped, 300 - queue) << "queue " << queue;
+    state->set_open(true);
+    ASSERT_TRUE(p.force_flush(10s));
+    // Drained, it takes a full queue again: the ring's cells went round correctly.
+    state->set_open(false);
+    const int before = state->exports();
+    p.on_end(sampled_span());
+    ASSERT_TRUE(state->wait_for_exports(before + 1));
+    for (int i = 0; i < 300; ++i) p.on_end(sampled_span());
+    s = p.stats();
+    EXPECT_EQ(s.spans_queued, 2 + 2 * queue) << "queue " << queue;
+    state->set_open(true);
+    ASSERT_TRUE(p.force_flush(10s));
+    EXPECT_EQ(p.stats().spans_exported, 2 + 2 * queue) << "queue " << queue;
+  }
 }
 
 TEST(BatchSpanProcessor, ExportFailuresAndExceptionsAreCounted) {

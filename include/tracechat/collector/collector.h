@@ -1,7 +1,9 @@
-// Collector: the embedded OTLP/HTTP receiver. Decoded spans go to a SQLite SpanStore
-// through one writer thread that commits whatever has queued up in one transaction;
-// optionally every request body is also forwarded, unchanged, to an upstream OTLP
-// endpoint (a real OpenTelemetry Collector). Both queues are bounded: a full store
+// Collector: the embedded OTLP/HTTP receiver. Each request is validated (decoded),
+// appended to the SpanStore's request log and only then answered 200; an indexer
+// thread then indexes it for listing and loading (Collector::flush waits for that),
+// many requests to a transaction, and applies the retention limits between batches.
+// Optionally every request body is also forwarded, unchanged, to an upstream OTLP
+// endpoint (a real OpenTelemetry Collector). Both queues are bounded: a full index
 // queue answers 503 + Retry-After (the sender retries), a full forward queue drops
 // and counts.
 #pragma once
@@ -14,6 +16,7 @@
 #include <string>
 
 #include "tracechat/collector/otlp_receiver.h"
+#include "tracechat/collector/span_store.h"
 #include "tracechat/net/url.h"
 #include "tracechat/result.h"
 
@@ -26,14 +29,20 @@ struct CollectorOptions {
   ReceiverLimits limits;
   std::size_t max_queued_spans = 200000;
   std::size_t max_forward_queue_bytes = 64 * 1024 * 1024;
+  unsigned io_threads = 2;  // decode requests side by side
+  RetentionLimits retention;
+  std::chrono::milliseconds retention_interval{60000};  // how often the limits are applied
 };
 
 struct CollectorStats {
   std::uint64_t requests = 0;
   std::uint64_t spans_received = 0;
   std::uint64_t spans_rejected = 0;  // invalid ids, reported to the sender as partial success
-  std::uint64_t spans_stored = 0;
-  std::uint64_t store_errors = 0;
+  std::uint64_t spans_stored = 0;    // appended to the request log (answered 200)
+  std::uint64_t spans_indexed = 0;   // visible to listing and loading
+  std::uint64_t store_errors = 0;    // appends that failed (their requests were answered 503)
+  std::uint64_t index_errors = 0;    // index transactions that failed (retried)
+  std::uint64_t traces_expired = 0;  // removed by retention
   std::uint64_t busy_responses = 0;  // 503s because the store queue was full
   std::uint64_t forward_requests = 0;
   std::uint64_t forward_dropped = 0;  // bodies dropped: forward queue full or upstream failed

@@ -3,28 +3,43 @@
 // optionally gzip-encoded. Answers 200 with an ExportTraceServiceResponse (partial
 // success when spans were rejected), 400 with a google.rpc.Status for malformed
 // bodies, 413 past the size limit, 415 for other content types or encodings, 503
-// with Retry-After when the collector cannot take more right now.
+// with Retry-After when the collector cannot take or store more right now.
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
 
+#include "tracechat/collector/request_log.h"
 #include "tracechat/net/http.h"
 #include "tracechat/otlp/decoding.h"
 
 namespace tracechat::collector {
 
+// A validated export request, ready to store.
+struct AcceptedRequest {
+  BodyFormat format = BodyFormat::protobuf;
+  std::string body;  // as received, decompressed
+  // What it holds. The views point into `body` (protobuf; a moved string keeps its
+  // buffer) or into `document` (JSON: the parsed body).
+  otlp::TraceIndex index;
+  std::shared_ptr<const void> document;
+};
+
 class SpanSink {
  public:
   virtual ~SpanSink() = default;
-  // Takes the decoded spans, plus the original body (decompressed) and its content
-  // type for forwarding. Returns false when it is full: the sender should retry.
-  virtual bool accept(otlp::DecodedTraces traces, std::string_view body, std::string_view content_type) = 0;
+  // Returns nothing once the request is stored, or why it was not (full, or the store
+  // failed): the sender is answered 503 and should retry.
+  virtual std::optional<std::string> accept(AcceptedRequest request) = 0;
 };
 
 struct ReceiverLimits {
   std::size_t max_body_bytes = 16 * 1024 * 1024;  // after decompression too
 };
 
-net::HttpResponse handle_otlp_request(const net::HttpRequest& request, SpanSink& sink, const ReceiverLimits& limits);
+// Takes the body out of `request` (no copy of a large upload).
+net::HttpResponse handle_otlp_request(net::HttpRequest& request, SpanSink& sink, const ReceiverLimits& limits);
 
 }  // namespace tracechat::collector

@@ -30,6 +30,32 @@ struct DecodedTraces {
 inline constexpr int kMaxAnyValueDepth = 32;
 
 Result<DecodedTraces> decode_traces_protobuf(std::string_view body);
+
+// What a trace store indexes of one span; the views point into the request body.
+struct SpanSummary {
+  trace::TraceId trace_id;
+  trace::SpanId span_id;
+  bool has_parent = false;  // a valid parent span id
+  std::string_view name;
+  std::uint64_t start_unix_nano = 0;
+  std::uint64_t end_unix_nano = 0;
+  bool error = false;        // status ERROR
+  std::string_view service;  // the resource's service.name (a string), else empty
+};
+struct TraceIndex {
+  std::vector<SpanSummary> spans;  // the spans decode_traces_protobuf would accept, in order
+  std::uint64_t rejected_spans = 0;
+  std::string rejection_reason;
+};
+// Validates a protobuf request exactly as decode_traces_protobuf does (same errors,
+// same rejected spans) without building the spans: a collector that stores the body
+// as it came needs only this. Several times cheaper than decoding.
+Result<TraceIndex> index_traces_protobuf(std::string_view body);
+// The same from spans already decoded; the views point into them.
+TraceIndex index_traces(const DecodedTraces& decoded);
+// The same for a JSON request, validated exactly as decode_traces_json does; the views
+// point into the parsed document, which `document` receives and must outlive them.
+Result<TraceIndex> index_traces_json(std::string_view body, std::shared_ptr<const void>& document);
 Result<DecodedTraces> decode_traces_json(std::string_view body);
 
 struct PartialSuccess {

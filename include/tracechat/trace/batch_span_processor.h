@@ -58,14 +58,18 @@ class BatchSpanProcessor final : public SpanProcessor {
  private:
   class Queue;
   void run();
-  void export_available(std::size_t max_spans);
+  // Returns the number of spans taken off the queue.
+  std::size_t export_available(std::size_t max_spans);
   void wake_worker();
 
   BatchSpanProcessorOptions options_;
   std::unique_ptr<SpanExporter> exporter_;
+  // Read by producers on every span; written once or at shutdown.
   std::unique_ptr<Queue> queue_;
+  std::size_t wake_stride_mask_ = 0;
+  std::atomic<bool> accepting_{true};
 
-  std::mutex mutex_;
+  alignas(64) std::mutex mutex_;
   std::condition_variable worker_cv_;
   std::condition_variable flushed_cv_;
   bool worker_signaled_ = false;  // guarded by mutex_
@@ -74,11 +78,11 @@ class BatchSpanProcessor final : public SpanProcessor {
   std::uint64_t flush_completed_ = 0;
   bool stop_requested_ = false;
   std::atomic<bool> abandon_{false};  // shutdown timed out: drop what is left
-  std::atomic<bool> accepting_{true};
 
-  std::atomic<std::uint64_t> spans_queued_{0};
-  std::atomic<std::uint64_t> spans_dropped_{0};
-  std::atomic<std::uint64_t> spans_exported_{0};
+  // Written by producers (only when the queue is full); kept off the line of the
+  // counters the export thread writes for every batch.
+  alignas(64) std::atomic<std::uint64_t> spans_dropped_{0};
+  alignas(64) std::atomic<std::uint64_t> spans_exported_{0};
   std::atomic<std::uint64_t> spans_export_failed_{0};
   std::atomic<std::uint64_t> batches_exported_{0};
 

@@ -9,14 +9,12 @@
 #include <string_view>
 #include <type_traits>
 
+#include "tracechat/trace/clock.h"
 #include "tracechat/trace/span_data.h"
 
 namespace tracechat::trace {
 
 struct TracerContext;
-
-// Nanoseconds since the Unix epoch, from the system clock.
-std::uint64_t now_unix_nano() noexcept;
 
 class Span {
  public:
