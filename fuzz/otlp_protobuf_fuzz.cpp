@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto& x = indexed->spans[i];
     if (d.context.trace_id != x.trace_id || d.context.span_id != x.span_id || d.name != x.name ||
         d.start_time_unix_nano != x.start_unix_nano || d.end_time_unix_nano != x.end_unix_nano ||
-        d.parent_span_id.valid() != x.has_parent) {
+        d.parent_span_id.valid() != x.has_parent || (d.status.code == trace::StatusCode::error) != x.error) {
       std::abort();
     }
   }

@@ -1,5 +1,6 @@
 #include "tracechat/collector/collector.h"
 
+#include <algorithm>
 #include <charconv>
 #include <condition_variable>
 #include <deque>
@@ -25,6 +26,7 @@ struct Collector::Impl final : SpanSink {
     LogLocation where;
     std::uint64_t received_unix_nano = 0;
     AcceptedRequest request;  // its index points into it
+    std::size_t held = 0;     // bytes counted in queued_bytes
   };
 
   // Appends and the index queue's order: a request is queued under the same lock that
@@ -36,6 +38,7 @@ struct Collector::Impl final : SpanSink {
   std::condition_variable idle_cv;
   std::deque<IndexJob> index_queue;
   std::size_t queued_spans = 0;  // in index_queue
+  std::size_t queued_bytes = 0;  // held by index_queue
   bool indexing = false;
   bool stopping = false;
   std::thread indexer;
@@ -59,11 +62,15 @@ struct Collector::Impl final : SpanSink {
   // (what listing and loading read) follows on the indexer thread, on the other core.
   std::optional<std::string> accept(AcceptedRequest request) override {
     const std::size_t spans = request.index.spans.size();
+    // What a queued request holds in memory: its body, and a JSON one's parsed document
+    // (about twice the text).
+    const std::size_t held = request.body.size() * (request.format == BodyFormat::json ? 3 : 1);
     {
       std::lock_guard lock(mutex);
       ++counters.requests;
       // A soft bound: requests appending side by side may pass it by a request each.
-      if (queued_spans > 0 && queued_spans + spans > options.max_queued_spans) {
+      if (queued_spans > 0 &&
+          (queued_spans + spans > options.max_queued_spans || queued_bytes + held > options.max_queued_bytes)) {
         ++counters.busy_responses;
         return "collector is busy; retry later";
       }
@@ -101,8 +108,9 @@ struct Collector::Impl final : SpanSink {
     }
     if (where) {
       queued_spans += spans;
+      queued_bytes += held;
       // Moving the body keeps its buffer, so the index's views stay valid.
-      index_queue.push_back(IndexJob{*where, received, std::move(request)});
+      index_queue.push_back(IndexJob{*where, received, std::move(request), held});
       index_cv.notify_one();
     }
     return std::nullopt;
@@ -132,9 +140,11 @@ struct Collector::Impl final : SpanSink {
         std::vector<IndexedRequest> requests;
         requests.reserve(jobs.size());
         std::size_t spans = 0;
+        std::size_t held = 0;
         for (const auto& job : jobs) {
           requests.push_back(IndexedRequest{job.where, job.received_unix_nano, job.request.index.spans});
           spans += job.request.index.spans.size();
+          held += job.held;
         }
         const LogLocation& last = jobs.back().where;
         auto indexed = store->index(requests, LogPosition{last.segment, last.offset + last.length});
@@ -142,6 +152,7 @@ struct Collector::Impl final : SpanSink {
         indexing = false;
         if (indexed) {
           queued_spans -= spans;
+          queued_bytes -= held;
           counters.spans_indexed += spans;
         } else {
           // Kept in order at the front and tried again shortly; meanwhile the queue
@@ -201,7 +212,12 @@ Result<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) {
   impl->options = std::move(options);
   auto address = net::parse_listen_address(impl->options.listen);
   if (!address) return address.error();
-  auto store = SpanStore::open(impl->options.db, StoreAccess::write);
+  // Log space comes back a segment at a time: beside a small size limit, small segments.
+  std::uint64_t segment_bytes = RequestLog::kSegmentBytes;
+  if (impl->options.retention.max_bytes) {
+    segment_bytes = std::clamp<std::uint64_t>(*impl->options.retention.max_bytes / 16, 1 << 20, segment_bytes);
+  }
+  auto store = SpanStore::open(impl->options.db, StoreAccess::write, segment_bytes);
   if (!store) return store.error();
   impl->store = std::move(*store);
   // Requests a previous run stored but did not index.

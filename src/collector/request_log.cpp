@@ -97,11 +97,13 @@ std::uint64_t file_size(int fd) {
 
 }  // namespace
 
-fs::path RequestLog::segment_path(std::uint32_t segment) const {
+std::string RequestLog::segment_name(std::uint32_t segment) {
   char name[32];
   std::snprintf(name, sizeof name, "%08u.otlp", segment);
-  return dir_ / name;
+  return name;
 }
+
+fs::path RequestLog::segment_path(std::uint32_t segment) const { return dir_ / segment_name(segment); }
 
 std::vector<std::pair<std::uint32_t, std::uint64_t>> RequestLog::segments() const {
   std::vector<std::pair<std::uint32_t, std::uint64_t>> out;
@@ -175,7 +177,11 @@ Result<std::vector<LogLocation>> RequestLog::append(std::span<const LogRecord> r
   std::vector<std::array<std::uint8_t, kHeaderBytes>> headers(records.size());
   std::vector<iovec> iov;
   iov.reserve(2 * records.size());
+  for (const LogRecord& record : records) {
+    if (record.payload.size() > UINT32_MAX) return Error{"a request larger than 4 GiB cannot be logged"};
+  }
   std::lock_guard lock(mutex_);
+  if (!broken_.empty()) return Error{broken_};
   std::uint64_t write_from = end_.offset;
   const auto flush = [&]() -> Result<void> {
     if (iov.empty()) return {};
@@ -183,7 +189,8 @@ Result<std::vector<LogLocation>> RequestLog::append(std::span<const LogRecord> r
       const std::string error = os_error("cannot write", segment_path(end_.segment));
       // Leave no partial record behind (a failed write is answered 503 and retried).
       if (ftruncate(append_fd_, static_cast<off_t>(write_from)) != 0) {
-        return Error{error + "; and cannot cut the partial write off"};
+        broken_ = error + "; and cannot cut the partial write off (restart the collector)";
+        return Error{broken_};
       }
       end_ = LogPosition{end_.segment, write_from};
       return Error{error};
@@ -193,7 +200,6 @@ Result<std::vector<LogLocation>> RequestLog::append(std::span<const LogRecord> r
   };
   for (std::size_t i = 0; i < records.size(); ++i) {
     const LogRecord& record = records[i];
-    if (record.payload.size() > UINT32_MAX) return Error{"a request larger than 4 GiB cannot be logged"};
     const std::uint64_t size = kHeaderBytes + record.payload.size();
     if (end_.offset > 0 && end_.offset + size > segment_bytes_) {
       TRACECHAT_CHECK(flush());

@@ -58,12 +58,15 @@ CREATE TABLE IF NOT EXISTS traces (
   root_is_root  INTEGER NOT NULL,
   services      TEXT    NOT NULL,
   has_error     INTEGER NOT NULL,
-  requests      BLOB    NOT NULL DEFAULT x''
+  requests      BLOB    NOT NULL DEFAULT x'',
+  first_request INTEGER  -- the first of `requests`; null for the old layout's traces
 ) WITHOUT ROWID;
 -- Listing reads the newest starts from one and the recently active traces from the
 -- other; retention takes the oldest ends from the second.
 CREATE INDEX IF NOT EXISTS traces_by_start ON traces (start_ns);
 CREATE INDEX IF NOT EXISTS traces_by_end ON traces (end_ns);
+-- Size retention frees the oldest log segment by removing the traces that began in it.
+CREATE INDEX IF NOT EXISTS traces_by_first_request ON traces (first_request);
 )sql";
 
 // What one insert learns about one trace, merged into its summary row.
@@ -77,8 +80,10 @@ struct TraceDelta {
   std::vector<std::string> services;  // a trace has a handful: a vector beats a set
   bool error = false;
   std::string requests;  // ids of the requests holding its spans, 8 bytes each
+  std::optional<std::int64_t> first_request;
 
   void add_request(std::int64_t id) {
+    if (!first_request) first_request = id;
     char bytes[8];
     for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(static_cast<std::uint64_t>(id) >> (8 * i));
     requests.append(bytes, 8);
@@ -165,25 +170,17 @@ Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& 
                  "': " + (store->db_ ? sqlite3_errmsg(store->db_) : sqlite3_errstr(rc))};
   }
   sqlite3_busy_timeout(store->db_, 5000);
+  const auto failed = [&](std::string_view doing, char* message) {
+    std::string text = message ? message : sqlite3_errmsg(store->db_);
+    sqlite3_free(message);
+    return Error{"cannot " + std::string(doing) + " span database '" + path.string() + "': " + text};
+  };
   char* message = nullptr;
   // WAL lets the viewer read while the collector writes; NORMAL sync is durable
   // against process crashes, which is what a trace store needs. A 64 MiB page cache
   // keeps the index pages of a busy store in memory.
   const char* setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;";
-  if (sqlite3_exec(store->db_, setup, nullptr, nullptr, &message) != SQLITE_OK ||
-      sqlite3_exec(store->db_, kSchema, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message ? message : "unknown error";
-    sqlite3_free(message);
-    return Error{"cannot initialise span database '" + path.string() + "': " + text};
-  }
-  // Stores from before 2026-12 have a traces table without `requests`.
-  if (sqlite3_exec(store->db_, "SELECT requests FROM traces LIMIT 0", nullptr, nullptr, nullptr) != SQLITE_OK &&
-      sqlite3_exec(store->db_, "ALTER TABLE traces ADD COLUMN requests BLOB NOT NULL DEFAULT x''", nullptr, nullptr,
-                   &message) != SQLITE_OK) {
-    std::string text = message ? message : "unknown error";
-    sqlite3_free(message);
-    return Error{"cannot upgrade span database '" + path.string() + "': " + text};
-  }
+  if (sqlite3_exec(store->db_, setup, nullptr, nullptr, &message) != SQLITE_OK) return failed("initialise", message);
   const auto dir = log_dir_for(path);
   if (access == StoreAccess::write) {
     // One writer per store: two would interleave their appends.
@@ -194,6 +191,32 @@ Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& 
       return Error{"span store '" + path.string() + "' is already being written by another process (a collector?)"};
     }
   }
+  const auto has_column = [&](const char* column) {
+    const std::string probe = std::string("SELECT ") + column + " FROM traces LIMIT 0";
+    return sqlite3_exec(store->db_, probe.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+  };
+  const bool existing =
+      sqlite3_exec(store->db_, "SELECT 1 FROM traces LIMIT 0", nullptr, nullptr, nullptr) == SQLITE_OK;
+  if (access == StoreAccess::write || !existing) {
+    // The schema, and the upgrade of a store from before 2026-12, in one immediate
+    // transaction: a viewer opening the store meanwhile waits instead of racing.
+    if (sqlite3_exec(store->db_, "BEGIN IMMEDIATE", nullptr, nullptr, &message) != SQLITE_OK) {
+      return failed("initialise", message);
+    }
+    const bool upgrade = existing && !has_column("requests");
+    const char* upgrade_sql =
+        "ALTER TABLE traces ADD COLUMN requests BLOB NOT NULL DEFAULT x''; "
+        "ALTER TABLE traces ADD COLUMN first_request INTEGER;";
+    if ((upgrade && sqlite3_exec(store->db_, upgrade_sql, nullptr, nullptr, &message) != SQLITE_OK) ||
+        sqlite3_exec(store->db_, kSchema, nullptr, nullptr, &message) != SQLITE_OK ||
+        sqlite3_exec(store->db_, "COMMIT", nullptr, nullptr, &message) != SQLITE_OK) {
+      sqlite3_exec(store->db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return failed(upgrade ? "upgrade" : "initialise", message);
+    }
+  }
+  // A viewer leaves an old store as it is (it may be read-only, and a collector may be
+  // writing it) and reads it the old way until a collector has upgraded it.
+  store->current_layout_ = has_column("first_request");
   TRACECHAT_TRY(store->log_, RequestLog::open(dir, access == StoreAccess::write, segment_bytes));
   return store;
 }
@@ -212,16 +235,18 @@ struct SpanStore::Statements {
                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
         get_trace(db,
                   "SELECT start_ns, end_ns, span_count, root_name, root_start_ns, root_is_root, services, has_error, "
-                  "requests FROM traces WHERE trace_id = ?1"),
+                  "requests, first_request FROM traces WHERE trace_id = ?1"),
         put_trace(db,
                   // An update in place, not REPLACE's delete and insert: the indexes
                   // change only where start or end did.
                   "INSERT INTO traces (trace_id, start_ns, end_ns, span_count, root_name, root_start_ns, "
-                  "root_is_root, services, has_error, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                  "root_is_root, services, has_error, requests, first_request) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
                   "ON CONFLICT (trace_id) DO UPDATE SET start_ns = excluded.start_ns, end_ns = excluded.end_ns, "
                   "span_count = excluded.span_count, root_name = excluded.root_name, "
                   "root_start_ns = excluded.root_start_ns, root_is_root = excluded.root_is_root, "
-                  "services = excluded.services, has_error = excluded.has_error, requests = excluded.requests"),
+                  "services = excluded.services, has_error = excluded.has_error, requests = excluded.requests, "
+                  "first_request = excluded.first_request"),
         set_position(db,
                      "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('indexed_segment', ?1), "
                      "('indexed_offset', ?2)") {}
@@ -258,7 +283,9 @@ Result<void> SpanStore::index(std::span<const IndexedRequest> requests, LogPosit
     }
   }
   Statements& st = *statements_;
-  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) return sql_error(db_, "begin");
+  // Immediate: the write lock is taken up front, so a viewer's transaction in between
+  // is waited out by the busy handler instead of failing the commit.
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return sql_error(db_, "begin");
   const auto fail = [&](std::string_view doing) {
     auto error = sql_error(db_, doing);
     for (auto* statement : {&st.add_request, &st.get_trace, &st.put_trace, &st.set_position}) {
@@ -326,6 +353,8 @@ Result<void> SpanStore::index(std::span<const IndexedRequest> requests, LogPosit
       // The stored ids first: requests stay in arrival order.
       const auto* stored = static_cast<const char*>(sqlite3_column_blob(get, 8));
       merged.requests.insert(0, stored ? stored : "", static_cast<std::size_t>(sqlite3_column_bytes(get, 8)));
+      // An old-layout trace (no first request yet) gets this one: its log data begins here.
+      if (sqlite3_column_type(get, 9) != SQLITE_NULL) merged.first_request = sqlite3_column_int64(get, 9);
     } else if (rc != SQLITE_DONE) {
       return fail("read trace summary");
     }
@@ -343,6 +372,11 @@ Result<void> SpanStore::index(std::span<const IndexedRequest> requests, LogPosit
     sqlite3_bind_text(put, 8, services.data(), static_cast<int>(services.size()), SQLITE_STATIC);
     sqlite3_bind_int(put, 9, merged.error ? 1 : 0);
     sqlite3_bind_blob(put, 10, merged.requests.data(), static_cast<int>(merged.requests.size()), SQLITE_STATIC);
+    if (merged.first_request) {
+      sqlite3_bind_int64(put, 11, *merged.first_request);
+    } else {
+      sqlite3_bind_null(put, 11);
+    }
     if (sqlite3_step(put) != SQLITE_DONE) return fail("update trace summary");
     sqlite3_reset(put);
   }
@@ -425,16 +459,20 @@ Result<std::vector<TraceSummary>> SpanStore::list_traces(std::uint64_t since_uni
   // 786 ms on a store of 10 M spans.
   static constexpr const char* kColumns =
       "SELECT trace_id, start_ns, end_ns, span_count, root_name, services, has_error FROM traces ";
-  Statement started(db_, (std::string(kColumns) + "INDEXED BY traces_by_start WHERE start_ns >= ?1 "
-                                                  "ORDER BY start_ns DESC LIMIT ?2")
-                             .c_str());
+  // (A store from before 2026-12 that no collector has upgraded yet has neither index
+  // for sure: it is read with the one query it always was.)
+  Statement started(db_,
+                    (std::string(kColumns) +
+                     (current_layout_ ? "INDEXED BY traces_by_start WHERE start_ns >= ?1 " : "WHERE end_ns >= ?1 ") +
+                     "ORDER BY start_ns DESC LIMIT ?2")
+                        .c_str());
   Statement running(db_, (std::string(kColumns) + "INDEXED BY traces_by_end WHERE end_ns >= ?1 AND start_ns < ?1 "
                                                   "ORDER BY start_ns DESC LIMIT ?2")
                              .c_str());
-  if (!started.ok() || !running.ok()) return sql_error(db_, "prepare list");
+  if (!started.ok() || (current_layout_ && !running.ok())) return sql_error(db_, "prepare list");
   std::vector<TraceSummary> out;
   for (const Statement* stmt : {&started, &running}) {
-    if (out.size() >= limit) break;
+    if (out.size() >= limit || (stmt == &running && !current_layout_)) break;
     sqlite3_bind_int64(stmt->get(), 1, static_cast<sqlite3_int64>(since_unix_nano));
     sqlite3_bind_int64(stmt->get(), 2, static_cast<sqlite3_int64>(limit - out.size()));
     int rc;
@@ -462,6 +500,17 @@ Result<std::vector<TraceSummary>> SpanStore::list_traces(std::uint64_t since_uni
   return out;
 }
 
+namespace {
+std::vector<std::unique_ptr<SpanData>> sorted_by_start(std::map<SpanId, std::unique_ptr<SpanData>>& spans) {
+  std::vector<std::unique_ptr<SpanData>> out;
+  out.reserve(spans.size());
+  for (auto& [id, span] : spans) out.push_back(std::move(span));
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a->start_time_unix_nano < b->start_time_unix_nano; });
+  return out;
+}
+}  // namespace
+
 Result<std::vector<std::unique_ptr<SpanData>>> SpanStore::load_trace(const TraceId& trace_id) const {
   std::map<SpanId, std::unique_ptr<SpanData>> latest;  // a re-sent span: the later copy wins
   const auto keep = [&](std::string_view body, BodyFormat format = BodyFormat::protobuf) -> Result<void> {
@@ -475,9 +524,7 @@ Result<std::vector<std::unique_ptr<SpanData>>> SpanStore::load_trace(const Trace
   // The old layout's blobs first (a store upgraded in place holds them before any
   // request), then the requests in arrival order.
   Statement batches(db_, "SELECT otlp FROM span_batches WHERE trace_id = ?1 ORDER BY rowid");
-  Statement requests(db_, "SELECT requests FROM traces WHERE trace_id = ?1");
-  Statement where(db_, "SELECT segment, offset, length, format FROM otlp_requests WHERE id = ?1");
-  if (!batches.ok() || !requests.ok() || !where.ok()) return sql_error(db_, "prepare load");
+  if (!batches.ok()) return sql_error(db_, "prepare load");
   bind_id(batches.get(), 1, trace_id);
   int rc;
   while ((rc = sqlite3_step(batches.get())) == SQLITE_ROW) {
@@ -486,6 +533,10 @@ Result<std::vector<std::unique_ptr<SpanData>>> SpanStore::load_trace(const Trace
                                           static_cast<std::size_t>(sqlite3_column_bytes(batches.get(), 0)))));
   }
   if (rc != SQLITE_DONE) return sql_error(db_, "load trace");
+  if (!current_layout_) return sorted_by_start(latest);
+  Statement requests(db_, "SELECT requests FROM traces WHERE trace_id = ?1");
+  Statement where(db_, "SELECT segment, offset, length, format FROM otlp_requests WHERE id = ?1");
+  if (!requests.ok() || !where.ok()) return sql_error(db_, "prepare load");
   bind_id(requests.get(), 1, trace_id);
   std::string ids;
   if ((rc = sqlite3_step(requests.get())) == SQLITE_ROW) {
@@ -510,15 +561,15 @@ Result<std::vector<std::unique_ptr<SpanData>>> SpanStore::load_trace(const Trace
                                sqlite3_column_int(where.get(), 3) == 1 ? BodyFormat::json : BodyFormat::protobuf};
     sqlite3_reset(where.get());
     auto body = log_->read(location);
-    if (!body) return Error{"spans of trace " + trace_id.hex() + " are missing: " + body.error().message};
+    if (!body) {
+      // Retention may have removed the segment since the row was read: the trace is
+      // being removed, and what is left of it is what there is.
+      if (!std::filesystem::exists(log_->dir() / RequestLog::segment_name(location.segment))) continue;
+      return Error{"spans of trace " + trace_id.hex() + " are missing: " + body.error().message};
+    }
     TRACECHAT_CHECK(keep(*body, location.format));
   }
-  std::vector<std::unique_ptr<SpanData>> out;
-  out.reserve(latest.size());
-  for (auto& [id, span] : latest) out.push_back(std::move(span));
-  std::stable_sort(out.begin(), out.end(),
-                   [](const auto& a, const auto& b) { return a->start_time_unix_nano < b->start_time_unix_nano; });
-  return out;
+  return sorted_by_start(latest);
 }
 
 Result<std::uint64_t> SpanStore::span_count() const {
@@ -559,11 +610,10 @@ Result<void> SpanStore::remove_unused_segments() {
   return {};
 }
 
-// Removes up to `limit` traces, oldest last span end first (only those that ended
-// before `ended_before`, when given), in one transaction; returns how many went.
-Result<std::size_t> SpanStore::remove_oldest_traces(std::optional<std::uint64_t> ended_before, std::size_t limit,
-                                                    RetentionResult& result) {
-  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) return sql_error(db_, "begin");
+// Removes the traces `pick` selects, in one transaction; returns how many went.
+Result<std::size_t> SpanStore::remove_traces(const char* pick_sql, std::int64_t bound, std::size_t limit,
+                                             RetentionResult& result) {
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return sql_error(db_, "begin");
   const auto fail = [&](std::string_view doing) {
     auto error = sql_error(db_, doing);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -571,10 +621,9 @@ Result<std::size_t> SpanStore::remove_oldest_traces(std::optional<std::uint64_t>
   };
   std::vector<TraceId> victims;
   {
-    Statement pick(db_,
-                   "SELECT trace_id FROM traces INDEXED BY traces_by_end WHERE end_ns < ?1 ORDER BY end_ns LIMIT ?2");
+    Statement pick(db_, pick_sql);
     if (!pick.ok()) return fail("prepare retention");
-    sqlite3_bind_int64(pick.get(), 1, ended_before ? static_cast<sqlite3_int64>(*ended_before) : INT64_MAX);
+    sqlite3_bind_int64(pick.get(), 1, bound);
     sqlite3_bind_int64(pick.get(), 2, static_cast<sqlite3_int64>(limit));
     int rc;
     while ((rc = sqlite3_step(pick.get())) == SQLITE_ROW) {
@@ -640,16 +689,23 @@ Result<RetentionResult> SpanStore::apply_retention(const RetentionLimits& limits
                                                    std::size_t chunk, std::size_t max_chunks) {
   RetentionResult result;
   chunk = std::max<std::size_t>(chunk, 1);
-  std::size_t chunks = 0;
+  std::size_t chunks = 0;  // counted only when something was removed
+  const auto out_of_chunks = [&] {
+    if (chunks < max_chunks) return false;
+    result.more = true;
+    return true;
+  };
   if (limits.max_age) {
     const auto age_ns = static_cast<std::uint64_t>(std::chrono::nanoseconds(*limits.max_age).count());
     const std::uint64_t cutoff = now_unix_nano > age_ns ? now_unix_nano - age_ns : 0;
     while (true) {
-      if (chunks++ == max_chunks) {
-        result.more = true;
-        return result;
-      }
-      TRACECHAT_TRY(const std::size_t removed, remove_oldest_traces(cutoff, chunk, result));
+      if (out_of_chunks()) return result;
+      TRACECHAT_TRY(
+          const std::size_t removed,
+          remove_traces("SELECT trace_id FROM traces INDEXED BY traces_by_end WHERE end_ns < ?1 "
+                        "ORDER BY end_ns LIMIT ?2",
+                        static_cast<std::int64_t>(std::min<std::uint64_t>(cutoff, INT64_MAX)), chunk, result));
+      if (removed > 0) ++chunks;
       if (removed < chunk) break;
     }
   }
@@ -657,12 +713,38 @@ Result<RetentionResult> SpanStore::apply_retention(const RetentionLimits& limits
     while (true) {
       TRACECHAT_TRY(const std::uint64_t used, used_bytes());
       if (used <= *limits.max_bytes) break;
-      if (chunks++ == max_chunks) {
-        result.more = true;
-        return result;
+      if (out_of_chunks()) return result;
+      // Traces of the old layout (their spans in SQLite) first, the oldest-ended first.
+      TRACECHAT_TRY(std::size_t removed,
+                    remove_traces("SELECT trace_id FROM traces WHERE first_request IS NULL AND ?1 = ?1 "
+                                  "ORDER BY end_ns LIMIT ?2",
+                                  0, chunk, result));
+      if (removed == 0) {
+        // Then the traces that began in the oldest closed segment, which frees it.
+        TRACECHAT_TRY(const LogPosition indexed, indexed_position());
+        const auto segments = log_->segments();
+        const std::uint32_t writing = std::min(indexed.segment, log_->end().segment);
+        if (segments.empty() || segments.front().first >= writing) break;  // only the live segment left
+        Statement last(db_, "SELECT MAX(id) FROM otlp_requests WHERE segment <= ?1");
+        if (!last.ok()) return sql_error(db_, "prepare retention");
+        sqlite3_bind_int64(last.get(), 1, segments.front().first);
+        if (sqlite3_step(last.get()) != SQLITE_ROW) return sql_error(db_, "retention");
+        const bool any = sqlite3_column_type(last.get(), 0) != SQLITE_NULL;
+        const sqlite3_int64 last_request = sqlite3_column_int64(last.get(), 0);
+        if (any) {
+          TRACECHAT_TRY(removed, remove_traces("SELECT trace_id FROM traces INDEXED BY traces_by_first_request "
+                                               "WHERE first_request <= ?1 ORDER BY first_request LIMIT ?2",
+                                               last_request, chunk, result));
+        }
+        if (removed == 0) {
+          // Nothing began there: the segment holds no indexed request any more.
+          const auto before = segments.size();
+          TRACECHAT_CHECK(remove_unused_segments());
+          if (log_->segments().size() == before) break;  // cannot shrink further
+          continue;
+        }
       }
-      TRACECHAT_TRY(const std::size_t removed, remove_oldest_traces(std::nullopt, chunk, result));
-      if (removed == 0) break;  // nothing left to remove: the limit is below an empty store
+      ++chunks;
     }
   }
   return result;

@@ -447,7 +447,7 @@ Result<void> decode_resource_spans(std::string_view data, const std::string& whe
 
 // ---- Indexing: the same validation as the decoder above, without building spans.
 // Each check_ function accepts exactly what its decode_ counterpart accepts, with
-// the same error messages; fuzz/otlp_index_fuzz.cpp holds the two to that.
+// the same error messages; fuzz/otlp_protobuf_fuzz.cpp holds the two to that.
 
 // A field's value was read and is well-formed; it is not kept.
 template <typename T>
@@ -600,7 +600,7 @@ Result<void> check_link(std::string_view data) {
 Result<std::optional<std::string>> index_span(std::string_view data, std::string_view service, SpanSummary& out) {
   std::string_view trace_id, span_id, parent_id;
   std::size_t events = 0, links = 0;
-  StatusCode status = StatusCode::unset;
+  SpanStatus status;  // one for every status field, merged as the decoder merges them
   AttributeCheck attributes(f::kSpanAttributes, f::kSpanDroppedAttributes);
   TRACECHAT_CHECK(for_each_field(data, [&](Field& fld) -> Result<bool> {
     switch (fld.number) {
@@ -616,12 +616,7 @@ Result<std::optional<std::string>> index_span(std::string_view data, std::string
       case f::kSpanDroppedEvents: return valid(fld.varint("droppedEventsCount"));
       case f::kSpanLinks: return check_repeated(fld, "links", links, check_link);
       case f::kSpanDroppedLinks: return valid(fld.varint("droppedLinksCount"));
-      case f::kSpanStatus: {
-        SpanStatus decoded;
-        auto read = status_field(fld, decoded);
-        status = decoded.code;
-        return read;
-      }
+      case f::kSpanStatus: return status_field(fld, status);
       case f::kSpanFlags: return valid(fld.fixed32("flags"));
       default: return attributes.read(fld);
     }
@@ -636,7 +631,7 @@ Result<std::optional<std::string>> index_span(std::string_view data, std::string
   out.trace_id = *tid;
   out.span_id = *sid;
   out.has_parent = !parent_id.empty() && SpanId::from_bytes(parent_id)->valid();
-  out.error = status == StatusCode::error;
+  out.error = status.code == StatusCode::error;
   out.service = service;
   return std::optional<std::string>();
 }

@@ -41,7 +41,7 @@ void clear(SpanData& s) noexcept {
   // `origin` stays: start_span replaces it only when the tracer differs. Resetting it
   // here, on the export thread, made every span's refcount line bounce between the
   // two threads (the costliest instruction of the span path). A parked span keeps
-  // at most one small SpanOrigin alive.
+  // the small SpanOrigin of the tracer that last used it alive.
 }
 
 bool worth_keeping(const SpanData& s) noexcept {

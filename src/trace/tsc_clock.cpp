@@ -149,8 +149,12 @@ void TscClock::update(const Sample& now) noexcept {
 
   const std::uint64_t elapsed_ns = now.mono - measure_mono_;
   const auto ticks = static_cast<std::int64_t>(now.tsc - measure_tsc_);
-  if (state == kCalibrating && elapsed_ns < options_.calibration_ns) return;
-  if (ticks <= 0) {  // the counter went back: start the measurement again
+  // A rate needs a long enough interval: a reader that fell here only because it
+  // raced with a publish would otherwise measure over microseconds.
+  if (elapsed_ns < (state == kCalibrating ? options_.calibration_ns : options_.reanchor_ns / 2)) return;
+  // A counter that went back, or one slower than 1 MHz (a stopped counter; a rate
+  // that would not fit 32.32 fixed point): measure again from here.
+  if (ticks <= 0 || static_cast<std::uint64_t>(ticks) < elapsed_ns / 1000) {
     measure_tsc_ = now.tsc;
     measure_mono_ = now.mono;
     return;

@@ -1,6 +1,7 @@
 #include "tracechat/collector/span_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -254,7 +255,7 @@ TEST(SpanStore, RetentionByAgeRemovesWholeOldTracesAndTheirLogSegments) {
   EXPECT_EQ((*store)->apply_retention(limits, now)->traces_removed, 0u);
 }
 
-TEST(SpanStore, RetentionBySizeKeepsTheNewestTracesUnderTheLimit) {
+TEST(SpanStore, RetentionBySizeFreesTheOldestSegmentsAndKeepsTheNewestTraces) {
   TempDb db;
   auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write, 8192);
   ASSERT_TRUE(store.ok());
@@ -264,21 +265,102 @@ TEST(SpanStore, RetentionBySizeKeepsTheNewestTracesUnderTheLimit) {
     newest = spans[0]->context.trace_id;
     ASSERT_TRUE((*store)->insert(spans).ok());
   }
+  const auto log = collector::RequestLog::open(collector::SpanStore::log_dir_for(db.path), false);
+  const std::size_t segments_before = (*log)->segments().size();
   const std::uint64_t before = *(*store)->used_bytes();
   collector::RetentionLimits limits;
   limits.max_bytes = before / 2;
-  // One chunk at a time, as the collector runs it between index batches.
+  // With an age limit as well, and one chunk a call, as the collector runs it: the age
+  // pass must not use up the call when it has nothing to remove.
+  limits.max_age = std::chrono::hours(1000);
   collector::RetentionResult total;
-  for (int pass = 0; pass < 1000; ++pass) {
-    auto result = (*store)->apply_retention(limits, 0, 10, 1);
+  int calls = 0;
+  for (; calls < 1000; ++calls) {
+    auto result = (*store)->apply_retention(limits, 2 * kHour, 10, 1);
     ASSERT_TRUE(result.ok()) << result.error().message;
     total.traces_removed += result->traces_removed;
     if (!result->more) break;
   }
+  EXPECT_LT(calls, 1000);
   EXPECT_GT(total.traces_removed, 0u);
   EXPECT_LT(total.traces_removed, 200u);
   EXPECT_LE(*(*store)->used_bytes(), *limits.max_bytes);
+  EXPECT_LT((*log)->segments().size(), segments_before);
   EXPECT_EQ((*store)->load_trace(newest)->size(), 4u);
+  // Under the limit now: nothing more goes.
+  EXPECT_EQ((*store)->apply_retention(limits, 2 * kHour)->traces_removed, 0u);
+}
+
+TEST(SpanStore, ALimitBelowTheSegmentBeingWrittenStopsInsteadOfEmptyingTheStore) {
+  TempDb db;
+  auto store = collector::SpanStore::open(db.path, collector::StoreAccess::write);  // one 64 MiB segment
+  ASSERT_TRUE(store.ok());
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE((*store)->insert(trace_ending_at(kHour + static_cast<std::uint64_t>(i))).ok());
+  collector::RetentionLimits limits;
+  limits.max_bytes = 1;
+  auto result = (*store)->apply_retention(limits, 0);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_FALSE(result->more);
+  EXPECT_EQ(result->traces_removed, 0u);  // their log space cannot come back yet
+  EXPECT_EQ((*store)->list_traces(0, 100)->size(), 20u);
+}
+
+TEST(SpanStore, AStoreFromBeforeTheRequestLogIsReadAsItIsAndUpgradedByItsWriter) {
+  TempDb db;
+  auto old_spans = test_support::sample_spans();
+  {
+    // The layout of stores written before 2026-12.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.path.c_str(), &raw), SQLITE_OK);
+    const char* schema = R"sql(
+      PRAGMA journal_mode=WAL;
+      CREATE TABLE span_batches (trace_id BLOB NOT NULL, span_count INTEGER NOT NULL, otlp BLOB NOT NULL);
+      CREATE INDEX span_batches_by_trace ON span_batches (trace_id);
+      CREATE TABLE traces (trace_id BLOB PRIMARY KEY, start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL,
+        span_count INTEGER NOT NULL, root_name TEXT NOT NULL, root_start_ns INTEGER NOT NULL,
+        root_is_root INTEGER NOT NULL, services TEXT NOT NULL, has_error INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX traces_by_end ON traces (end_ns);
+    )sql";
+    ASSERT_EQ(sqlite3_exec(raw, schema, nullptr, nullptr, nullptr), SQLITE_OK);
+    const std::string blob = otlp::encode_traces_protobuf(old_spans);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(raw, "INSERT INTO span_batches VALUES (?1, 2, ?2)", -1, &st, nullptr);
+    sqlite3_bind_blob(st, 1, old_spans[0]->context.trace_id.bytes().data(), 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(raw, "INSERT INTO traces VALUES (?1, ?2, ?3, 2, 'chat.session', ?2, 1, 'bridge\nchat-ui', 1)",
+                       -1, &st, nullptr);
+    sqlite3_bind_blob(st, 1, old_spans[0]->context.trace_id.bytes().data(), 16, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(old_spans[0]->start_time_unix_nano));
+    sqlite3_bind_int64(st, 3, static_cast<sqlite3_int64>(old_spans[0]->end_time_unix_nano));
+    ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+  }
+  const auto trace_id = old_spans[0]->context.trace_id;
+  {
+    auto viewer = collector::SpanStore::open(db.path);
+    ASSERT_TRUE(viewer.ok()) << viewer.error().message;
+    ASSERT_EQ((*viewer)->list_traces(0, 10)->size(), 1u);
+    EXPECT_EQ((*viewer)->load_trace(trace_id)->size(), 2u);
+    EXPECT_FALSE(fs::exists(collector::SpanStore::log_dir_for(db.path)));  // a viewer writes nothing
+  }
+  auto writer = collector::SpanStore::open(db.path, collector::StoreAccess::write);
+  ASSERT_TRUE(writer.ok()) << writer.error().message;
+  // A later span of the same trace arrives through the log.
+  auto later = trace_ending_at(old_spans[0]->end_time_unix_nano + 1, 1);
+  later[0]->context.trace_id = trace_id;
+  ASSERT_TRUE((*writer)->insert(later).ok());
+  const auto loaded = (*writer)->load_trace(trace_id);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->size(), 3u);
+  const auto listed = (*writer)->list_traces(0, 10);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].span_count, 3u);
+  EXPECT_EQ((*listed)[0].root_name, "chat.session");
+  EXPECT_EQ(*(*writer)->span_count(), 3u);
 }
 
 TEST(SpanStore, ListingSinceATimeIncludesTracesStillRunningThenAndIsNewestFirst) {

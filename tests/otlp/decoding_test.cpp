@@ -543,6 +543,16 @@ TEST(OtlpProtobufIndex, AgreesWithTheDecoderOnEveryPrefixOfARequest) {
   for (std::size_t n = 0; n <= good.size(); ++n) expect_index_agrees(std::string_view(good).substr(0, n));
 }
 
+TEST(OtlpProtobufIndex, StatusFieldsMergeAsTheDecoderMergesThem) {
+  // status{code: ERROR} then status{message: "x"}: one ERROR status, as protobuf merges.
+  const std::string body = protobuf_with_span(kSpanIds + field('\x7a', "\x18\x02") + field('\x7a', field('\x12', "x")));
+  expect_index_agrees(body);
+  const auto index = otlp::index_traces_protobuf(body);
+  ASSERT_TRUE(index.ok());
+  ASSERT_EQ(index->spans.size(), 1u);
+  EXPECT_TRUE(index->spans[0].error);
+}
+
 TEST(OtlpProtobufIndex, NotesWhatTheStoreNeeds) {
   const auto spans = test_support::sample_spans();
   const std::string body = otlp::encode_traces_protobuf(spans);
@@ -567,12 +577,14 @@ TEST(OtlpProtobufIndex, TheLastServiceNameWinsAndANonStringOneIsEmpty) {
   const auto request = [&](const std::string& resource) {
     return field('\x0a', field('\x0a', resource) + field('\x12', field('\x12', span)));
   };
-  auto first = otlp::index_traces_protobuf(
-      request(kv("service.name", field('\x0a', "a")) + kv("service.name", field('\x0a', "b"))));
+  // The index's views point into the body: it must outlive them.
+  const std::string two = request(kv("service.name", field('\x0a', "a")) + kv("service.name", field('\x0a', "b")));
+  auto first = otlp::index_traces_protobuf(two);
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->spans.size(), 1u);
   EXPECT_EQ(first->spans[0].service, "b");
-  auto number = otlp::index_traces_protobuf(request(kv("service.name", "\x18\x07")));  // intValue 7
+  const std::string number_body = request(kv("service.name", "\x18\x07"));  // intValue 7
+  auto number = otlp::index_traces_protobuf(number_body);
   ASSERT_TRUE(number.ok());
   EXPECT_EQ(number->spans[0].service, "");
 }

@@ -1,11 +1,9 @@
-// Collector: the embedded OTLP/HTTP receiver. Each request is validated (decoded),
-// appended to the SpanStore's request log and only then answered 200; an indexer
-// thread then indexes it for listing and loading (Collector::flush waits for that),
-// many requests to a transaction, and applies the retention limits between batches.
-// Optionally every request body is also forwarded, unchanged, to an upstream OTLP
-// endpoint (a real OpenTelemetry Collector). Both queues are bounded: a full index
-// queue answers 503 + Retry-After (the sender retries), a full forward queue drops
-// and counts.
+// Collector: the embedded OTLP/HTTP receiver. Each request is validated (as the
+// decoder would, without building spans), appended to the SpanStore's request log and only then answered 200; an
+// indexer thread then indexes it for listing and loading (Collector::flush waits for that), many requests to a
+// transaction, and applies the retention limits between batches. Optionally every request body is also forwarded,
+// unchanged, to an upstream OTLP endpoint (a real OpenTelemetry Collector). Both queues are bounded: a full index queue
+// answers 503 + Retry-After (the sender retries), a full forward queue drops and counts.
 #pragma once
 
 #include <chrono>
@@ -27,7 +25,8 @@ struct CollectorOptions {
   std::filesystem::path db = "traces.sqlite";
   std::optional<std::string> forward;  // upstream base URL; /v1/traces is appended
   ReceiverLimits limits;
-  std::size_t max_queued_spans = 200000;
+  std::size_t max_queued_spans = 200000;             // stored, waiting to be indexed
+  std::size_t max_queued_bytes = 256 * 1024 * 1024;  // the memory those requests hold
   std::size_t max_forward_queue_bytes = 64 * 1024 * 1024;
   unsigned io_threads = 2;  // decode requests side by side
   RetentionLimits retention;

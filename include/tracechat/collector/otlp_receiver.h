@@ -21,8 +21,9 @@ namespace tracechat::collector {
 struct AcceptedRequest {
   BodyFormat format = BodyFormat::protobuf;
   std::string body;  // as received, decompressed
-  // What it holds. The views point into `body` (protobuf; a moved string keeps its
-  // buffer) or into `document` (JSON: the parsed body).
+  // What it holds. The views point into `body` (protobuf: a moved string keeps its
+  // heap buffer, and a body holding a span is too long for the small-string one) or
+  // into `document` (JSON: the parsed body).
   otlp::TraceIndex index;
   std::shared_ptr<const void> document;
 };

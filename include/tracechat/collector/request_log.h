@@ -1,9 +1,8 @@
 // RequestLog: the collector's accepted export requests, appended to segment files as
 // they arrive. Appending is the whole of what a request waits for before its 200: one
-// write of the body as received (a JSON request converted to protobuf), no database
-// pages. Storing the same bytes as a SQLite blob cost eight times as much (each 4 KiB
-// page written to the WAL and again at the checkpoint). The SpanStore indexes the
-// records afterwards, on another thread, and reads them back by location.
+// write of the body as received (decompressed), no database pages. Storing the same bytes as a SQLite blob cost eight
+// times as much (each 4 KiB page written to the WAL and again at the checkpoint). The SpanStore indexes the records
+// afterwards, on another thread, and reads them back by location.
 //
 // A segment is `<dir>/NNNNNNNN.otlp`, a sequence of records: a 16-byte header ("TCR"
 // and the payload's encoding: '1' OTLP protobuf, 'J' OTLP JSON; payload length and
@@ -84,6 +83,7 @@ class RequestLog {
   Result<void> remove_segment(std::uint32_t segment);
 
   const std::filesystem::path& dir() const noexcept { return dir_; }
+  static std::string segment_name(std::uint32_t segment);  // "NNNNNNNN.otlp"
 
  private:
   RequestLog() = default;
@@ -96,6 +96,10 @@ class RequestLog {
   mutable std::mutex mutex_;  // guards appends and end_
   int append_fd_ = -1;
   LogPosition end_;
+  // A failed write that could not be cut off again left bytes no record header
+  // describes; appending after them would put acknowledged records where the next
+  // open cuts the log. Every later append fails instead.
+  std::string broken_;
 };
 
 }  // namespace tracechat::collector

@@ -2,10 +2,11 @@
 //
 // A store is a SQLite file and, beside it, a folder `<file>.requests` of request log
 // segments (see src/collector/request_log.h). Each accepted export request is
-// appended to the log once, as the OTLP protobuf ExportTraceServiceRequest it was (a
-// JSON request converted): that is what "stored" means. Indexing it afterwards adds a
-// row saying where it is, a row per trace it carries, and updates a per-trace summary
-// (times, span count, root span, services, error) that `list_traces` reads; the
+// appended to the log once, as the ExportTraceServiceRequest body it was (OTLP
+// protobuf or JSON): that is what "stored" means. Indexing it afterwards adds a row
+// saying where it is and updates a summary row for each trace it carries (times, span
+// count, root span, services, error, the requests holding its spans) that
+// `list_traces` reads; the
 // position indexed so far is kept, so a collector that died between the two indexes
 // the rest when it opens the store again (`recover`). Loading a trace reads the
 // requests that hold its spans and keeps those. Measured history: a row per span with
@@ -94,10 +95,15 @@ class SpanStore {
   // Appends and indexes the spans as one request (encoding them). Needs write access.
   Result<void> insert(std::span<const std::unique_ptr<trace::SpanData>> spans);
 
-  // Removes whole traces beyond the limits, oldest (by last span end) first, in
-  // transactions of at most `chunk` traces so a writer waiting between them is not held
-  // up long. A request's blob goes with the last trace that needs it. The file does not
-  // shrink: SQLite reuses the freed pages, so a store under a size limit stops growing.
+  // Removes whole traces beyond the limits, in transactions of at most `chunk` traces
+  // so a writer waiting between them is not held up long, at most `max_chunks` of them
+  // (then `more` says whether to call again). By age: the traces whose last span ended
+  // before now - max_age. By size: the log's oldest closed segment is freed by removing
+  // every trace that began in it (and so the segment's space comes back whatever else
+  // those traces hold); old-layout traces go first. A segment file is deleted when no
+  // indexed request in it is left; SQLite reuses its freed pages rather than shrinking,
+  // so a store at its size limit stops growing. The segment being written is never
+  // freed: a limit below it cannot be met (keep segments small beside small limits).
   Result<RetentionResult> apply_retention(const RetentionLimits& limits, std::uint64_t now_unix_nano,
                                           std::size_t chunk = 1000, std::size_t max_chunks = SIZE_MAX);
   // Bytes in use: the SQLite file's pages less its free ones, plus the request log.
@@ -111,8 +117,8 @@ class SpanStore {
 
  private:
   SpanStore() = default;
-  Result<std::size_t> remove_oldest_traces(std::optional<std::uint64_t> ended_before, std::size_t limit,
-                                           RetentionResult& result);
+  // Removes the traces `pick` (bound to ?1 = `bound`, ?2 = `limit`) selects.
+  Result<std::size_t> remove_traces(const char* pick, std::int64_t bound, std::size_t limit, RetentionResult& result);
   Result<void> remove_unused_segments();
   struct Statements;
   sqlite3* db_ = nullptr;
@@ -120,6 +126,7 @@ class SpanStore {
   std::unique_ptr<RequestLog> log_;
   StoreAccess access_ = StoreAccess::read;
   int lock_fd_ = -1;
+  bool current_layout_ = true;  // false: a store from before 2026-12 a viewer opened as it was
   std::filesystem::path path_;
 };
 

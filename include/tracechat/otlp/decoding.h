@@ -39,8 +39,11 @@ struct SpanSummary {
   std::string_view name;
   std::uint64_t start_unix_nano = 0;
   std::uint64_t end_unix_nano = 0;
-  bool error = false;        // status ERROR
-  std::string_view service;  // the resource's service.name (a string), else empty
+  bool error = false;  // status ERROR
+  // The resource's service.name when the document holds it as text (a string, or a
+  // JSON bytesValue); empty otherwise (a kvlist value, which the decoder turns into
+  // JSON text, included).
+  std::string_view service;
 };
 struct TraceIndex {
   std::vector<SpanSummary> spans;  // the spans decode_traces_protobuf would accept, in order
