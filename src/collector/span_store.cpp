@@ -69,6 +69,26 @@ CREATE INDEX IF NOT EXISTS traces_by_end ON traces (end_ns);
 CREATE INDEX IF NOT EXISTS traces_by_first_request ON traces (first_request);
 )sql";
 
+// A trace row's `requests` column: request ids, 8 bytes each, little-endian.
+void append_request_id(std::string& ids, std::int64_t id) {
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(static_cast<std::uint64_t>(id) >> (8 * i));
+  ids.append(bytes, 8);
+}
+
+// The ids in column `column` of `row` (a `requests` blob).
+std::vector<sqlite3_int64> request_ids(sqlite3_stmt* row, int column) {
+  const auto* bytes = static_cast<const unsigned char*>(sqlite3_column_blob(row, column));
+  const auto size = static_cast<std::size_t>(sqlite3_column_bytes(row, column));
+  std::vector<sqlite3_int64> out;
+  for (std::size_t i = 0; bytes != nullptr && i + 8 <= size; i += 8) {
+    std::uint64_t id = 0;
+    for (int b = 0; b < 8; ++b) id |= static_cast<std::uint64_t>(bytes[i + b]) << (8 * b);
+    out.push_back(static_cast<sqlite3_int64>(id));
+  }
+  return out;
+}
+
 // What one insert learns about one trace, merged into its summary row.
 struct TraceDelta {
   std::uint64_t start = UINT64_MAX;
@@ -84,9 +104,7 @@ struct TraceDelta {
 
   void add_request(std::int64_t id) {
     if (!first_request) first_request = id;
-    char bytes[8];
-    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(static_cast<std::uint64_t>(id) >> (8 * i));
-    requests.append(bytes, 8);
+    append_request_id(requests, id);
   }
 
   void add_service(std::string_view service) {
@@ -538,17 +556,14 @@ Result<std::vector<std::unique_ptr<SpanData>>> SpanStore::load_trace(const Trace
   Statement where(db_, "SELECT segment, offset, length, format FROM otlp_requests WHERE id = ?1");
   if (!requests.ok() || !where.ok()) return sql_error(db_, "prepare load");
   bind_id(requests.get(), 1, trace_id);
-  std::string ids;
+  std::vector<sqlite3_int64> ids;
   if ((rc = sqlite3_step(requests.get())) == SQLITE_ROW) {
-    const auto* blob = static_cast<const char*>(sqlite3_column_blob(requests.get(), 0));
-    ids.assign(blob ? blob : "", static_cast<std::size_t>(sqlite3_column_bytes(requests.get(), 0)));
+    ids = request_ids(requests.get(), 0);
   } else if (rc != SQLITE_DONE) {
     return sql_error(db_, "load trace");
   }
-  for (std::size_t i = 0; i + 8 <= ids.size(); i += 8) {
-    std::uint64_t id = 0;
-    for (int b = 0; b < 8; ++b) id |= static_cast<std::uint64_t>(static_cast<unsigned char>(ids[i + b])) << (8 * b);
-    sqlite3_bind_int64(where.get(), 1, static_cast<sqlite3_int64>(id));
+  for (const sqlite3_int64 id : ids) {
+    sqlite3_bind_int64(where.get(), 1, id);
     rc = sqlite3_step(where.get());
     if (rc != SQLITE_ROW) {
       sqlite3_reset(where.get());
@@ -650,13 +665,8 @@ Result<std::size_t> SpanStore::remove_traces(const char* pick_sql, std::int64_t 
   for (const TraceId& id : victims) {
     bind_id(requests_of.get(), 1, id);
     if (sqlite3_step(requests_of.get()) == SQLITE_ROW) {
-      const auto* ids = static_cast<const unsigned char*>(sqlite3_column_blob(requests_of.get(), 0));
-      const auto size = static_cast<std::size_t>(sqlite3_column_bytes(requests_of.get(), 0));
-      for (std::size_t i = 0; ids != nullptr && i + 8 <= size; i += 8) {
-        std::uint64_t request = 0;
-        for (int b = 0; b < 8; ++b) request |= static_cast<std::uint64_t>(ids[i + b]) << (8 * b);
-        requests.push_back(static_cast<sqlite3_int64>(request));
-      }
+      const auto ids = request_ids(requests_of.get(), 0);
+      requests.insert(requests.end(), ids.begin(), ids.end());
     }
     sqlite3_reset(requests_of.get());
     for (const Statement* statement : {&drop_batches, &drop_summary}) {

@@ -229,6 +229,13 @@ Result<void> read_status(const JsonMember& m, SpanStatus& status) {
   return {};
 }
 
+// Why a span's ids make it unusable, or null; read_span and index_span both ask here.
+const char* id_rejection(const std::optional<TraceId>& trace_id, const std::optional<SpanId>& span_id) {
+  if (!trace_id || !trace_id->valid()) return "traceId must be 32 hex digits, not all zero";
+  if (!span_id || !span_id->valid()) return "spanId must be 16 hex digits, not all zero";
+  return nullptr;
+}
+
 // A span; null, with `rejection` saying why, when its ids make it unusable. Fields are
 // read in a fixed order, so the first bad one in that order is the one reported.
 Result<std::unique_ptr<SpanData>> read_span(const ObjectReader& o, std::string& rejection) {
@@ -252,12 +259,8 @@ Result<std::unique_ptr<SpanData>> read_span(const ObjectReader& o, std::string& 
   TRACECHAT_TRY(span->dropped_links, read_integer<std::uint32_t>(o.member("droppedLinksCount", "dropped_links_count")));
   TRACECHAT_CHECK(read_status(o.member("status"), span->status));
 
-  if (!trace_id || !trace_id->valid()) {
-    rejection = "traceId must be 32 hex digits, not all zero";
-    return std::unique_ptr<SpanData>();
-  }
-  if (!span_id || !span_id->valid()) {
-    rejection = "spanId must be 16 hex digits, not all zero";
+  if (const char* unusable = id_rejection(trace_id, span_id)) {
+    rejection = unusable;
     return std::unique_ptr<SpanData>();
   }
   span->context.trace_id = *trace_id;
@@ -427,12 +430,8 @@ Result<void> index_span(const ObjectReader& o, std::string_view service, SpanSum
   SpanStatus status;
   TRACECHAT_CHECK(read_status(o.member("status"), status));
 
-  if (!trace_id || !trace_id->valid()) {
-    rejection = "traceId must be 32 hex digits, not all zero";
-    return {};
-  }
-  if (!span_id || !span_id->valid()) {
-    rejection = "spanId must be 16 hex digits, not all zero";
+  if (const char* unusable = id_rejection(trace_id, span_id)) {
+    rejection = unusable;
     return {};
   }
   out.trace_id = *trace_id;
@@ -478,19 +477,28 @@ Result<void> index_resource_spans(const ObjectReader& o, TraceIndex& out) {
   });
 }
 
-}  // namespace
-
-Result<DecodedTraces> decode_traces_json(std::string_view body) {
+// The request document, in `arena` (which must outlive it): move-constructed from the
+// parse, which keeps the arena's storage (assigning it to a default-constructed value
+// would copy every node to the heap).
+Result<void> parse_request(std::string_view body, json::monotonic_resource& arena, std::optional<json::value>& doc) {
   json::parse_options options;
   options.max_depth = 64;
   boost::system::error_code ec;
-  json::monotonic_resource arena;
-  const json::value doc = json::parse(body, ec, &arena, options);
+  doc.emplace(json::parse(body, ec, &arena, options));
   if (ec) return Error{"invalid JSON: " + ec.message()};
-  if (!doc.is_object()) return Error{"expected a JSON object (ExportTraceServiceRequest)"};
+  if (!doc->is_object()) return Error{"expected a JSON object (ExportTraceServiceRequest)"};
+  return {};
+}
+
+}  // namespace
+
+Result<DecodedTraces> decode_traces_json(std::string_view body) {
+  json::monotonic_resource arena;
+  std::optional<json::value> doc;
+  TRACECHAT_CHECK(parse_request(body, arena, doc));
 
   DecodedTraces out;
-  const ObjectReader request(doc.get_object(), JsonPath());
+  const ObjectReader request(doc->get_object(), JsonPath());
   TRACECHAT_CHECK(for_each_object(request.member("resourceSpans", "resource_spans"), NullItems::skipped,
                                   [&](const ObjectReader& r) { return read_resource_spans(r, out); }));
   return out;
@@ -498,8 +506,6 @@ Result<DecodedTraces> decode_traces_json(std::string_view body) {
 
 namespace {
 // The document and the arena it lives in (declared first: it must outlive the value).
-// The value is move-constructed from the parse, which keeps the arena's storage;
-// assigning it to a default-constructed value would copy every node to the heap.
 struct ParsedJson {
   json::monotonic_resource arena;
   std::optional<json::value> doc;
@@ -507,13 +513,8 @@ struct ParsedJson {
 }  // namespace
 
 Result<TraceIndex> index_traces_json(std::string_view body, std::shared_ptr<const void>& document) {
-  json::parse_options options;
-  options.max_depth = 64;
-  boost::system::error_code ec;
   auto parsed = std::make_shared<ParsedJson>();
-  parsed->doc.emplace(json::parse(body, ec, &parsed->arena, options));
-  if (ec) return Error{"invalid JSON: " + ec.message()};
-  if (!parsed->doc->is_object()) return Error{"expected a JSON object (ExportTraceServiceRequest)"};
+  TRACECHAT_CHECK(parse_request(body, parsed->arena, parsed->doc));
 
   TraceIndex out;
   const ObjectReader request(parsed->doc->get_object(), JsonPath());

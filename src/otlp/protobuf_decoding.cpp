@@ -337,19 +337,37 @@ struct SpanOutcome {
 };
 
 // Well-formed but unusable spans are rejected, not the whole request.
-SpanOutcome check_ids(std::unique_ptr<SpanData> span, std::string_view trace_id, std::string_view span_id,
-                      std::string_view parent_id) {
+struct SpanIds {
+  TraceId trace_id;
+  SpanId span_id;
+  SpanId parent_span_id;  // invalid: none
+};
+
+// A span's ids from their raw bytes; null, or why they make the span unusable. The
+// decoder and the indexer both judge spans here, so they reject the same ones.
+const char* read_span_ids(std::string_view trace_id, std::string_view span_id, std::string_view parent_id,
+                          SpanIds& out) {
   const auto tid = TraceId::from_bytes(trace_id);
   const auto sid = SpanId::from_bytes(span_id);
-  if (!tid || !tid->valid()) return SpanOutcome{nullptr, "traceId must be 16 bytes, not all zero"};
-  if (!sid || !sid->valid()) return SpanOutcome{nullptr, "spanId must be 8 bytes, not all zero"};
+  if (!tid || !tid->valid()) return "traceId must be 16 bytes, not all zero";
+  if (!sid || !sid->valid()) return "spanId must be 8 bytes, not all zero";
   if (!parent_id.empty()) {
     const auto pid = SpanId::from_bytes(parent_id);
-    if (!pid) return SpanOutcome{nullptr, "parentSpanId must be 8 bytes or empty"};
-    span->parent_span_id = *pid;
+    if (!pid) return "parentSpanId must be 8 bytes or empty";
+    out.parent_span_id = *pid;
   }
-  span->context.trace_id = *tid;
-  span->context.span_id = *sid;
+  out.trace_id = *tid;
+  out.span_id = *sid;
+  return nullptr;
+}
+
+SpanOutcome check_ids(std::unique_ptr<SpanData> span, std::string_view trace_id, std::string_view span_id,
+                      std::string_view parent_id) {
+  SpanIds ids;
+  if (const char* rejection = read_span_ids(trace_id, span_id, parent_id, ids)) return SpanOutcome{nullptr, rejection};
+  span->context.trace_id = ids.trace_id;
+  span->context.span_id = ids.span_id;
+  span->parent_span_id = ids.parent_span_id;
   return SpanOutcome{std::move(span), {}};
 }
 
@@ -621,16 +639,13 @@ Result<std::optional<std::string>> index_span(std::string_view data, std::string
       default: return attributes.read(fld);
     }
   }));
-  const auto tid = TraceId::from_bytes(trace_id);
-  const auto sid = SpanId::from_bytes(span_id);
-  if (!tid || !tid->valid()) return std::optional<std::string>("traceId must be 16 bytes, not all zero");
-  if (!sid || !sid->valid()) return std::optional<std::string>("spanId must be 8 bytes, not all zero");
-  if (!parent_id.empty() && parent_id.size() != SpanId::kSize) {
-    return std::optional<std::string>("parentSpanId must be 8 bytes or empty");
+  SpanIds ids;
+  if (const char* rejection = read_span_ids(trace_id, span_id, parent_id, ids)) {
+    return std::optional<std::string>(rejection);
   }
-  out.trace_id = *tid;
-  out.span_id = *sid;
-  out.has_parent = !parent_id.empty() && SpanId::from_bytes(parent_id)->valid();
+  out.trace_id = ids.trace_id;
+  out.span_id = ids.span_id;
+  out.has_parent = ids.parent_span_id.valid();
   out.error = status.code == StatusCode::error;
   out.service = service;
   return std::optional<std::string>();
