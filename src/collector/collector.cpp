@@ -62,9 +62,9 @@ struct Collector::Impl final : SpanSink {
   // (what listing and loading read) follows on the indexer thread, on the other core.
   std::optional<std::string> accept(AcceptedRequest request) override {
     const std::size_t spans = request.index.spans.size();
-    // What a queued request holds in memory: its body, and a JSON one's parsed document
-    // (about twice the text).
-    const std::size_t held = request.body.size() * (request.format == BodyFormat::json ? 3 : 1);
+    // What a queued request holds in memory: its body and its index (and, for JSON, the
+    // unescaped copies of strings the index keeps that were written with escapes: few).
+    const std::size_t held = request.body.size() + spans * sizeof(otlp::SpanSummary);
     {
       std::lock_guard lock(mutex);
       ++counters.requests;

@@ -80,20 +80,21 @@ net::HttpResponse handle_otlp_request(net::HttpRequest& request, SpanSink& sink,
   }
 
   // Stored as it came. The body is validated exactly as the decoder would, and what
-  // the store indexes noted, without building spans.
+  // the store indexes noted, without building spans; the index's views point into the
+  // body, so it is moved to where it stays first.
   AcceptedRequest accepted;
+  accepted.body = std::move(body);
   if (encoding == Encoding::json) {
-    auto index = otlp::index_traces_json(body, accepted.document);
+    auto index = otlp::index_traces_json(accepted.body, accepted.document);
     if (!index) return status_response(400, encoding, kRpcInvalidArgument, index.error().message);
     accepted.format = BodyFormat::json;
     accepted.index = std::move(*index);
   } else {
-    auto index = otlp::index_traces_protobuf(body);
+    auto index = otlp::index_traces_protobuf(accepted.body);
     if (!index) return status_response(400, encoding, kRpcInvalidArgument, index.error().message);
     accepted.format = BodyFormat::protobuf;
     accepted.index = std::move(*index);
   }
-  accepted.body = std::move(body);
   otlp::PartialSuccess partial;
   partial.rejected_spans = static_cast<std::int64_t>(accepted.index.rejected_spans);
   partial.error_message = accepted.index.rejection_reason;

@@ -423,9 +423,9 @@ Result<LogPosition> SpanStore::indexed_position() const {
 Result<std::uint64_t> SpanStore::recover(std::size_t batch_requests) {
   TRACECHAT_TRY(const LogPosition from, indexed_position());
   std::uint64_t recovered = 0;
-  std::vector<std::string> payloads;  // the index's views point into them...
+  std::vector<std::string> payloads;  // the index's views point into them (reserved: never moved)...
   payloads.reserve(batch_requests);
-  std::vector<std::shared_ptr<const void>> documents;  // ...or into these (JSON)
+  std::vector<std::shared_ptr<const void>> documents;  // ...or into these (JSON text with escapes)
   std::vector<otlp::TraceIndex> indexes;
   std::vector<IndexedRequest> batch;
   std::vector<std::pair<LogLocation, std::uint64_t>> locations;
@@ -442,7 +442,7 @@ Result<std::uint64_t> SpanStore::recover(std::size_t batch_requests) {
                     // A record that does not validate (a torn write the OS left behind)
                     // is skipped: nothing in it was acknowledged as stored.
                     if (where.format == BodyFormat::json) {
-                      auto index = otlp::index_traces_json(payload, documents.emplace_back());
+                      auto index = otlp::index_traces_json(payloads.emplace_back(payload), documents.emplace_back());
                       if (index) {
                         indexes.push_back(std::move(*index));
                         locations.emplace_back(where, received);

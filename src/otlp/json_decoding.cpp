@@ -9,6 +9,7 @@
 
 #include "any_value_arrays.h"
 #include "common/json_reader.h"
+#include "json_mapping.h"
 #include "span_groups.h"
 #include "tracechat/otlp/decoding.h"
 
@@ -26,11 +27,12 @@ using common::ObjectReader;
 // paths are written out only for an error; errors name the lowerCamelCase spelling.
 namespace {
 
-// The conversions of protobuf's JSON mapping. An absent or null field holds its default.
+// The conversions of protobuf's JSON mapping (json_mapping.h holds the verdicts). An
+// absent or null field holds its default.
 
 Result<std::string> read_string(const JsonMember& m) {
   if (!m.given()) return std::string();
-  if (!m.value()->is_string()) return m.error("expected string");
+  if (!m.value()->is_string()) return m.error(json_mapping::kExpectedString);
   return std::string(m.value()->get_string());
 }
 
@@ -39,58 +41,38 @@ template <typename Int>
 Result<Int> read_integer(const JsonMember& m) {
   if (!m.given()) return Int{0};
   const json::value& v = *m.value();
+  Int out{};
+  const char* refused = json_mapping::kExpectedInteger;
   if (v.is_string()) {
-    const auto& s = v.get_string();
-    Int out{};
-    const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (ec != std::errc() || ptr != s.data() + s.size()) return m.error("expected an integer string");
-    return out;
+    refused = json_mapping::integer_from_text(v.get_string(), out);
+  } else if (v.is_int64()) {
+    refused = json_mapping::integer_from_integer(v.get_int64(), out);
+  } else if (v.is_uint64()) {
+    refused = json_mapping::integer_from_integer(v.get_uint64(), out);
+  } else if (v.is_double()) {
+    refused = json_mapping::integer_from_double(v.get_double(), out);
   }
-  if (v.is_int64()) {
-    if (!std::in_range<Int>(v.get_int64())) return m.error("integer out of range");
-    return static_cast<Int>(v.get_int64());
-  }
-  if (v.is_uint64()) {
-    if (!std::in_range<Int>(v.get_uint64())) return m.error("integer out of range");
-    return static_cast<Int>(v.get_uint64());
-  }
-  if (v.is_double()) {
-    // Integers written as doubles (1e3) are accepted while they are exact.
-    const double d = v.get_double();
-    if (std::abs(d) <= 9007199254740992.0 && d == std::trunc(d)) {
-      const auto i = static_cast<std::int64_t>(d);
-      if (std::in_range<Int>(i)) return static_cast<Int>(i);
-    }
-  }
-  return m.error("expected an integer");
+  if (refused != nullptr) return m.error(refused);
+  return out;
 }
 
-// Enums: the integer, or the enum value's name (names[i] is value i).
-constexpr std::string_view kSpanKindNames[] = {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER",
-                                               "SPAN_KIND_CLIENT",      "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"};
-constexpr std::string_view kStatusCodeNames[] = {"STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"};
-
+// Enums: the integer, or the enum value's name.
 Result<std::uint64_t> read_enum(const JsonMember& m, std::span<const std::string_view> names) {
   if (m.value() != nullptr && m.value()->is_string()) {
-    std::uint64_t i = 0;
-    for (auto name : names) {
-      if (m.value()->get_string() == name) return i;
-      ++i;
-    }
+    if (const auto named = json_mapping::enum_value_named(m.value()->get_string(), names)) return *named;
   }
   return read_integer<std::uint64_t>(m);
 }
 
-// Ids: hex digits in either case; absent or empty is no id.
+// Ids: absent or empty is no id.
 template <std::size_t N>
 Result<std::optional<BasicId<N>>> read_id(const JsonMember& m) {
-  TRACECHAT_TRY(auto text, read_string(m));
+  if (!m.given()) return std::optional<BasicId<N>>();
+  if (!m.value()->is_string()) return m.error(json_mapping::kExpectedString);
+  const auto& text = m.value()->get_string();
   if (text.empty()) return std::optional<BasicId<N>>();
-  for (auto& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');  // ASCII only, no locale call per digit
-  }
-  auto id = BasicId<N>::from_hex(text);
-  if (!id) return m.error("expected " + std::to_string(2 * N) + " hex digits");
+  auto id = json_mapping::id_from_hex<N>(text);
+  if (!id) return m.error(json_mapping::bad_id_text<N>());
   return std::optional<BasicId<N>>(*id);
 }
 
@@ -105,7 +87,7 @@ Result<void> for_each_object(const JsonMember& list, NullItems nulls, Read&& rea
   for (std::size_t i = 0; i < items->size(); ++i) {
     const json::value& item = (*items)[i];
     if (nulls == NullItems::skipped && item.is_null()) continue;
-    if (!item.is_object()) return list.path().item(i).error("expected object");
+    if (!item.is_object()) return list.path().item(i).error(json_mapping::kExpectedObject);
     TRACECHAT_CHECK(read(ObjectReader(item.get_object(), list.path().item(i))));
   }
   return {};
@@ -146,23 +128,26 @@ Result<AttributeValue> read_array_value(const JsonMember& a, int depth) {
 Result<AttributeValue> read_double_value(const JsonMember& d) {
   if (d.value()->is_number()) return AttributeValue(d.value()->to_number<double>());
   if (d.value()->is_string()) {
-    const auto& s = d.value()->get_string();
-    if (s == "NaN") return AttributeValue(std::numeric_limits<double>::quiet_NaN());
-    if (s == "Infinity") return AttributeValue(std::numeric_limits<double>::infinity());
-    if (s == "-Infinity") return AttributeValue(-std::numeric_limits<double>::infinity());
+    const std::string_view s = d.value()->get_string();
+    if (json_mapping::is_special_double(s)) {
+      const double infinity = std::numeric_limits<double>::infinity();
+      return AttributeValue(s == "NaN"        ? std::numeric_limits<double>::quiet_NaN()
+                            : s == "Infinity" ? infinity
+                                              : -infinity);
+    }
   }
-  return d.error("expected a number");
+  return d.error(json_mapping::kExpectedNumber);
 }
 
 // An AnyValue: the first of its oneof members present (null counts as present).
 Result<AttributeValue> read_any(const JsonMember& v, int depth) {
-  if (depth > kMaxAnyValueDepth) return v.error("values nested too deeply");
+  if (depth > kMaxAnyValueDepth) return v.error(json_mapping::kNestedTooDeeply);
   TRACECHAT_TRY(const json::object* object, v.optional_object());
   if (object == nullptr) return AttributeValue(std::string());
   const ObjectReader o(*object, v.path());
   if (const auto s = o.member("stringValue", "string_value"); s.value() != nullptr) return to_attribute(read_string(s));
   if (const auto b = o.member("boolValue", "bool_value"); b.value() != nullptr) {
-    if (!b.value()->is_bool()) return b.error("expected boolean");
+    if (!b.value()->is_bool()) return b.error(json_mapping::kExpectedBoolean);
     return AttributeValue(b.value()->get_bool());
   }
   if (const auto i = o.member("intValue", "int_value"); i.value() != nullptr) {
@@ -207,7 +192,7 @@ Result<SpanLink> read_link(const ObjectReader& o) {
   SpanLink link;
   TRACECHAT_TRY(const auto trace_id, read_id<16>(o.member("traceId", "trace_id")));
   TRACECHAT_TRY(const auto span_id, read_id<8>(o.member("spanId", "span_id")));
-  if (!trace_id || !span_id) return o.error("a link needs traceId and spanId");
+  if (!trace_id || !span_id) return o.error(json_mapping::kLinkNeedsIds);
   TRACECHAT_TRY(const auto trace_state, read_string(o.member("traceState", "trace_state")));
   TRACECHAT_TRY(const auto flags, read_integer<std::uint32_t>(o.member("flags")));
   TRACECHAT_TRY(link.attributes, read_attributes(o));
@@ -223,17 +208,10 @@ Result<void> read_status(const JsonMember& m, SpanStatus& status) {
   TRACECHAT_TRY(const json::object* object, m.optional_object());
   if (object == nullptr) return {};
   const ObjectReader o(*object, m.path());
-  TRACECHAT_TRY(const auto code, read_enum(o.member("code"), kStatusCodeNames));
+  TRACECHAT_TRY(const auto code, read_enum(o.member("code"), json_mapping::kStatusCodeNames));
   TRACECHAT_TRY(status.description, read_string(o.member("message")));
   status.code = code <= 2 ? static_cast<StatusCode>(code) : StatusCode::unset;
   return {};
-}
-
-// Why a span's ids make it unusable, or null; read_span and index_span both ask here.
-const char* id_rejection(const std::optional<TraceId>& trace_id, const std::optional<SpanId>& span_id) {
-  if (!trace_id || !trace_id->valid()) return "traceId must be 32 hex digits, not all zero";
-  if (!span_id || !span_id->valid()) return "spanId must be 16 hex digits, not all zero";
-  return nullptr;
 }
 
 // A span; null, with `rejection` saying why, when its ids make it unusable. Fields are
@@ -245,7 +223,7 @@ Result<std::unique_ptr<SpanData>> read_span(const ObjectReader& o, std::string& 
   TRACECHAT_TRY(const auto parent_id, read_id<8>(o.member("parentSpanId", "parent_span_id")));
   TRACECHAT_TRY(const auto trace_state, read_string(o.member("traceState", "trace_state")));
   TRACECHAT_TRY(span->name, read_string(o.member("name")));
-  TRACECHAT_TRY(const auto kind, read_enum(o.member("kind"), kSpanKindNames));
+  TRACECHAT_TRY(const auto kind, read_enum(o.member("kind"), json_mapping::kSpanKindNames));
   TRACECHAT_TRY(span->start_time_unix_nano,
                 read_integer<std::uint64_t>(o.member("startTimeUnixNano", "start_time_unix_nano")));
   TRACECHAT_TRY(span->end_time_unix_nano,
@@ -259,7 +237,7 @@ Result<std::unique_ptr<SpanData>> read_span(const ObjectReader& o, std::string& 
   TRACECHAT_TRY(span->dropped_links, read_integer<std::uint32_t>(o.member("droppedLinksCount", "dropped_links_count")));
   TRACECHAT_CHECK(read_status(o.member("status"), span->status));
 
-  if (const char* unusable = id_rejection(trace_id, span_id)) {
+  if (const char* unusable = json_mapping::id_rejection(trace_id, span_id)) {
     rejection = unusable;
     return std::unique_ptr<SpanData>();
   }
@@ -315,178 +293,16 @@ Result<void> read_resource_spans(const ObjectReader& o, DecodedTraces& out) {
                          [&](const ObjectReader& s) { return read_scope_spans(s, shared_resource, out); });
 }
 
-// ---- Indexing: the same checks as the readers above, without building spans. Each
-// check_ function accepts exactly what its read_ counterpart accepts, with the same
-// errors; fuzz/otlp_json_fuzz.cpp holds the two to that. Text is viewed in the parsed
-// document, which the caller keeps.
-
-Result<std::string_view> view_string(const JsonMember& m) {
-  if (!m.given()) return std::string_view();
-  if (!m.value()->is_string()) return m.error("expected string");
-  const auto& s = m.value()->get_string();
-  return std::string_view(s.data(), s.size());
-}
-
-Result<void> check_any(const JsonMember& v, int depth);
-
-Result<void> check_array_value(const JsonMember& a, int depth) {
-  TRACECHAT_TRY(const json::object* object, a.optional_object());
-  if (object == nullptr) return {};
-  const ObjectReader array(*object, a.path());
-  const JsonMember values = array.member("values");
-  TRACECHAT_TRY(const json::array* list, values.optional_array());
-  for (std::size_t i = 0; list != nullptr && i < list->size(); ++i) {
-    TRACECHAT_CHECK(check_any(JsonMember(&(*list)[i], values.path().item(i)), depth + 1));
-  }
-  return {};
-}
-
-// As read_any; `text` is set when the value reads as a string that the document holds
-// (stringValue, bytesValue), and to empty for a value that reads as no string at all.
-Result<void> check_any(const JsonMember& v, int depth, std::optional<std::string_view>* text) {
-  if (text != nullptr) *text = std::string_view();
-  if (depth > kMaxAnyValueDepth) return v.error("values nested too deeply");
-  TRACECHAT_TRY(const json::object* object, v.optional_object());
-  if (object == nullptr) return {};
-  const ObjectReader o(*object, v.path());
-  if (const auto s = o.member("stringValue", "string_value"); s.value() != nullptr) {
-    TRACECHAT_TRY(const auto value, view_string(s));
-    if (text != nullptr) *text = value;
-    return {};
-  }
-  if (text != nullptr) text->reset();
-  if (const auto b = o.member("boolValue", "bool_value"); b.value() != nullptr) {
-    if (!b.value()->is_bool()) return b.error("expected boolean");
-    return {};
-  }
-  if (const auto i = o.member("intValue", "int_value"); i.value() != nullptr) {
-    TRACECHAT_CHECK(read_integer<std::int64_t>(i));
-    return {};
-  }
-  if (const auto d = o.member("doubleValue", "double_value"); d.value() != nullptr) {
-    TRACECHAT_CHECK(read_double_value(d));
-    return {};
-  }
-  if (const auto a = o.member("arrayValue", "array_value"); a.value() != nullptr) return check_array_value(a, depth);
-  if (const auto kv = o.member("kvlistValue", "kvlist_value"); kv.value() != nullptr) return {};
-  if (const auto bytes = o.member("bytesValue", "bytes_value"); bytes.value() != nullptr) {
-    TRACECHAT_TRY(const auto value, view_string(bytes));
-    if (text != nullptr) *text = value;
-    return {};
-  }
-  if (text != nullptr) *text = std::string_view();  // an empty AnyValue reads as ""
-  return {};
-}
-Result<void> check_any(const JsonMember& v, int depth) { return check_any(v, depth, nullptr); }
-
-// As read_attributes; notes the value of `wanted` (the last one, as Attributes::set
-// keeps) when asked.
-Result<void> check_attributes(const ObjectReader& o, std::string_view wanted = {},
-                              std::optional<std::string_view>* wanted_value = nullptr) {
-  const auto check_key_value = [&](const ObjectReader& kv) -> Result<void> {
-    TRACECHAT_TRY(const auto key, view_string(kv.member("key")));
-    std::optional<std::string_view> text;
-    TRACECHAT_CHECK(check_any(kv.member("value"), 0, wanted_value != nullptr ? &text : nullptr));
-    if (wanted_value != nullptr && key == wanted) *wanted_value = text;
-    return {};
-  };
-  TRACECHAT_CHECK(for_each_object(o.member("attributes"), NullItems::refused, check_key_value));
-  TRACECHAT_CHECK(read_integer<std::uint32_t>(o.member("droppedAttributesCount", "dropped_attributes_count")));
-  return {};
-}
-
-Result<void> check_event(const ObjectReader& o) {
-  TRACECHAT_CHECK(read_integer<std::uint64_t>(o.member("timeUnixNano", "time_unix_nano")));
-  TRACECHAT_CHECK(view_string(o.member("name")));
-  return check_attributes(o);
-}
-
-Result<void> check_link(const ObjectReader& o) {
-  TRACECHAT_TRY(const auto trace_id, read_id<16>(o.member("traceId", "trace_id")));
-  TRACECHAT_TRY(const auto span_id, read_id<8>(o.member("spanId", "span_id")));
-  if (!trace_id || !span_id) return o.error("a link needs traceId and spanId");
-  TRACECHAT_CHECK(view_string(o.member("traceState", "trace_state")));
-  TRACECHAT_CHECK(read_integer<std::uint32_t>(o.member("flags")));
-  return check_attributes(o);
-}
-
-// As read_span: the span's index entry, or in `rejection` why its ids make it unusable.
-Result<void> index_span(const ObjectReader& o, std::string_view service, SpanSummary& out, std::string& rejection) {
-  TRACECHAT_TRY(const auto trace_id, read_id<16>(o.member("traceId", "trace_id")));
-  TRACECHAT_TRY(const auto span_id, read_id<8>(o.member("spanId", "span_id")));
-  TRACECHAT_TRY(const auto parent_id, read_id<8>(o.member("parentSpanId", "parent_span_id")));
-  TRACECHAT_CHECK(view_string(o.member("traceState", "trace_state")));
-  TRACECHAT_TRY(out.name, view_string(o.member("name")));
-  TRACECHAT_CHECK(read_enum(o.member("kind"), kSpanKindNames));
-  TRACECHAT_TRY(out.start_unix_nano,
-                read_integer<std::uint64_t>(o.member("startTimeUnixNano", "start_time_unix_nano")));
-  TRACECHAT_TRY(out.end_unix_nano, read_integer<std::uint64_t>(o.member("endTimeUnixNano", "end_time_unix_nano")));
-  TRACECHAT_CHECK(read_integer<std::uint32_t>(o.member("flags")));
-  TRACECHAT_CHECK(check_attributes(o));
-  TRACECHAT_CHECK(for_each_object(o.member("events"), NullItems::refused, check_event));
-  TRACECHAT_CHECK(for_each_object(o.member("links"), NullItems::refused, check_link));
-  TRACECHAT_CHECK(read_integer<std::uint32_t>(o.member("droppedEventsCount", "dropped_events_count")));
-  TRACECHAT_CHECK(read_integer<std::uint32_t>(o.member("droppedLinksCount", "dropped_links_count")));
-  SpanStatus status;
-  TRACECHAT_CHECK(read_status(o.member("status"), status));
-
-  if (const char* unusable = id_rejection(trace_id, span_id)) {
-    rejection = unusable;
-    return {};
-  }
-  out.trace_id = *trace_id;
-  out.span_id = *span_id;
-  out.has_parent = parent_id && parent_id->valid();
-  out.error = status.code == StatusCode::error;
-  out.service = service;
-  return {};
-}
-
-Result<void> index_scope_spans(const ObjectReader& o, std::string_view service, TraceIndex& out) {
-  const JsonMember scope = o.member("scope");
-  TRACECHAT_TRY(const json::object* scope_object, scope.optional_object());
-  if (scope_object != nullptr) {
-    const ObjectReader s(*scope_object, scope.path());
-    TRACECHAT_CHECK(view_string(s.member("name")));
-    TRACECHAT_CHECK(view_string(s.member("version")));
-  }
-  TRACECHAT_CHECK(view_string(o.member("schemaUrl", "schema_url")));
-  return for_each_object(o.member("spans"), NullItems::refused, [&](const ObjectReader& s) -> Result<void> {
-    std::string rejection;
-    SpanSummary summary;
-    TRACECHAT_CHECK(index_span(s, service, summary, rejection));
-    if (rejection.empty()) {
-      out.spans.push_back(summary);
-    } else if (out.rejected_spans++ == 0) {
-      out.rejection_reason = s.path() + ": " + rejection;
-    }
-    return {};
-  });
-}
-
-Result<void> index_resource_spans(const ObjectReader& o, TraceIndex& out) {
-  const JsonMember resource = o.member("resource");
-  TRACECHAT_TRY(const json::object* resource_object, resource.optional_object());
-  std::optional<std::string_view> service;
-  if (resource_object != nullptr) {
-    TRACECHAT_CHECK(check_attributes(ObjectReader(*resource_object, resource.path()), "service.name", &service));
-  }
-  TRACECHAT_CHECK(view_string(o.member("schemaUrl", "schema_url")));
-  return for_each_object(o.member("scopeSpans", "scope_spans"), NullItems::skipped, [&](const ObjectReader& s) {
-    return index_scope_spans(s, service.value_or(std::string_view()), out);
-  });
-}
-
 // The request document, in `arena` (which must outlive it): move-constructed from the
 // parse, which keeps the arena's storage (assigning it to a default-constructed value
 // would copy every node to the heap).
 Result<void> parse_request(std::string_view body, json::monotonic_resource& arena, std::optional<json::value>& doc) {
   json::parse_options options;
-  options.max_depth = 64;
+  options.max_depth = json_mapping::kMaxJsonDepth;
   boost::system::error_code ec;
   doc.emplace(json::parse(body, ec, &arena, options));
-  if (ec) return Error{"invalid JSON: " + ec.message()};
-  if (!doc->is_object()) return Error{"expected a JSON object (ExportTraceServiceRequest)"};
+  if (ec) return Error{std::string(json_mapping::kInvalidJson) + ec.message()};
+  if (!doc->is_object()) return Error{json_mapping::kNotARequest};
   return {};
 }
 
@@ -501,26 +317,6 @@ Result<DecodedTraces> decode_traces_json(std::string_view body) {
   const ObjectReader request(doc->get_object(), JsonPath());
   TRACECHAT_CHECK(for_each_object(request.member("resourceSpans", "resource_spans"), NullItems::skipped,
                                   [&](const ObjectReader& r) { return read_resource_spans(r, out); }));
-  return out;
-}
-
-namespace {
-// The document and the arena it lives in (declared first: it must outlive the value).
-struct ParsedJson {
-  json::monotonic_resource arena;
-  std::optional<json::value> doc;
-};
-}  // namespace
-
-Result<TraceIndex> index_traces_json(std::string_view body, std::shared_ptr<const void>& document) {
-  auto parsed = std::make_shared<ParsedJson>();
-  TRACECHAT_CHECK(parse_request(body, parsed->arena, parsed->doc));
-
-  TraceIndex out;
-  const ObjectReader request(parsed->doc->get_object(), JsonPath());
-  TRACECHAT_CHECK(for_each_object(request.member("resourceSpans", "resource_spans"), NullItems::skipped,
-                                  [&](const ObjectReader& r) { return index_resource_spans(r, out); }));
-  document = std::move(parsed);
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "otlp/index_agreement.h"
 #include "support/sample_spans.h"
 #include "tracechat/otlp/json_encoding.h"
 #include "tracechat/otlp/protobuf_encoding.h"
@@ -509,37 +510,8 @@ TEST(OtlpProtobuf, ErrorsNameThePathOfEveryField) {
 }
 
 namespace {
-// Indexing and decoding must agree on every input: both fail with the same message,
-// or both succeed with the same accepted spans and rejections.
-// Indexing and decoding must agree on every input: both fail with the same message, or
-// both succeed with the same accepted spans (what index_traces notes of the decoded ones)
-// and rejections.
-void expect_same_judgement(const Result<otlp::DecodedTraces>& decoded, const Result<otlp::TraceIndex>& indexed) {
-  ASSERT_EQ(decoded.ok(), indexed.ok()) << (decoded.ok() ? indexed.error().message : decoded.error().message);
-  if (!decoded.ok()) {
-    EXPECT_EQ(decoded.error().message, indexed.error().message);
-    return;
-  }
-  EXPECT_EQ(decoded->rejected_spans, indexed->rejected_spans);
-  EXPECT_EQ(decoded->rejection_reason, indexed->rejection_reason);
-  const auto expected = otlp::index_traces(*decoded);
-  ASSERT_EQ(expected.spans.size(), indexed->spans.size());
-  for (std::size_t i = 0; i < expected.spans.size(); ++i) {
-    const auto& a = expected.spans[i];
-    const auto& b = indexed->spans[i];
-    EXPECT_EQ(a.trace_id, b.trace_id);
-    EXPECT_EQ(a.span_id, b.span_id);
-    EXPECT_EQ(a.has_parent, b.has_parent);
-    EXPECT_EQ(a.name, b.name);
-    EXPECT_EQ(a.start_unix_nano, b.start_unix_nano);
-    EXPECT_EQ(a.end_unix_nano, b.end_unix_nano);
-    EXPECT_EQ(a.error, b.error);
-    EXPECT_EQ(a.service, b.service);
-  }
-}
-
 void expect_index_agrees(std::string_view body) {
-  expect_same_judgement(otlp::decode_traces_protobuf(body), otlp::index_traces_protobuf(body));
+  test_support::expect_same_judgement(otlp::decode_traces_protobuf(body), otlp::index_traces_protobuf(body));
 }
 }  // namespace
 
@@ -594,24 +566,4 @@ TEST(OtlpProtobufIndex, TheLastServiceNameWinsAndANonStringOneIsEmpty) {
   auto number = otlp::index_traces_protobuf(number_body);
   ASSERT_TRUE(number.ok());
   EXPECT_EQ(number->spans[0].service, "");
-}
-
-namespace {
-void expect_json_index_agrees(std::string_view body) {
-  std::shared_ptr<const void> document;
-  expect_same_judgement(otlp::decode_traces_json(body), otlp::index_traces_json(body, document));
-}
-}  // namespace
-
-TEST(OtlpJsonIndex, AgreesWithTheDecoder) {
-  auto spans = test_support::sample_spans();
-  expect_json_index_agrees(otlp::encode_traces_json(spans));
-  spans[1]->context.span_id = SpanId();  // a rejected span
-  const std::string json = otlp::encode_traces_json(spans);
-  expect_json_index_agrees(json);
-  for (std::size_t n = 0; n < json.size(); n += 7) expect_json_index_agrees(std::string_view(json).substr(0, n));
-  expect_json_index_agrees(
-      R"({"resourceSpans":[null,{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"a"}},{"key":"service.name","value":{"bytesValue":"Yg=="}}]},"scopeSpans":[{"spans":[{"traceId":"4BF92F3577B34DA6A3CE929D0E0E4736","spanId":"00F067AA0BA902B7","name":"x"}]}]}]})");
-  expect_json_index_agrees(
-      R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"intValue":"7"}}]},"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","status":{"code":"STATUS_CODE_ERROR"}}]}]}]})");
 }

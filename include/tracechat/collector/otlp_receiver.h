@@ -21,9 +21,9 @@ namespace tracechat::collector {
 struct AcceptedRequest {
   BodyFormat format = BodyFormat::protobuf;
   std::string body;  // as received, decompressed
-  // What it holds. The views point into `body` (protobuf: a moved string keeps its
-  // heap buffer, and a body holding a span is too long for the small-string one) or
-  // into `document` (JSON: the parsed body).
+  // What it holds. The views point into `body` (a moved string keeps its heap buffer,
+  // and a body holding a span is too long for the small-string one) or into `document`
+  // (JSON strings written with escapes, kept unescaped).
   otlp::TraceIndex index;
   std::shared_ptr<const void> document;
 };

@@ -56,8 +56,10 @@ struct TraceIndex {
 Result<TraceIndex> index_traces_protobuf(std::string_view body);
 // The same from spans already decoded; the views point into them.
 TraceIndex index_traces(const DecodedTraces& decoded);
-// The same for a JSON request, validated exactly as decode_traces_json does; the views
-// point into the parsed document, which `document` receives and must outlive them.
+// The same for a JSON request, validated exactly as decode_traces_json does, in one
+// pass over the text that builds no document. The views point into `body` (whose
+// characters must stay where they are) or, for strings written with escapes, into
+// what `document` receives, which must outlive them too.
 Result<TraceIndex> index_traces_json(std::string_view body, std::shared_ptr<const void>& document);
 Result<DecodedTraces> decode_traces_json(std::string_view body);
 
