@@ -13,8 +13,9 @@ PACKAGES=(
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
 )
 # Only the test command needs these: fuzzing, formatting, the browser and the
-# OpenTelemetry JS interop tests.
-TEST_PACKAGES=(clang libclang-rt-14-dev clang-format chromium openssl)
+# OpenTelemetry JS interop tests, the C ABI's baseline (abigail-tools) and its Python
+# example (python3).
+TEST_PACKAGES=(clang libclang-rt-14-dev clang-format chromium openssl abigail-tools python3)
 
 # ccache keys on paths relative to the checkout, so a second clone (CI's, say) reuses
 # what the first one compiled instead of starting cold.

@@ -9,6 +9,7 @@
 #include "telemetry.h"
 #include "tracechat/bridge/bridge.h"
 #include "tracechat/conventions.h"
+#include "tracechat/version.h"
 
 namespace tracechat::cli {
 

@@ -11,6 +11,7 @@
 #include "tracechat/conventions.h"
 #include "tracechat/platform/settings.h"
 #include "tracechat/trace/propagation.h"
+#include "tracechat/version.h"
 
 namespace tracechat::cli {
 namespace {

@@ -17,6 +17,7 @@
 #include "tracechat/collector/span_store.h"
 #include "tracechat/conventions.h"
 #include "tracechat/platform/conversation_lookup.h"
+#include "tracechat/version.h"
 #include "tracechat/viewer/waterfall.h"
 
 namespace tracechat::cli {

@@ -26,6 +26,7 @@
 #include "tracechat/load/load_report.h"
 #include "tracechat/net/url.h"
 #include "tracechat/protocol/uuid.h"
+#include "tracechat/version.h"
 
 namespace tracechat::cli {
 namespace {

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "signals.h"
+#include "tracechat/version.h"
 
 int main(int argc, char** argv) {
   tracechat::cli::block_termination_signals();

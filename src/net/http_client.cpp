@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "tls_context.h"
+#include "tracechat/version.h"
 
 namespace tracechat::net {
 

@@ -3,6 +3,7 @@
 #include <errno.h>  // program_invocation_short_name (glibc)
 
 #include "tracechat/trace/env.h"
+#include "tracechat/version.h"
 
 namespace tracechat::trace {
 Result<Attributes> Resource::parse_attribute_list(std::string_view text) {
