@@ -142,16 +142,16 @@ TC_API tc_status tc_config_set_parent(tc_config* config, const char* traceparent
 typedef struct tc_event tc_event;
 
 typedef enum tc_event_type TC_ENUM_INT {
-  TC_EVENT_STATE_CHANGED = 1,     /* TC_FIELD_STATE_FROM/TO, TC_FIELD_CAUSE */
-  TC_EVENT_CONNECTED = 2,         /* TC_FIELD_CONVERSATION_ID, SESSION_ID, TRACE_ID, RESUMED */
-  TC_EVENT_CONTEXT_ATTACHED = 3,  /* the trace context is on the conversation */
-  TC_EVENT_MESSAGE_RECEIVED = 4,  /* MESSAGE_ID, SENDER_ROLE, SENDER_NAME, BODY, OWN, and when there is one,
-                                     TRACEPARENT and CLIENT_ID (an own message); quick replies */
-  TC_EVENT_MESSAGE_DELIVERED = 5, /* CLIENT_ID, MESSAGE_ID */
-  TC_EVENT_MESSAGE_FAILED = 6,    /* CLIENT_ID, ERROR */
-  TC_EVENT_MEMBER_CHANGED = 7,    /* JOINED, ROLE, DISPLAY_NAME */
-  TC_EVENT_TYPING = 8,            /* MEMBER */
-  TC_EVENT_ATTRIBUTES_CHANGED = 9,
+  TC_EVENT_STATE_CHANGED = 1,       /* TC_FIELD_STATE_FROM/TO, TC_FIELD_CAUSE */
+  TC_EVENT_CONNECTED = 2,           /* TC_FIELD_CONVERSATION_ID, SESSION_ID, TRACE_ID, RESUMED */
+  TC_EVENT_CONTEXT_ATTACHED = 3,    /* the trace context is on the conversation; attributes: what was sent */
+  TC_EVENT_MESSAGE_RECEIVED = 4,    /* MESSAGE_ID, SENDER_ROLE, SENDER_NAME, BODY, OWN, and when there is one,
+                                       TRACEPARENT and CLIENT_ID (an own message); quick replies */
+  TC_EVENT_MESSAGE_DELIVERED = 5,   /* CLIENT_ID, MESSAGE_ID */
+  TC_EVENT_MESSAGE_FAILED = 6,      /* CLIENT_ID, ERROR */
+  TC_EVENT_MEMBER_CHANGED = 7,      /* JOINED, ROLE, DISPLAY_NAME */
+  TC_EVENT_TYPING = 8,              /* MEMBER */
+  TC_EVENT_ATTRIBUTES_CHANGED = 9,  /* attributes: the conversation's, after the change (guest-chat) */
   TC_EVENT_RATE_LIMITED = 10,       /* RETRY_AFTER_MS, QUEUED */
   TC_EVENT_WARNING = 11,            /* CODE, MESSAGE */
   TC_EVENT_CONVERSATION_ENDED = 12, /* REASON */
@@ -185,6 +185,9 @@ typedef enum tc_event_field TC_ENUM_INT {
   TC_FIELD_JOINED = 105,    /* 0 or 1 */
   TC_FIELD_RETRY_AFTER_MS = 106,
   TC_FIELD_QUEUED = 107,
+  TC_FIELD_CONTEXT_ON_FIRST_MESSAGE = 108, /* CONNECTED: 1 when the context goes with the guest's first
+                                              message (Web Messaging without auto-start), 0 when it is
+                                              attached after the handshake */
   TC_FIELD_MAX_ENUM = 0x7fffffff
 } tc_event_field;
 
@@ -200,6 +203,11 @@ TC_API tc_status tc_event_number(const tc_event* event, tc_event_field field, ui
 TC_API size_t tc_event_quick_reply_count(const tc_event* event);
 TC_API tc_status tc_event_quick_reply(const tc_event* event, size_t index, const char** text, size_t* text_length,
                                       const char** payload, size_t* payload_length);
+/* The attributes an event carries (CONTEXT_ATTACHED, ATTRIBUTES_CHANGED; none for the
+ * others), in key order: how many, and each key and value (valid as long as the event). */
+TC_API size_t tc_event_attribute_count(const tc_event* event);
+TC_API tc_status tc_event_attribute(const tc_event* event, size_t index, const char** key, size_t* key_length,
+                                    const char** value, size_t* value_length);
 /* One line for a person ("bot: Hello" ...), as `tracechat chat` prints it. */
 TC_API const char* tc_event_describe(const tc_event* event, size_t* length);
 /* An event of the callback is lent for the call; a clone is the caller's to free. */

@@ -83,6 +83,9 @@ std::optional<std::uint64_t> number_field(const client::SessionEvent& event, tc_
           if (field == TC_FIELD_STATE_TO) return to_c(e.to);
         } else if constexpr (std::is_same_v<T, client::Connected>) {
           if (field == TC_FIELD_RESUMED) return e.resumed ? 1 : 0;
+          if (field == TC_FIELD_CONTEXT_ON_FIRST_MESSAGE) {
+            return e.context_timing == client::ContextTiming::first_message ? 1 : 0;
+          }
         } else if constexpr (std::is_same_v<T, client::MessageReceived>) {
           if (field == TC_FIELD_OWN) return e.own ? 1 : 0;
           if (field == TC_FIELD_CLIENT_ID && e.client_id) return *e.client_id;
@@ -97,6 +100,13 @@ std::optional<std::uint64_t> number_field(const client::SessionEvent& event, tc_
         return std::nullopt;
       },
       event);
+}
+
+// The attributes of the events that carry some.
+const std::map<std::string, std::string>* attributes_of(const client::SessionEvent& event) {
+  if (const auto* a = std::get_if<client::ContextAttached>(&event)) return &a->attributes;
+  if (const auto* c = std::get_if<client::AttributesChanged>(&event)) return &c->attributes;
+  return nullptr;
 }
 
 }  // namespace
@@ -171,6 +181,36 @@ tc_status tc_event_quick_reply(const tc_event* event, size_t index, const char**
     if (text_length != nullptr) *text_length = reply.text.size();
     if (payload != nullptr) *payload = reply.payload.c_str();
     if (payload_length != nullptr) *payload_length = reply.payload.size();
+    return TC_OK;
+  });
+}
+
+size_t tc_event_attribute_count(const tc_event* event) {
+  return guarded_value(std::size_t{0}, [&]() -> std::size_t {
+    const auto e = events().find(event);
+    if (!e) {
+      invalid_handle("tc_event");
+      return 0;
+    }
+    const auto* attributes = attributes_of(e->event);
+    return attributes == nullptr ? 0 : attributes->size();
+  });
+}
+
+tc_status tc_event_attribute(const tc_event* event, size_t index, const char** key, size_t* key_length,
+                             const char** value, size_t* value_length) {
+  return guarded([&]() -> tc_status {
+    const auto e = events().find(event);
+    if (!e) return invalid_handle("tc_event");
+    const auto* attributes = attributes_of(e->event);
+    if (attributes == nullptr || index >= attributes->size()) {
+      return fail(TC_ERR_INVALID_ARGUMENT, "no attribute " + std::to_string(index) + " in this event");
+    }
+    const auto& [k, v] = *std::next(attributes->begin(), static_cast<std::ptrdiff_t>(index));
+    if (key != nullptr) *key = k.c_str();
+    if (key_length != nullptr) *key_length = k.size();
+    if (value != nullptr) *value = v.c_str();
+    if (value_length != nullptr) *value_length = v.size();
     return TC_OK;
   });
 }

@@ -135,6 +135,7 @@ tc_status tc_session_send(tc_session* session, const char* text, size_t text_len
     tc_status status;
     const auto message = text_argument(text, text_length, "text", status);
     if (!message) return status;
+    if (message->empty()) return fail(TC_ERR_INVALID_ARGUMENT, "text: empty");
     auto id = chat.send(std::string(*message));
     if (!id) return refused(chat, id.error());
     if (client_id != nullptr) *client_id = *id;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -76,11 +77,27 @@ bool is_bot_message(const tc_event* e) {
 TEST_F(CApiTest, ChatsInPollModeAndTheConversationGetsTheTrace) {
   ASSERT_EQ(tc_session_open(guest_chat_config(), nullptr, nullptr, &session_), TC_OK) << tc_last_error();
   std::string connected_trace;
+  std::map<std::string, std::string> attached;
   ASSERT_TRUE(poll_until([&](const tc_event* e) {
-    if (tc_event_get_type(e) == TC_EVENT_CONNECTED) connected_trace = text_of(e, TC_FIELD_TRACE_ID);
-    return tc_event_get_type(e) == TC_EVENT_CONTEXT_ATTACHED;
+    if (tc_event_get_type(e) == TC_EVENT_CONNECTED) {
+      connected_trace = text_of(e, TC_FIELD_TRACE_ID);
+      std::uint64_t on_first_message = 2;
+      EXPECT_EQ(tc_event_number(e, TC_FIELD_CONTEXT_ON_FIRST_MESSAGE, &on_first_message), TC_OK);
+      EXPECT_EQ(on_first_message, 0u);  // guest-chat: after the handshake
+    }
+    if (tc_event_get_type(e) != TC_EVENT_CONTEXT_ATTACHED) return false;
+    for (std::size_t i = 0; i < tc_event_attribute_count(e); ++i) {
+      const char *key = nullptr, *value = nullptr;
+      size_t key_length = 0, value_length = 0;
+      EXPECT_EQ(tc_event_attribute(e, i, &key, &key_length, &value, &value_length), TC_OK);
+      attached[std::string(key, key_length)] = std::string(value, value_length);
+    }
+    EXPECT_EQ(tc_event_attribute(e, tc_event_attribute_count(e), nullptr, nullptr, nullptr, nullptr),
+              TC_ERR_INVALID_ARGUMENT);
+    return true;
   }));
   std::uint64_t id = 0;
+  EXPECT_EQ(tc_session_send(session_, "", 0, &id), TC_ERR_INVALID_ARGUMENT);
   ASSERT_EQ(tc_session_send(session_, "hello from C", TC_NUL_TERMINATED, &id), TC_OK) << tc_last_error();
   EXPECT_GT(id, 0u);
   std::string reply;
@@ -103,6 +120,8 @@ TEST_F(CApiTest, ChatsInPollModeAndTheConversationGetsTheTrace) {
   // The conversation carries the trace, as a support engineer finds it over REST.
   EXPECT_EQ(conversations_with_attribute("otel_trace_id", trace_id), std::vector<std::string>{conversation});
   EXPECT_EQ(conversations_with_attribute("plan", "gold"), std::vector<std::string>{conversation});
+  EXPECT_EQ(attached["plan"], "gold");  // what CONTEXT_ATTACHED said was sent
+  EXPECT_EQ(attached["otel_trace_id"], trace_id);
 
   tc_state state;
   ASSERT_EQ(tc_session_state(session_, &state), TC_OK);
