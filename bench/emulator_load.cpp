@@ -12,6 +12,8 @@
 // reported by why.
 // The emulator runs with a config that lifts the per-conversation rate limit and turns
 // the bot off: this measures the server's capacity, not the documented 2 messages/s.
+#include <poll.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,9 +79,26 @@ Emulator spawn(const std::string& binary, const std::filesystem::path& dir) {
     _exit(127);
   }
   close(out[1]);
+  // The banner line, within 30 s: an emulator that hangs before it listens must not hang
+  // the load run with it.
   std::string banner;
-  char c;
-  while (read(out[0], &c, 1) == 1 && c != '\n') banner.push_back(c);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool line_done = false;
+  while (!line_done) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd readable{out[0], POLLIN, 0};
+    if (left.count() <= 0 || poll(&readable, 1, static_cast<int>(left.count())) <= 0) {
+      kill(e.pid, SIGKILL);
+      waitpid(e.pid, nullptr, 0);
+      std::fprintf(stderr, "emulator did not print its address within 30 s (so far: %s)\n", banner.c_str());
+      std::exit(2);
+    }
+    char c;
+    if (read(out[0], &c, 1) != 1) break;  // it exited: what it printed says why
+    line_done = c == '\n';
+    if (!line_done) banner.push_back(c);
+  }
   const auto at = banner.find("127.0.0.1:");
   if (at == std::string::npos) {
     std::fprintf(stderr, "emulator did not start: %s\n", banner.c_str());
