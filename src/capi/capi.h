@@ -127,6 +127,18 @@ T guarded_value(T failed, Body&& body) noexcept {
   return result;
 }
 
+// Runs `body(session, chat)` on a live session, which stays alive for the call.
+template <typename Body>
+tc_status with_session(const tc_session* session, Body&& body) {
+  return guarded([&]() -> tc_status {
+    const auto s = sessions().find(session);
+    if (!s) return invalid_handle("tc_session");
+    std::shared_lock lock(s->lifetime);
+    if (!s->chat) return invalid_handle("tc_session");
+    return body(*s, *s->chat);
+  });
+}
+
 // A string argument: (text, length) or (text, TC_NUL_TERMINATED), which must be UTF-8.
 // `what` names it in the error. Null text is an error unless `optional` (then nullopt).
 std::optional<std::string_view> text_argument(const char* text, std::size_t length, std::string_view what,

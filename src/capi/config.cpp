@@ -9,17 +9,25 @@ using namespace tracechat::capi;
 
 namespace {
 
-// Runs `set` on a live config with its text argument read.
+// Runs `set` on a live config, locked (tc_session_open may be copying it)...
 template <typename Set>
-tc_status set_text(tc_config* config, const char* text, std::size_t length, std::string_view what, Set&& set) {
+tc_status with_config(tc_config* config, Set&& set) {
   return guarded([&]() -> tc_status {
     const auto c = configs().find(config);
     if (!c) return invalid_handle("tc_config");
+    std::lock_guard lock(c->mutex);
+    return set(*c);
+  });
+}
+
+// ...with its text argument read.
+template <typename Set>
+tc_status set_text(tc_config* config, const char* text, std::size_t length, std::string_view what, Set&& set) {
+  return with_config(config, [&](tc_config& c) -> tc_status {
     tc_status status;
     const auto value = text_argument(text, length, what, status);
     if (!value) return status;
-    std::lock_guard lock(c->mutex);
-    return set(*c, *value);
+    return set(c, *value);
   });
 }
 
@@ -66,14 +74,11 @@ tc_status tc_config_set_deployment(tc_config* config, const char* region, size_t
 }
 
 tc_status tc_config_set_dialect(tc_config* config, tc_dialect dialect) {
-  return guarded([&]() -> tc_status {
-    const auto c = configs().find(config);
-    if (!c) return invalid_handle("tc_config");
-    std::lock_guard lock(c->mutex);
+  return with_config(config, [&](tc_config& c) -> tc_status {
     switch (dialect) {
-      case TC_DIALECT_AUTOMATIC: c->session.dialect = client::Dialect::automatic; return TC_OK;
-      case TC_DIALECT_GUEST_CHAT: c->session.dialect = client::Dialect::guest_chat; return TC_OK;
-      case TC_DIALECT_WEB_MESSAGING: c->session.dialect = client::Dialect::web_messaging; return TC_OK;
+      case TC_DIALECT_AUTOMATIC: c.session.dialect = client::Dialect::automatic; return TC_OK;
+      case TC_DIALECT_GUEST_CHAT: c.session.dialect = client::Dialect::guest_chat; return TC_OK;
+      case TC_DIALECT_WEB_MESSAGING: c.session.dialect = client::Dialect::web_messaging; return TC_OK;
       case TC_DIALECT_MAX_ENUM: break;
     }
     return fail(TC_ERR_INVALID_ARGUMENT, "dialect: " + std::to_string(static_cast<int>(dialect)) + " is not one");
@@ -114,16 +119,13 @@ tc_status tc_config_set_origin(tc_config* config, const char* origin, size_t ori
 }
 
 tc_status tc_config_set_auto_start(tc_config* config, tc_auto_start auto_start) {
-  return guarded([&]() -> tc_status {
-    const auto c = configs().find(config);
-    if (!c) return invalid_handle("tc_config");
-    std::lock_guard lock(c->mutex);
+  return with_config(config, [&](tc_config& c) -> tc_status {
     switch (auto_start) {
       case TC_AUTO_START_FROM_DEPLOYMENT:
-        c->session.web_messaging_auto_start = client::AutoStart::from_deployment;
+        c.session.web_messaging_auto_start = client::AutoStart::from_deployment;
         return TC_OK;
-      case TC_AUTO_START_ON: c->session.web_messaging_auto_start = client::AutoStart::on; return TC_OK;
-      case TC_AUTO_START_OFF: c->session.web_messaging_auto_start = client::AutoStart::off; return TC_OK;
+      case TC_AUTO_START_ON: c.session.web_messaging_auto_start = client::AutoStart::on; return TC_OK;
+      case TC_AUTO_START_OFF: c.session.web_messaging_auto_start = client::AutoStart::off; return TC_OK;
       case TC_AUTO_START_MAX_ENUM: break;
     }
     return fail(TC_ERR_INVALID_ARGUMENT, "auto_start: " + std::to_string(static_cast<int>(auto_start)) + " is not one");

@@ -109,29 +109,41 @@ const std::map<std::string, std::string>* attributes_of(const client::SessionEve
   return nullptr;
 }
 
+// Runs `body(event)` on a live event: a status...
+template <typename Body>
+tc_status with_event(const tc_event* event, Body&& body) {
+  return guarded([&]() -> tc_status {
+    const auto e = events().find(event);
+    if (!e) return invalid_handle("tc_event");
+    return body(*e);
+  });
+}
+
+// ...or a value, `failed` for a dead handle.
+template <typename T, typename Body>
+T read_event(const tc_event* event, T failed, Body&& body) {
+  return guarded_value(failed, [&]() -> T {
+    const auto e = events().find(event);
+    if (!e) {
+      invalid_handle("tc_event");
+      return failed;
+    }
+    return body(*e);
+  });
+}
+
 }  // namespace
 
 extern "C" {
 
 tc_event_type tc_event_get_type(const tc_event* event) {
-  return guarded_value(static_cast<tc_event_type>(0), [&] {
-    const auto e = events().find(event);
-    if (!e) {
-      invalid_handle("tc_event");
-      return static_cast<tc_event_type>(0);
-    }
-    return static_cast<tc_event_type>(e->event.index() + 1);
-  });
+  return read_event(event, static_cast<tc_event_type>(0),
+                    [](const tc_event& e) { return static_cast<tc_event_type>(e.event.index() + 1); });
 }
 
 const char* tc_event_text(const tc_event* event, tc_event_field field, size_t* length) {
-  return guarded_value(static_cast<const char*>(nullptr), [&]() -> const char* {
-    const auto e = events().find(event);
-    if (!e) {
-      invalid_handle("tc_event");
-      return nullptr;
-    }
-    const std::string* text = text_field(e->event, field);
+  return read_event(event, static_cast<const char*>(nullptr), [&](const tc_event& e) -> const char* {
+    const std::string* text = text_field(e.event, field);
     if (text == nullptr) {
       fail(TC_ERR_INVALID_ARGUMENT, "this event has no text field " + std::to_string(static_cast<int>(field)));
       return nullptr;
@@ -142,11 +154,9 @@ const char* tc_event_text(const tc_event* event, tc_event_field field, size_t* l
 }
 
 tc_status tc_event_number(const tc_event* event, tc_event_field field, uint64_t* value) {
-  return guarded([&]() -> tc_status {
-    const auto e = events().find(event);
-    if (!e) return invalid_handle("tc_event");
+  return with_event(event, [&](const tc_event& e) -> tc_status {
     if (value == nullptr) return fail(TC_ERR_INVALID_ARGUMENT, "value: NULL");
-    const auto number = number_field(e->event, field);
+    const auto number = number_field(e.event, field);
     if (!number) {
       return fail(TC_ERR_INVALID_ARGUMENT, "this event has no number field " + std::to_string(static_cast<int>(field)));
     }
@@ -156,23 +166,16 @@ tc_status tc_event_number(const tc_event* event, tc_event_field field, uint64_t*
 }
 
 size_t tc_event_quick_reply_count(const tc_event* event) {
-  return guarded_value(std::size_t{0}, [&]() -> std::size_t {
-    const auto e = events().find(event);
-    if (!e) {
-      invalid_handle("tc_event");
-      return 0;
-    }
-    const auto* m = std::get_if<client::MessageReceived>(&e->event);
+  return read_event(event, std::size_t{0}, [](const tc_event& e) -> std::size_t {
+    const auto* m = std::get_if<client::MessageReceived>(&e.event);
     return m == nullptr ? 0 : m->quick_replies.size();
   });
 }
 
 tc_status tc_event_quick_reply(const tc_event* event, size_t index, const char** text, size_t* text_length,
                                const char** payload, size_t* payload_length) {
-  return guarded([&]() -> tc_status {
-    const auto e = events().find(event);
-    if (!e) return invalid_handle("tc_event");
-    const auto* m = std::get_if<client::MessageReceived>(&e->event);
+  return with_event(event, [&](const tc_event& e) -> tc_status {
+    const auto* m = std::get_if<client::MessageReceived>(&e.event);
     if (m == nullptr || index >= m->quick_replies.size()) {
       return fail(TC_ERR_INVALID_ARGUMENT, "no quick reply " + std::to_string(index) + " in this event");
     }
@@ -186,23 +189,16 @@ tc_status tc_event_quick_reply(const tc_event* event, size_t index, const char**
 }
 
 size_t tc_event_attribute_count(const tc_event* event) {
-  return guarded_value(std::size_t{0}, [&]() -> std::size_t {
-    const auto e = events().find(event);
-    if (!e) {
-      invalid_handle("tc_event");
-      return 0;
-    }
-    const auto* attributes = attributes_of(e->event);
+  return read_event(event, std::size_t{0}, [](const tc_event& e) -> std::size_t {
+    const auto* attributes = attributes_of(e.event);
     return attributes == nullptr ? 0 : attributes->size();
   });
 }
 
 tc_status tc_event_attribute(const tc_event* event, size_t index, const char** key, size_t* key_length,
                              const char** value, size_t* value_length) {
-  return guarded([&]() -> tc_status {
-    const auto e = events().find(event);
-    if (!e) return invalid_handle("tc_event");
-    const auto* attributes = attributes_of(e->event);
+  return with_event(event, [&](const tc_event& e) -> tc_status {
+    const auto* attributes = attributes_of(e.event);
     if (attributes == nullptr || index >= attributes->size()) {
       return fail(TC_ERR_INVALID_ARGUMENT, "no attribute " + std::to_string(index) + " in this event");
     }
@@ -216,32 +212,23 @@ tc_status tc_event_attribute(const tc_event* event, size_t index, const char** k
 }
 
 const char* tc_event_describe(const tc_event* event, size_t* length) {
-  return guarded_value(static_cast<const char*>(nullptr), [&]() -> const char* {
-    const auto e = events().find(event);
-    if (!e) {
-      invalid_handle("tc_event");
-      return nullptr;
-    }
-    if (length != nullptr) *length = e->description.size();
-    return e->description.c_str();
+  return read_event(event, static_cast<const char*>(nullptr), [&](const tc_event& e) -> const char* {
+    if (length != nullptr) *length = e.description.size();
+    return e.description.c_str();
   });
 }
 
 tc_status tc_event_clone(const tc_event* event, tc_event** out) {
-  return guarded([&]() -> tc_status {
-    const auto e = events().find(event);
-    if (!e) return invalid_handle("tc_event");
+  return with_event(event, [&](const tc_event& e) -> tc_status {
     if (out == nullptr) return fail(TC_ERR_INVALID_ARGUMENT, "out: NULL");
-    *out = events().add(make_event(e->event, false));
+    *out = events().add(make_event(e.event, false));
     return TC_OK;
   });
 }
 
 tc_status tc_event_free(tc_event* event) {
-  return guarded([&]() -> tc_status {
-    const auto e = events().find(event);
-    if (!e) return invalid_handle("tc_event");
-    if (e->lent) return fail(TC_ERR_INVALID_ARGUMENT, "a callback's event is lent, not yours to free");
+  return with_event(event, [&](const tc_event& e) -> tc_status {
+    if (e.lent) return fail(TC_ERR_INVALID_ARGUMENT, "a callback's event is lent, not yours to free");
     return events().remove(event) ? TC_OK : invalid_handle("tc_event");  // another thread freed it first
   });
 }

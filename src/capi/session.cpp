@@ -19,18 +19,6 @@ namespace {
 // for it to finish) from there would wait for the thread itself.
 thread_local const tc_session* t_in_callback = nullptr;
 
-// Runs `body(session, chat)` with the session alive for the call.
-template <typename Body>
-tc_status with_session(const tc_session* session, Body&& body) {
-  return guarded([&]() -> tc_status {
-    const auto s = sessions().find(session);
-    if (!s) return invalid_handle("tc_session");
-    std::shared_lock lock(s->lifetime);
-    if (!s->chat) return invalid_handle("tc_session");
-    return body(*s, *s->chat);
-  });
-}
-
 // A caller's timeout: at most 2^40 ms (35 years), which the clocks can still add to now.
 std::chrono::milliseconds timeout_of(int64_t ms) { return std::chrono::milliseconds(std::min<int64_t>(ms, 1LL << 40)); }
 

@@ -3,66 +3,26 @@
 #include <cstring>
 
 #include "capi.h"
+#include "common/utf8.h"
 #include "tracechat/version.h"
 
 namespace tracechat::capi {
 namespace {
 thread_local std::string t_last_error;
 
-// RFC 3629 UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t n = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;  // cut short
-    const auto second = static_cast<unsigned char>(s[i + 1]);
-    if (second < lo || second > hi) return false;
-    for (std::size_t k = 2; k <= n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += n + 1;
-  }
-  return true;
+// Never destroyed: a program that exits with sessions open must not have them torn down
+// (their threads joined, their callbacks called) by a static destructor.
+template <typename T>
+Registry<T>& registry() {
+  static auto* r = new Registry<T>;
+  return *r;
 }
 }  // namespace
 
-// Never destroyed: a program that exits with sessions open must not have them torn down
-// (their threads joined, their callbacks called) by a static destructor.
-Registry<tc_config>& configs() {
-  static auto* r = new Registry<tc_config>;
-  return *r;
-}
-Registry<tc_event>& events() {
-  static auto* r = new Registry<tc_event>;
-  return *r;
-}
-Registry<tc_session>& sessions() {
-  static auto* r = new Registry<tc_session>;
-  return *r;
-}
-Registry<tc_span>& spans() {
-  static auto* r = new Registry<tc_span>;
-  return *r;
-}
+Registry<tc_config>& configs() { return registry<tc_config>(); }
+Registry<tc_event>& events() { return registry<tc_event>(); }
+Registry<tc_session>& sessions() { return registry<tc_session>(); }
+Registry<tc_span>& spans() { return registry<tc_span>(); }
 
 tc_status fail(tc_status status, std::string_view message) {
   t_last_error.assign(message);
@@ -82,7 +42,7 @@ std::optional<std::string_view> text_argument(const char* text, std::size_t leng
     return std::nullopt;
   }
   const std::string_view s(text, length == TC_NUL_TERMINATED ? std::strlen(text) : length);
-  if (!valid_utf8(s)) {
+  if (!common::valid_utf8(s)) {
     status = fail(TC_ERR_INVALID_ARGUMENT, std::string(what) + ": not valid UTF-8");
     return std::nullopt;
   }

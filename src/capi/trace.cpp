@@ -70,33 +70,25 @@ tc_status tc_traceparent_format(const tc_span_context* context, char* buf, size_
 }
 
 tc_status tc_session_context(const tc_session* session, tc_span_context* out) {
-  return guarded([&]() -> tc_status {
-    const auto s = sessions().find(session);
-    if (!s) return invalid_handle("tc_session");
+  return with_session(session, [&](tc_session&, client::ChatSession& chat) -> tc_status {
     if (out == nullptr) return fail(TC_ERR_INVALID_ARGUMENT, "out: NULL");
-    std::shared_lock lock(s->lifetime);
-    if (!s->chat) return invalid_handle("tc_session");
-    *out = to_c(s->chat->context());
+    *out = to_c(chat.context());
     return TC_OK;
   });
 }
 
 tc_status tc_span_start(tc_session* session, const char* name, size_t name_length, const tc_span_context* parent,
                         tc_span** out) {
-  return guarded([&]() -> tc_status {
-    const auto s = sessions().find(session);
-    if (!s) return invalid_handle("tc_session");
+  return with_session(session, [&](tc_session& s, client::ChatSession& chat) -> tc_status {
     tc_status status;
     const auto span_name = text_argument(name, name_length, "name", status);
     if (!span_name) return status;
     if (out == nullptr) return fail(TC_ERR_INVALID_ARGUMENT, "out: NULL");
-    std::shared_lock lock(s->lifetime);
-    if (!s->chat) return invalid_handle("tc_session");
-    const trace::SpanContext parent_context = parent != nullptr ? from_c(*parent) : s->chat->context();
+    const trace::SpanContext parent_context = parent != nullptr ? from_c(*parent) : chat.context();
     if (!parent_context.valid()) return fail(TC_ERR_INVALID_ARGUMENT, "parent: an all-zero trace or span id");
     auto span = std::make_shared<tc_span>();
-    span->provider = s->provider;
-    span->span = s->tracer.start_child(*span_name, parent_context);
+    span->provider = s.provider;
+    span->span = s.tracer.start_child(*span_name, parent_context);
     *out = spans().add(std::move(span));
     return TC_OK;
   });

@@ -146,7 +146,7 @@ void print_stats(const bridge::BridgeStats& stats) {
 int run_bridge(const BridgeCommandOptions& o) {
   auto options = bridge_options(o);
   if (!options) return std::fprintf(stderr, "error: %s\n", options.error().message.c_str()), 2;
-  auto provider = make_tracer_provider("tracechat-bridge", o.otlp_endpoint);
+  auto provider = otlp::make_tracer_provider("tracechat-bridge", o.otlp_endpoint);
   if (!provider) return std::fprintf(stderr, "error: %s\n", provider.error().message.c_str()), 2;
   options->tracer = (*provider)->tracer(std::string(conventions::kBridgeScope), TRACECHAT_VERSION);
   const bool has_credentials = options->caller_credentials.has_value();

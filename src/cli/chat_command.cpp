@@ -110,7 +110,7 @@ int run(const ChatOptions& o) {
     std::fprintf(stderr, "error: --tracestate: needs --parent (a tracestate belongs to a traceparent)\n");
     return 2;
   }
-  auto provider = make_tracer_provider("tracechat-chat", o.otlp_endpoint);
+  auto provider = otlp::make_tracer_provider("tracechat-chat", o.otlp_endpoint);
   if (!provider) {
     std::fprintf(stderr, "error: %s\n", provider.error().message.c_str());
     return 2;

@@ -1,12 +1,10 @@
-// The --otlp-endpoint flag of the commands that make spans (chat, bridge, load); the
-// provider itself is otlp::make_tracer_provider.
+// The --otlp-endpoint flag of the commands that make spans (chat, bridge, load), whose
+// provider otlp::make_tracer_provider makes.
 #pragma once
 
 #include "tracechat/otlp/tracer_provider.h"
 
 namespace tracechat::cli {
-
-using otlp::make_tracer_provider;
 
 inline constexpr const char* kOtlpEndpointHelp =
     "export spans over OTLP/HTTP to this base URL (e.g. http://127.0.0.1:4318);\n"

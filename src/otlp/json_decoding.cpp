@@ -128,13 +128,7 @@ Result<AttributeValue> read_array_value(const JsonMember& a, int depth) {
 Result<AttributeValue> read_double_value(const JsonMember& d) {
   if (d.value()->is_number()) return AttributeValue(d.value()->to_number<double>());
   if (d.value()->is_string()) {
-    const std::string_view s = d.value()->get_string();
-    if (json_mapping::is_special_double(s)) {
-      const double infinity = std::numeric_limits<double>::infinity();
-      return AttributeValue(s == "NaN"        ? std::numeric_limits<double>::quiet_NaN()
-                            : s == "Infinity" ? infinity
-                                              : -infinity);
-    }
+    if (const auto special = json_mapping::special_double(d.value()->get_string())) return AttributeValue(*special);
   }
   return d.error(json_mapping::kExpectedNumber);
 }

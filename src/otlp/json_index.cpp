@@ -597,7 +597,7 @@ class Indexer {
       case Reads::boolean: return v.type == Type::boolean ? nullptr : json_mapping::kExpectedBoolean;
       case Reads::number:
         if (v.type == Type::int64 || v.type == Type::uint64 || v.type == Type::real) return nullptr;
-        if (v.type == Type::string && json_mapping::is_special_double(v.text)) return nullptr;
+        if (v.type == Type::string && json_mapping::special_double(v.text)) return nullptr;
         return json_mapping::kExpectedNumber;
       case Reads::message:
       case Reads::any:  // a key_value's value: depth 0, never too deep

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -77,9 +78,12 @@ const char* integer_from_double(double value, Int& out) {
   return kExpectedInteger;
 }
 
-// doubleValue also takes these three strings.
-inline bool is_special_double(std::string_view text) {
-  return text == "NaN" || text == "Infinity" || text == "-Infinity";
+// doubleValue also takes these three strings: the value one names, or nullopt.
+inline std::optional<double> special_double(std::string_view text) {
+  if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
+  if (text == "Infinity") return std::numeric_limits<double>::infinity();
+  if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
+  return std::nullopt;
 }
 
 // An id is hex digits in either case; the caller reads an empty string as no id.
