@@ -89,6 +89,10 @@ class WebSocketSession final : public WebSocketChannel, public std::enable_share
   }
 
   void on_read(beast::error_code ec) {
+    // A read that completed while a failed write or the close handshake finished the
+    // session is already queued and arrives afterwards, possibly without an error: the
+    // handler is gone by then and the message is dropped with the connection.
+    if (finished_) return;
     if (ec == websocket::error::closed) return finish("closed by peer");
     if (ec == websocket::error::message_too_big) return finish("message larger than the limit");
     if (ec) return finish(ec.message());
