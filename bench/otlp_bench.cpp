@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "tracechat/collector/collector.h"
 #include "tracechat/collector/span_store.h"
@@ -18,9 +19,16 @@ using namespace tracechat;
 using namespace tracechat::trace;
 
 namespace {
+// A conversation id per trace, shaped like the platform's (a UUID).
+std::string conversation_of(const TraceId& trace_id) {
+  const std::string hex = trace_id.hex();
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
+         hex.substr(20);
+}
+
 // 512 spans shaped like tracechat's own: a chat message span with five messaging
-// attributes, one event, a parent and a status, from 32 concurrent chat sessions
-// (traces) of 16 spans each.
+// attributes (the conversation's id among them: one per trace), one event, a parent
+// and a status, from 32 concurrent chat sessions (traces) of 16 spans each.
 std::vector<std::unique_ptr<SpanData>> sample_batch(std::size_t n = 512, std::size_t traces = 32) {
   auto origin = std::make_shared<SpanOrigin>();
   origin->resource = std::make_shared<const Resource>(Resource::from_env("bench-chat-ui"));
@@ -45,7 +53,7 @@ std::vector<std::unique_ptr<SpanData>> sample_batch(std::size_t n = 512, std::si
     s->attributes.set("messaging.operation.type", "send");
     s->attributes.set("messaging.destination.name", "guest-chat");
     s->attributes.set("messaging.message.id", "m-" + std::to_string(i));
-    s->attributes.set("chat.conversation_id", "3f9c2a1e-8d2b-4c1a-9b7e-5a6d4c3b2a10");
+    s->attributes.set("chat.conversation.id", conversation_of(s->context.trace_id));
     s->events.push_back(SpanEvent{"ack", s->end_time_unix_nano, Attributes{{"seq", std::int64_t(i)}}});
     s->status.code = StatusCode::ok;
     s->origin = origin;
@@ -133,15 +141,20 @@ std::filesystem::path bench_db() {
   for (const char* suffix : {"", "-wal", "-shm", ".requests"}) std::filesystem::remove_all(path.string() + suffix);
   return path;
 }
-// Fresh trace and span ids per batch: every batch is 32 new chat sessions, a
-// millisecond after the previous batch's.
+// Fresh trace and span ids per batch: every batch is 32 new chat sessions (each its own
+// conversation), a millisecond after the previous batch's.
 void renumber(std::vector<std::unique_ptr<SpanData>>& spans) {
   static std::uint64_t batch = 0;
   ++batch;
   std::vector<TraceId> trace_ids;
-  for (int t = 0; t < 32; ++t) trace_ids.push_back(default_id_generator().new_trace_id());
+  std::vector<std::string> conversations;
+  for (int t = 0; t < 32; ++t) {
+    trace_ids.push_back(default_id_generator().new_trace_id());
+    conversations.push_back(conversation_of(trace_ids.back()));
+  }
   for (std::size_t i = 0; i < spans.size(); ++i) {
     spans[i]->context.trace_id = trace_ids[i % trace_ids.size()];
+    spans[i]->attributes.set("chat.conversation.id", conversations[i % trace_ids.size()]);
     spans[i]->context.span_id = default_id_generator().new_span_id();
     spans[i]->start_time_unix_nano = 1'764'000'000'000'000'000ULL + batch * 1'000'000 + i * 1000;
     spans[i]->end_time_unix_nano = spans[i]->start_time_unix_nano + 250'000;
@@ -163,6 +176,9 @@ double thread_cpu_seconds() {
 // The size of the store the listing benchmarks read: --store_spans=N (default small,
 // so CI's smoke run stays quick).
 std::size_t g_store_spans = 20'000;
+// The traces of the store the explorer's benchmarks search: --explorer_traces=N
+// (docs/performance.md measures 100000; the default keeps CI's smoke run quick).
+std::size_t g_explorer_traces = 5'000;
 }  // namespace
 
 // The store alone: appending a 512-span request to the log and indexing it, as the
@@ -310,6 +326,156 @@ static void BM_TracesShow(benchmark::State& state) {
 }
 BENCHMARK(BM_TracesShow)->Unit(benchmark::kMillisecond);
 
+namespace {
+// A store of g_explorer_traces chat traces for the explorer's searches, newest last:
+// each its own conversation (`conv-<i>`), service chat-ui (and orders in every 8th,
+// whose trace has a dataaction.call span with dataaction.name=GetOrder, and an HTTP 503
+// in every 200th), an error in every 50th (error.type=timeout in every 1000th); 4 spans
+// each, 32 traces a request.
+struct ExplorerStore {
+  static constexpr std::size_t kTracesPerRequest = 32;
+  ExplorerStore() : path(bench_db()) {
+    auto opened = collector::SpanStore::open(path, collector::StoreAccess::write);
+    if (!opened) return;
+    store = std::move(*opened);
+    auto chat = std::make_shared<SpanOrigin>();
+    chat->resource = std::make_shared<const Resource>(Attributes{{"service.name", std::string("chat-ui")}});
+    auto orders = std::make_shared<SpanOrigin>();
+    orders->resource = std::make_shared<const Resource>(Attributes{{"service.name", std::string("orders")}});
+    auto& ids = default_id_generator();
+    std::vector<std::unique_ptr<SpanData>> spans;
+    for (std::size_t i = 0; i < g_explorer_traces; ++i) {
+      const TraceId trace_id = ids.new_trace_id();
+      const std::uint64_t start = 1'764'000'000'000'000'000ULL + i * 1'000'000;
+      const SpanId root = ids.new_span_id();
+      const std::string conversation = "conv-" + std::to_string(i);
+      const char* names[] = {"chat.session", "chat.send_message", "chat.send_message",
+                             i % 8 == 0 ? "dataaction.call" : "chat.receive_message"};
+      for (std::size_t k = 0; k < 4; ++k) {
+        auto s = std::make_unique<SpanData>();
+        s->context.trace_id = trace_id;
+        s->context.span_id = k == 0 ? root : ids.new_span_id();
+        if (k > 0) s->parent_span_id = root;
+        s->name = names[k];
+        s->start_time_unix_nano = start + k * 1000;
+        s->end_time_unix_nano = start + 900'000;
+        s->attributes.set("chat.conversation.id", conversation);
+        s->origin = chat;
+        if (k == 3 && i % 8 == 0) {
+          s->origin = orders;
+          s->attributes.set("dataaction.name", "GetOrder");
+          s->attributes.set("http.response.status_code", std::int64_t{i % 100 == 0 ? 503 : 200});
+        }
+        if (k == 3 && i % 50 == 0) s->status.code = StatusCode::error;
+        if (k == 3 && i % 1000 == 0) s->attributes.set("error.type", "timeout");
+        spans.push_back(std::move(s));
+      }
+      if (spans.size() == 4 * kTracesPerRequest || i + 1 == g_explorer_traces) {
+        if (!store->insert(spans).ok()) return;
+        spans.clear();
+      }
+    }
+    ready = true;
+  }
+  ~ExplorerStore() {
+    store.reset();
+    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) std::filesystem::remove_all(path.string() + suffix);
+  }
+  std::filesystem::path path;
+  std::unique_ptr<collector::SpanStore> store;
+  bool ready = false;
+};
+ExplorerStore& explorer_store() {
+  static ExplorerStore store;
+  return store;
+}
+
+// One search per iteration; `vary` may change the query each time.
+void explorer_search(benchmark::State& state, collector::TraceQuery query,
+                     const std::function<void(collector::TraceQuery&, std::size_t)>& vary = {}) {
+  auto& s = explorer_store();
+  if (!s.ready) return state.SkipWithError("building the store failed");
+  std::size_t rows = 0, n = 0;
+  for (auto _ : state) {
+    if (vary) vary(query, n++);
+    auto page = s.store->search_traces(query);
+    if (!page) return state.SkipWithError(page.error().message.c_str());
+    rows = page->traces.size();
+    benchmark::DoNotOptimize(page);
+  }
+  state.counters["rows"] = static_cast<double>(rows);
+  state.counters["store_traces"] = static_cast<double>(g_explorer_traces);
+  state.counters["by_term"] = s.store->last_search_plan() == collector::SearchPlan::by_term ? 1 : 0;
+}
+}  // namespace
+
+// The explorer's first view: the newest 50 traces.
+static void BM_ExplorerFirstPage(benchmark::State& state) { explorer_search(state, {}); }
+BENCHMARK(BM_ExplorerFirstPage)->Unit(benchmark::kMillisecond);
+
+// A conversation's traces: a rare term (one trace), a different one each time.
+static void BM_ExplorerSearchConversation(benchmark::State& state) {
+  explorer_search(state, {}, [](collector::TraceQuery& q, std::size_t n) {
+    q.conversation_id = "conv-" + std::to_string((n * 7919) % g_explorer_traces);
+  });
+}
+BENCHMARK(BM_ExplorerSearchConversation)->Unit(benchmark::kMillisecond);
+
+// A service every trace has: a common term.
+static void BM_ExplorerSearchService(benchmark::State& state) {
+  collector::TraceQuery q;
+  q.service = "chat-ui";
+  explorer_search(state, q);
+}
+BENCHMARK(BM_ExplorerSearchService)->Unit(benchmark::kMillisecond);
+
+// A span name one trace in 8 has.
+static void BM_ExplorerSearchSpanName(benchmark::State& state) {
+  collector::TraceQuery q;
+  q.span_name = "dataaction.call";
+  explorer_search(state, q);
+}
+BENCHMARK(BM_ExplorerSearchSpanName)->Unit(benchmark::kMillisecond);
+
+// An attribute value one trace in 200 has.
+static void BM_ExplorerSearchAttribute(benchmark::State& state) {
+  collector::TraceQuery q;
+  q.attributes = {{"http.response.status_code", "503"}};
+  explorer_search(state, q);
+}
+BENCHMARK(BM_ExplorerSearchAttribute)->Unit(benchmark::kMillisecond);
+
+// An attribute value one trace in 1000 has: rare, but in a quarter of the term buckets.
+static void BM_ExplorerSearchRareAttribute(benchmark::State& state) {
+  collector::TraceQuery q;
+  q.attributes = {{"error.type", "timeout"}};
+  explorer_search(state, q);
+}
+BENCHMARK(BM_ExplorerSearchRareAttribute)->Unit(benchmark::kMillisecond);
+
+// The traces with an error (one in 50).
+static void BM_ExplorerSearchErrors(benchmark::State& state) {
+  collector::TraceQuery q;
+  q.errors_only = true;
+  explorer_search(state, q);
+}
+BENCHMARK(BM_ExplorerSearchErrors)->Unit(benchmark::kMillisecond);
+
+// The 20th page of a common term: a cursor deep in the store.
+static void BM_ExplorerSearchServicePage20(benchmark::State& state) {
+  auto& s = explorer_store();
+  if (!s.ready) return state.SkipWithError("building the store failed");
+  collector::TraceQuery q;
+  q.service = "chat-ui";
+  for (int page = 1; page < 20; ++page) {
+    auto result = s.store->search_traces(q);
+    if (!result || !result->next) return state.SkipWithError("too few pages");
+    q.after = result->next;
+  }
+  explorer_search(state, q);
+}
+BENCHMARK(BM_ExplorerSearchServicePage20)->Unit(benchmark::kMillisecond);
+
 int main(int argc, char** argv) {
   // Our own flag first; Google Benchmark refuses flags it does not know.
   std::vector<char*> args;
@@ -317,6 +483,8 @@ int main(int argc, char** argv) {
     const std::string_view arg = argv[i];
     if (arg.starts_with("--store_spans=")) {
       g_store_spans = std::stoull(std::string(arg.substr(14)));
+    } else if (arg.starts_with("--explorer_traces=")) {
+      g_explorer_traces = std::max<std::size_t>(std::stoull(std::string(arg.substr(18))), 1);
     } else {
       args.push_back(argv[i]);
     }

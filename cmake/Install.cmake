@@ -5,7 +5,7 @@
 include(CMakePackageConfigHelpers)
 
 set(TRACECHAT_PARTS trace common net websocket_client otlp protocol client bridge dataaction generators collector
-  viewer platform emulator load)
+  viewer platform emulator load explorer)
 set(TRACECHAT_EXPORTED tracechat_headers tracechat tracechat_c tracechat_c_static)
 foreach(part IN LISTS TRACECHAT_PARTS)
   # tracechat_client is tracechat::client to a user.

@@ -1,8 +1,8 @@
 // Any input: the OTLP/JSON decoder never crashes; what it accepts re-encodes and
 // decodes to the same number of spans; and the collector's indexer
 // (index_traces_json, which checks the text as it parses, building no document) agrees
-// with it exactly: the same error, word for word, or the same spans, rejections and
-// service names.
+// with it exactly: the same error, word for word, or the same spans, rejections,
+// service names and indexed attribute values.
 #include <boost/json/parse.hpp>
 #include <cstdint>
 #include <cstdlib>
@@ -22,6 +22,17 @@ static bool same_service(std::string_view body, std::string_view decoded, std::s
   boost::system::error_code ec;
   boost::json::parse(decoded, ec);
   return !ec;
+}
+
+// An indexed attribute's values differ in one case only: a bytesValue or kvlistValue,
+// which the decoder keeps as text that index_traces cannot tell from a string, and the
+// index does not note. Allowed only where the body can hold one.
+static bool same_indexed_value(std::string_view body, const tracechat::otlp::IndexedValue& decoded,
+                               const tracechat::otlp::IndexedValue& indexed) {
+  if (decoded == indexed) return true;
+  if (indexed.has_value() || !decoded.has_value()) return false;
+  return body.find("kvlist") != std::string_view::npos || body.find("bytes") != std::string_view::npos ||
+         body.find("\\u") != std::string_view::npos;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -47,6 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         a.start_unix_nano != b.start_unix_nano || a.end_unix_nano != b.end_unix_nano || a.error != b.error ||
         !same_service(body, a.service, b.service)) {
       std::abort();
+    }
+    for (std::size_t k = 0; k < a.attributes.size(); ++k) {
+      if (!same_indexed_value(body, a.attributes[k], b.attributes[k])) std::abort();
     }
   }
   const auto again = otlp::decode_traces_json(otlp::encode_traces_json(decoded->spans));

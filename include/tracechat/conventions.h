@@ -61,5 +61,14 @@ inline constexpr std::string_view kDataActionSpanPrefix = "dataaction ";
 inline constexpr std::string_view kConversationIdKey = "chat.conversation.id";
 inline constexpr std::string_view kSessionIdKey = "chat.session.id";
 inline constexpr std::string_view kDataActionNameKey = "dataaction.name";
+// The text of a chat message, on its chat.send_message / chat.receive_message span — only
+// when the client was told to record it (TraceOptions::record_message_text): off by
+// default, because a guest's words may be personal data a trace store should not hold.
+inline constexpr std::string_view kMessageTextKey = "chat.message.text";
+// Read back from the message spans by the explorer.
+inline constexpr std::string_view kMessageIdKey = "messaging.message.id";
+inline constexpr std::string_view kSenderRoleKey = "chat.sender.role";
+// The event a session records per received message instead of a span (receive_spans off).
+inline constexpr std::string_view kMessageReceivedEvent = "chat.message.received";
 
 }  // namespace tracechat::conventions

@@ -26,6 +26,7 @@ struct ChatOptions {
   std::string ca_file;
   std::vector<std::string> attributes;
   bool per_message_context = false;
+  bool record_message_text = false;
   std::string parent;
   std::vector<std::string> tracestate;  // header lines, in order
   std::string otlp_endpoint;
@@ -75,6 +76,7 @@ int run(const ChatOptions& o) {
   if (o.dialect == "web-messaging") config.dialect = client::Dialect::web_messaging;
   config.tls.ca_file = o.ca_file;
   config.trace.per_message_context = o.per_message_context;
+  config.trace.record_message_text = o.record_message_text;
   config.web_messaging_token = o.token;
   config.web_messaging_auto_start = o.auto_start == "on"    ? client::AutoStart::on
                                     : o.auto_start == "off" ? client::AutoStart::off
@@ -181,6 +183,9 @@ void add_chat_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--attr", o->attributes, "key=value attached with the trace context (repeatable)");
   cmd->add_flag("--per-message-context", o->per_message_context,
                 "move the otel_span_id and traceparent attributes to each message's span before it is sent");
+  cmd->add_flag("--record-message-text", o->record_message_text,
+                "put each message's text on its span (chat.message.text) for `tracechat ui`'s transcript;\n"
+                "off by default: a guest's words may be personal data (docs/explorer.md)");
   cmd->add_option("--parent", o->parent, "traceparent to continue (the chat.session span becomes its child)");
   cmd->add_option("--tracestate", o->tracestate,
                   "the parent's tracestate (repeatable: one per header line); attached as the tracestate attribute")

@@ -6,8 +6,10 @@
 #include <string>
 
 #include "commands.h"
+#include "common/terminal_text.h"
 #include "signals.h"
 #include "tracechat/collector/collector.h"
+#include "tracechat/explorer/explorer.h"
 
 namespace tracechat::cli {
 namespace {
@@ -72,7 +74,11 @@ void add_collector_command(CLI::App& app, int& exit_code) {
       ->transform(CLI::AsSizeValue(true).description(""))
       ->type_name("SIZE")
       ->default_str("1GiB");
-  cmd->callback([options, forward, max_age, max_size, &exit_code] {
+  auto ui = std::make_shared<std::string>();
+  cmd->add_option("--ui", *ui,
+                  "also serve the explorer on this address (host:port, e.g. 127.0.0.1:16690), as\n"
+                  "`tracechat ui --db` with the same store would");
+  cmd->callback([options, forward, max_age, max_size, ui, &exit_code] {
     if (!forward->empty()) options->forward = *forward;
     if (*max_age > 0) options->retention.max_age = std::chrono::seconds(*max_age);
     if (*max_size > 0) options->retention.max_bytes = *max_size;
@@ -86,8 +92,23 @@ void add_collector_command(CLI::App& app, int& exit_code) {
                 options->db.c_str(), options->forward ? ", forwarding to " : "",
                 options->forward ? options->forward->c_str() : "");
     std::printf("tracechat collector: keeping %s\n", describe_retention(options->retention).c_str());
+    std::unique_ptr<explorer::Explorer> explorer;
+    if (!ui->empty()) {
+      explorer::ExplorerOptions explorer_options;
+      explorer_options.listen = *ui;
+      explorer_options.db = options->db;
+      auto started = explorer::Explorer::start(explorer_options);
+      if (!started) {
+        std::fprintf(stderr, "error: --ui: %s\n", common::terminal_safe(started.error().message).c_str());
+        exit_code = 1;
+        return;
+      }
+      explorer = std::move(*started);
+      std::printf("tracechat collector: explorer on %s/\n", explorer->url().c_str());
+    }
     std::fflush(stdout);
     wait_for_termination_signal();
+    if (explorer) explorer->stop();
     (*collector)->stop();
     const auto s = (*collector)->stats();
     std::printf("tracechat collector: stopped; %llu requests, %llu spans stored, %llu rejected, %llu busy responses\n",

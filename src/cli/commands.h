@@ -18,5 +18,6 @@ void add_traces_command(CLI::App& app, int& exit_code);
 void add_find_command(CLI::App& app, int& exit_code);
 void add_kit_command(CLI::App& app, int& exit_code);
 void add_load_command(CLI::App& app, int& exit_code);
+void add_ui_command(CLI::App& app, int& exit_code);
 
 }  // namespace tracechat::cli

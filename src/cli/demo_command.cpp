@@ -16,6 +16,7 @@
 #include "tracechat/client/chat_session.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/conventions.h"
+#include "tracechat/explorer/explorer.h"
 #include "tracechat/platform/conversation_lookup.h"
 #include "tracechat/version.h"
 #include "tracechat/viewer/waterfall.h"
@@ -45,6 +46,7 @@ ChatRun chat(const std::string& dialect, const std::string& url, const trace::Tr
   config.display_name = "Demo guest (" + dialect + ")";
   config.trace.tracer = tracer;
   config.trace.per_message_context = true;  // each Data Action call continues from its message
+  config.trace.record_message_text = true;  // the demo's own lines: shown in the explorer
   config.attributes.initial = {{"demo", "tracechat"}};
   config.web_messaging_messages_per_second = 4;
   auto session = client::ChatSession::open(config);
@@ -145,7 +147,8 @@ bool find_conversation(collector::SpanStore& store, platform::PlatformClient& ap
 // Checks one chat's trace, prints it (and writes its HTML view); what is wrong goes to
 // `missing`. Returns how many Data Action (bridge SERVER) spans the trace holds.
 Result<std::size_t> check_chat(const ChatRun& run, const std::filesystem::path& work, collector::SpanStore& store,
-                               platform::PlatformClient& api, std::vector<std::string>& missing) {
+                               platform::PlatformClient& api, const std::string& ui_url,
+                               std::vector<std::string>& missing) {
   const auto trace_id = *trace::TraceId::from_hex(run.trace_id);
   TRACECHAT_TRY(const auto spans, store.load_trace(trace_id));
   const TraceCounts c = count_spans(spans);
@@ -170,6 +173,7 @@ Result<std::size_t> check_chat(const ChatRun& run, const std::filesystem::path& 
   const auto html = work / ("trace-" + run.dialect + ".html");
   std::ofstream(html) << viewer::render_waterfall_html(waterfall, trace_id);
   std::printf("HTML view: %s\n", html.c_str());
+  if (!ui_url.empty()) std::printf("explorer:  %s\n", explorer::trace_link(ui_url, run.trace_id).c_str());
   if (std::string problem; !find_conversation(store, api, run.trace_id, problem)) {
     missing.push_back(run.dialect + ": " + problem);
   }
@@ -190,7 +194,7 @@ int report(const std::vector<std::string>& missing, std::uint64_t bridged_reques
   return 0;
 }
 
-int run_demo(std::string dir, bool without_trace_header) {
+int run_demo(std::string dir, bool without_trace_header, const std::string& ui_url) {
   const auto work = prepare_work_dir(dir, "tracechat-demo");
   if (work.empty()) return 1;
   std::printf(
@@ -226,7 +230,7 @@ int run_demo(std::string dir, bool without_trace_header) {
       missing.push_back(run.dialect + " chat: " + run.failure);
       continue;
     }
-    auto found = check_chat(run, work, **store, api, missing);
+    auto found = check_chat(run, work, **store, api, ui_url, missing);
     if (!found) return std::fprintf(stderr, "error: %s\n", found.error().message.c_str()), 1;
     backend_spans_in_chats += *found;
   }
@@ -240,6 +244,7 @@ int run_demo(std::string dir, bool without_trace_header) {
     missing.push_back(std::to_string(bridged.new_traces) + " Data Action calls arrived without a usable traceparent");
   }
   s.platform->stop();
+  std::printf("\nin the browser, beside their conversations: tracechat ui --db %s\n", (work / "traces.sqlite").c_str());
   return report(missing, bridged.requests);
 }
 
@@ -259,7 +264,12 @@ void add_demo_command(CLI::App& app, int& exit_code) {
   auto without = std::make_shared<bool>(false);
   cmd->add_flag("--without-trace-header", *without,
                 "generate the Data Action without its traceparent header, to see a correlation fail");
-  cmd->callback([dir, without, &exit_code] { exit_code = run_demo(*dir, *without); });
+  auto ui_url = std::make_shared<std::string>();
+  cmd->add_option("--ui-url", *ui_url,
+                  "where a `tracechat ui` on this demo's store runs (e.g. http://127.0.0.1:16690): print\n"
+                  "each trace's link into it (default: $TRACECHAT_UI_URL)");
+  cmd->callback(
+      [dir, without, ui_url, &exit_code] { exit_code = run_demo(*dir, *without, explorer::ui_base_url(*ui_url)); });
 }
 
 }  // namespace tracechat::cli

@@ -13,6 +13,7 @@
 #include "common/terminal_text.h"
 #include "signals.h"
 #include "stored_conversation.h"
+#include "tracechat/explorer/explorer.h"
 #include "tracechat/platform/conversation_lookup.h"
 #include "tracechat/platform/settings.h"
 #include "tracechat/trace/span.h"
@@ -33,6 +34,7 @@ struct FindArgs {
   bool quiet = false;
   platform::SettingsFlags platform;
   std::string ca_file;
+  std::string ui_url;  // where a `tracechat ui` runs: links into it are printed
 };
 
 int exit_status(const PlatformError& e) {
@@ -105,11 +107,17 @@ class JobProgressLine {
   std::size_t last_pages_ = 0;
 };
 
-void print_text(const Found& found, collector::SpanStore* store) {
+void print_text(const Found& found, collector::SpanStore* store, const std::string& ui_url) {
   if (!found.message_id.empty()) std::printf("message       %s\n", common::terminal_safe(found.message_id).c_str());
   std::printf("conversation  %s\n", common::terminal_safe(found.conversation_id).c_str());
   std::printf("trace         %s\n", found.trace_id.c_str());
   std::printf("found by      %s\n", found.found_by.c_str());
+  if (!ui_url.empty()) {
+    if (!found.trace_id.empty())
+      std::printf("explorer      %s\n", explorer::trace_link(ui_url, found.trace_id).c_str());
+    std::printf("              %s\n",
+                common::terminal_safe(explorer::conversation_link(ui_url, found.conversation_id)).c_str());
+  }
   if (store == nullptr || found.trace_id.empty()) return;
   const auto spans = store->load_trace(*trace::TraceId::from_hex(found.trace_id));
   if (!spans || spans->empty()) {
@@ -123,13 +131,18 @@ void print_text(const Found& found, collector::SpanStore* store) {
   std::fputs(viewer::render_waterfall_text(waterfall, text).c_str(), stdout);
 }
 
-void print_json(const std::optional<Found>& found, const std::string& not_found, collector::SpanStore* store) {
+void print_json(const std::optional<Found>& found, const std::string& not_found, collector::SpanStore* store,
+                const std::string& ui_url) {
   boost::json::object out{{"found", found.has_value()}};
   if (found) {
     out["traceId"] = found->trace_id;
     out["conversationId"] = found->conversation_id;
     if (!found->message_id.empty()) out["messageId"] = found->message_id;
     out["foundBy"] = found->found_by;
+    if (!ui_url.empty()) {
+      if (!found->trace_id.empty()) out["explorerTrace"] = explorer::trace_link(ui_url, found->trace_id);
+      out["explorerConversation"] = explorer::conversation_link(ui_url, found->conversation_id);
+    }
     boost::json::array warnings;
     for (const auto& w : found->warnings) warnings.emplace_back(w);
     out["warnings"] = std::move(warnings);
@@ -225,9 +238,9 @@ int run_find(const FindArgs& args) {
     for (const auto& w : (*result)->warnings) std::fprintf(stderr, "warning: %s\n", common::terminal_safe(w).c_str());
   }
   if (args.json) {
-    print_json(*result, not_found, store.get());
+    print_json(*result, not_found, store.get(), explorer::ui_base_url(args.ui_url));
   } else if (*result) {
-    print_text(**result, store.get());
+    print_text(**result, store.get(), explorer::ui_base_url(args.ui_url));
   } else {
     std::printf("not found: %s\n", common::terminal_safe(not_found).c_str());
   }
@@ -268,7 +281,12 @@ void add_find_command(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--ca-file", args->ca_file, "extra trusted CA bundle (PEM) for the platform's TLS")
       ->check(CLI::ExistingFile);
-  cmd->add_flag("--json", args->json, "print one JSON object: found, traceId, conversationId, foundBy, warnings");
+  cmd->add_option("--ui-url", args->ui_url,
+                  "where `tracechat ui` runs (e.g. http://127.0.0.1:16690): also print the links to the\n"
+                  "trace and the conversation in it (default: $TRACECHAT_UI_URL)");
+  cmd->add_flag("--json", args->json,
+                "print one JSON object: found, traceId, conversationId, foundBy, warnings (and\n"
+                "explorerTrace, explorerConversation with a --ui-url)");
   cmd->add_flag("--quiet", args->quiet, "no progress or retry lines on stderr");
   cmd->callback([args, &exit_code] { exit_code = run_find(*args); });
 }

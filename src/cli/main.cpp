@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   tracechat::cli::add_kit_command(app, exit_code);
   tracechat::cli::add_load_command(app, exit_code);
   tracechat::cli::add_traces_command(app, exit_code);
+  tracechat::cli::add_ui_command(app, exit_code);
   tracechat::cli::add_find_command(app, exit_code);
   try {
     app.parse(argc, argv);

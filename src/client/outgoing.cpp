@@ -8,7 +8,7 @@ namespace tracechat::client {
 
 Outgoing start_outgoing(const trace::Tracer& tracer, const trace::SpanContext& session,
                         std::string_view messaging_system, std::uint64_t client_id, std::string text,
-                        std::optional<std::string> payload) {
+                        std::optional<std::string> payload, bool record_text) {
   Outgoing out;
   out.client_id = client_id;
   out.text = std::move(text);
@@ -23,6 +23,7 @@ Outgoing start_outgoing(const trace::Tracer& tracer, const trace::SpanContext& s
   options.attributes.set("messaging.message.body.size", static_cast<std::int64_t>(out.text.size()));
   options.attributes.set("chat.client_message_id", static_cast<std::int64_t>(client_id));
   if (out.payload) options.attributes.set("chat.message.quick_reply", true);
+  if (record_text) options.attributes.set(conventions::kMessageTextKey, out.text);
   out.span = tracer.start_span(conventions::kSendMessageSpan, options);
   out.traceparent = out.span.traceparent();
   return out;

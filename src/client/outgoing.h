@@ -41,7 +41,7 @@ struct Outgoing {
 
 Outgoing start_outgoing(const trace::Tracer& tracer, const trace::SpanContext& session,
                         std::string_view messaging_system, std::uint64_t client_id, std::string text,
-                        std::optional<std::string> payload = std::nullopt);
+                        std::optional<std::string> payload = std::nullopt, bool record_text = false);
 
 class OutgoingQueue {
  public:

@@ -223,8 +223,10 @@ void SessionCore::handle(Incoming& in) {
 // it gave one; or, if the caller wants fewer spans, an event on the session span.
 void SessionCore::record_received(const Incoming& in, std::size_t body_size) {
   if (!config_.trace.receive_spans) {
-    session_span_.add_event("chat.message.received",
-                            {{"messaging.message.id", in.message_id}, {"chat.sender.role", in.sender_role}});
+    trace::Attributes attributes{{std::string(conventions::kMessageIdKey), in.message_id},
+                                 {std::string(conventions::kSenderRoleKey), in.sender_role}};
+    if (config_.trace.record_message_text) attributes.set(conventions::kMessageTextKey, in.body);
+    session_span_.add_event(conventions::kMessageReceivedEvent, std::move(attributes));
     return;
   }
   trace::StartSpanOptions options;
@@ -237,6 +239,7 @@ void SessionCore::record_received(const Incoming& in, std::size_t body_size) {
   options.attributes.set("messaging.destination.name", destination());
   options.attributes.set("messaging.message.body.size", static_cast<std::int64_t>(body_size));
   options.attributes.set("chat.sender.role", in.sender_role);
+  if (config_.trace.record_message_text) options.attributes.set(conventions::kMessageTextKey, in.body);
   if (auto sender = context_of(in.traceparent)) options.links.push_back(trace::SpanLink{*sender, {}});
   tracer_.start_span(conventions::kReceiveMessageSpan, options).end();
 }

@@ -93,7 +93,7 @@ void SessionCore::attributes_changed() {
 
 void SessionCore::enqueue(std::uint64_t client_id, std::string text, std::optional<std::string> payload) {
   Outgoing out = start_outgoing(tracer_, session_span_.context(), messaging_system_, client_id, std::move(text),
-                                std::move(payload));
+                                std::move(payload), config_.trace.record_message_text);
   if (over()) {
     out.span.set_status(trace::StatusCode::error, "session is over");
     out.span.end();

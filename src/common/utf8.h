@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace tracechat::common {
@@ -12,5 +13,10 @@ std::size_t utf8_sequence(std::string_view s);
 
 // Whether all of `s` is valid UTF-8.
 bool valid_utf8(std::string_view s);
+
+// `s` with each byte that starts no valid sequence replaced by U+FFFD, as a browser
+// decodes it: what JSON for a page holds of text that senders wrote (span names and
+// attributes are bytes on the wire; JSON must be UTF-8).
+std::string valid_utf8_or_replaced(std::string_view s);
 
 }  // namespace tracechat::common

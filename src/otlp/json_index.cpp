@@ -12,6 +12,7 @@
 // spellings: as in the document the decoder reads, the last one counts and the
 // lowerCamelCase one beats the snake_case one, so a member that is overridden has its
 // errors and the spans it produced taken back.
+#include <array>
 #include <bit>
 #include <boost/json/array.hpp>
 #include <boost/json/basic_parser_impl.hpp>
@@ -96,7 +97,16 @@ constexpr Field kScopeSpans[] = {{"scope", {}, Reads::message, Message::scope},
                                  {"schemaUrl", "schema_url", Reads::string},
                                  {"spans", {}, Reads::list, Message::span, NullItems::refused, true}};
 constexpr Field kScope[] = {{"name", {}, Reads::string}, {"version", {}, Reads::string}};
-enum SpanField : int { kTraceId, kSpanId, kParentSpanId, kSpanName = 4, kStart = 6, kEnd = 7, kStatus = 15 };
+enum SpanField : int {
+  kTraceId,
+  kSpanId,
+  kParentSpanId,
+  kSpanName = 4,
+  kStart = 6,
+  kEnd = 7,
+  kSpanAttributes = 9,
+  kStatus = 15
+};
 constexpr Field kSpan[] = {{"traceId", "trace_id", Reads::id16},
                            {"spanId", "span_id", Reads::id8},
                            {"parentSpanId", "parent_span_id", Reads::id8},
@@ -125,7 +135,7 @@ constexpr Field kStatusFields[] = {{"code", {}, Reads::status_code}, {"message",
 enum KeyValueField : int { kKey, kValue };
 constexpr Field kKeyValue[] = {{"key", {}, Reads::string}, {"value", {}, Reads::any}};
 // The oneof: the first of these present (null counts) is the value.
-enum AnyValueField : int { kStringValue = 0, kBytesValue = 6 };
+enum AnyValueField : int { kStringValue = 0, kBoolValue = 1, kIntValue = 2, kBytesValue = 6 };
 constexpr Field kAnyValue[] = {{"stringValue", "string_value", Reads::string},
                                {"boolValue", "bool_value", Reads::boolean},
                                {"intValue", "int_value", Reads::int64},
@@ -139,10 +149,11 @@ constexpr Field kArrayValue[] = {{"values", {}, Reads::list, Message::any_value}
 static_assert(kSpan[kTraceId].name == "traceId" && kSpan[kSpanId].name == "spanId" &&
               kSpan[kParentSpanId].name == "parentSpanId" && kSpan[kSpanName].name == "name" &&
               kSpan[kStart].name == "startTimeUnixNano" && kSpan[kEnd].name == "endTimeUnixNano" &&
-              kSpan[kStatus].name == "status");
+              kSpan[kSpanAttributes].name == "attributes" && kSpan[kStatus].name == "status");
 static_assert(kLink[kTraceId].name == "traceId" && kLink[kSpanId].name == "spanId");
 static_assert(kKeyValue[kKey].name == "key" && kKeyValue[kValue].name == "value");
-static_assert(kAnyValue[kStringValue].name == "stringValue" && kAnyValue[kBytesValue].name == "bytesValue");
+static_assert(kAnyValue[kStringValue].name == "stringValue" && kAnyValue[kBoolValue].name == "boolValue" &&
+              kAnyValue[kIntValue].name == "intValue" && kAnyValue[kBytesValue].name == "bytesValue");
 static_assert(kResource[0].name == "attributes" && kResourceSpans[0].name == "resource" &&
               kStatusFields[0].name == "code");
 
@@ -261,8 +272,13 @@ struct Frame {
   std::string_view value_text;               // key_value, any_value: the value as text ("" when it is not)
   std::string_view service;                  // resource, resource_spans: the last service.name
   bool key_is_service = false;               // key_value
+  int key_slot = -1;                         // key_value: the key's place in kIndexedSpanAttributes
   std::string_view string_text, bytes_text;  // any_value: stringValue's and bytesValue's text...
-  bool wants_text = false;                   // ...noted only for a resource's attribute (service.name)
+  std::int64_t int_value = 0;                // ...intValue's and boolValue's value...
+  bool bool_value = false;
+  bool wants_text = false;     // ...noted only for a resource's attribute (service.name)...
+  bool wants_indexed = false;  // ...or a span's (kIndexedSpanAttributes)
+  IndexedValue indexed;        // key_value, any_value: the value as the index notes it
 
   // The error the decoder would meet first, or null.
   FieldError* first_error() {
@@ -484,6 +500,7 @@ class Indexer {
         if (rank == kSpanName) f.span_name = {};
         if (rank == kStart) f.start = 0;
         if (rank == kEnd) f.end = 0;
+        if (rank == kSpanAttributes) clear_span_attributes();
         if (rank == kStatus) f.status_error = false;
         break;
       case Message::link:
@@ -494,11 +511,19 @@ class Indexer {
         if (rank == 0) f.status_error = false;
         break;
       case Message::key_value:
-        if (rank == kKey) f.key_is_service = false;
-        if (rank == kValue) f.value_text = {};
+        if (rank == kKey) {
+          f.key_is_service = false;
+          f.key_slot = -1;
+        }
+        if (rank == kValue) {
+          f.value_text = {};
+          f.indexed.set_text({});  // null: the empty string
+        }
         break;
       case Message::any_value:
         if (rank == kStringValue) f.string_text = {};
+        if (rank == kBoolValue) f.bool_value = false;
+        if (rank == kIntValue) f.int_value = 0;
         if (rank == kBytesValue) f.bytes_text = {};
         break;
       case Message::resource:        // attributes
@@ -507,6 +532,10 @@ class Indexer {
         break;
       default: break;
     }
+  }
+
+  void clear_span_attributes() {
+    for (auto& value : span_attributes_) value.reset();
   }
 
   // A value that is not an object or an array, in the top frame.
@@ -554,10 +583,13 @@ class Indexer {
         if (f.message == Message::span) {
           if (f.field == kSpanName) f.span_name = keep(v.text);
         } else if (f.message == Message::key_value) {
-          if (f.field == kKey) f.key_is_service = v.text == "service.name";
-        } else if (f.message == Message::any_value && f.wants_text) {
-          if (f.field == kStringValue) f.string_text = keep(v.text);
-          if (f.field == kBytesValue) f.bytes_text = keep(v.text);
+          if (f.field == kKey) {
+            f.key_is_service = v.text == "service.name";
+            f.key_slot = indexed_span_attribute(v.text);
+          }
+        } else if (f.message == Message::any_value) {
+          if (f.field == kStringValue && (f.wants_text || f.wants_indexed)) f.string_text = keep(v.text);
+          if (f.field == kBytesValue && f.wants_text) f.bytes_text = keep(v.text);
         }
         return nullptr;
       case Reads::id16: return read_id<16>(f, v);
@@ -577,7 +609,9 @@ class Indexer {
       }
       case Reads::int64: {
         std::int64_t value = 0;
-        return read_integer(v, value);
+        const char* refused = read_integer(v, value);
+        if (refused == nullptr) f.int_value = value;  // (only AnyValue.intValue is an int64)
+        return refused;
       }
       case Reads::span_kind:
       case Reads::status_code: {
@@ -594,7 +628,10 @@ class Indexer {
         if (refused == nullptr && field.reads == Reads::status_code) f.status_error = code == 2;
         return refused;
       }
-      case Reads::boolean: return v.type == Type::boolean ? nullptr : json_mapping::kExpectedBoolean;
+      case Reads::boolean:
+        if (v.type != Type::boolean) return json_mapping::kExpectedBoolean;
+        f.bool_value = v.boolean;
+        return nullptr;
       case Reads::number:
         if (v.type == Type::int64 || v.type == Type::uint64 || v.type == Type::real) return nullptr;
         if (v.type == Type::string && json_mapping::special_double(v.text)) return nullptr;
@@ -672,6 +709,7 @@ class Indexer {
       case Message::span:
         f.start = f.end = 0;
         f.has_parent = false;
+        clear_span_attributes();
         [[fallthrough]];
       case Message::link:
         f.trace_id.reset();
@@ -682,19 +720,27 @@ class Indexer {
         // just after writing it as two 8-byte halves, which stalls the store buffer.)
         f.string_text = {};
         f.bytes_text = {};
+        f.int_value = 0;
+        f.bool_value = false;
         break;
-      case Message::key_value: f.key_is_service = false; break;
+      case Message::key_value:
+        f.key_is_service = false;
+        f.key_slot = -1;
+        f.indexed.set_text({});  // no value: the empty string
+        break;
       default: break;
     }
     f.status_error = false;
     f.span_name = {};
     f.value_text = {};
     f.service = {};
-    // Only a resource's attribute values are wanted as text (the service name): an
-    // AnyValue directly in a key_value in the resource's attributes.
-    f.wants_text = f.message == Message::any_value && depth_ >= 4 && !frames_[depth_ - 2].is_list &&
-                   frames_[depth_ - 2].message == Message::key_value && !frames_[depth_ - 4].is_list &&
-                   frames_[depth_ - 4].message == Message::resource;
+    // Only a resource's attribute values are wanted as text (the service name), and a
+    // span's as the index notes them: an AnyValue directly in a key_value in the
+    // resource's or the span's attributes.
+    const bool attribute_value = f.message == Message::any_value && depth_ >= 4 && !frames_[depth_ - 2].is_list &&
+                                 frames_[depth_ - 2].message == Message::key_value && !frames_[depth_ - 4].is_list;
+    f.wants_text = attribute_value && frames_[depth_ - 4].message == Message::resource;
+    f.wants_indexed = attribute_value && frames_[depth_ - 4].message == Message::span;
   }
 
   void end_container() {
@@ -726,7 +772,10 @@ class Indexer {
     // What the parent message keeps of a child message it read.
     if (!f.is_list) {
       if (parent.message == Message::span && f.message == Message::status) parent.status_error = f.status_error;
-      if (parent.message == Message::key_value) parent.value_text = f.value_text;
+      if (parent.message == Message::key_value) {
+        parent.value_text = f.value_text;
+        parent.indexed = f.indexed;
+      }
       if (parent.message == Message::resource_spans && f.message == Message::resource) parent.service = f.service;
     }
   }
@@ -744,6 +793,19 @@ class Indexer {
         f.value_text = winner == kStringValue  ? f.string_text
                        : winner == kBytesValue ? f.bytes_text
                                                : std::string_view();
+        if (f.wants_indexed) {
+          if (winner == kStringValue) {
+            f.indexed.set_text(f.string_text);
+          } else if (winner == kBoolValue) {
+            f.indexed.set_bool(f.bool_value);
+          } else if (winner == kIntValue) {
+            f.indexed.set_int(f.int_value);
+          } else {
+            f.indexed.reset();  // double, array, kvlist, bytes: not indexed
+          }
+        }
+      } else {
+        f.indexed.set_text({});  // an empty AnyValue: the empty string
       }
     } else {
       error = f.first_error();
@@ -767,13 +829,18 @@ class Indexer {
           s.start_unix_nano = f.start;
           s.end_unix_nano = f.end;
           s.error = f.status_error;
+          s.attributes = span_attributes_;
         }
         break;
       case Message::key_value:
-        // The resource's service.name: the last one, as Attributes::set keeps.
-        if (f.key_is_service && depth_ >= 3 && frames_[depth_ - 3].message == Message::resource &&
-            !frames_[depth_ - 3].is_list) {
-          frames_[depth_ - 3].service = f.value_text;
+        // The resource's service.name and the span's indexed attributes: the last of
+        // each key, as Attributes::set keeps.
+        if (depth_ >= 3 && !frames_[depth_ - 3].is_list) {
+          Frame& owner = frames_[depth_ - 3];
+          if (f.key_is_service && owner.message == Message::resource) owner.service = f.value_text;
+          if (f.key_slot >= 0 && owner.message == Message::span) {
+            span_attributes_[static_cast<std::size_t>(f.key_slot)] = f.indexed;
+          }
         }
         break;
       case Message::resource_spans:
@@ -793,6 +860,8 @@ class Indexer {
   std::optional<Error> result_;
   std::string parts_, gathered_;
   std::shared_ptr<std::deque<std::string>> storage_;
+  // The indexed attributes of the span being read (spans do not nest).
+  std::array<IndexedValue, kIndexedSpanAttributes.size()> span_attributes_;
 };
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "any_value_arrays.h"
 #include "common/base64.h"
@@ -476,8 +477,10 @@ Result<bool> valid(Result<T>&& read) {
 
 Result<void> check_any_value(std::string_view data, int depth);
 
+// A KeyValue; optionally notes its key and its value's body (the last value field, which
+// replaces any before it as the decoder reads them; none: the value is the empty string).
 Result<void> check_key_value(std::string_view data, int depth, std::string_view* key = nullptr,
-                             std::optional<std::string_view>* string_value = nullptr) {
+                             std::optional<std::string_view>* value = nullptr) {
   return for_each_field(data, [&](Field& fld) -> Result<bool> {
     switch (fld.number) {
       case f::kKeyValueKey: {
@@ -488,25 +491,62 @@ Result<void> check_key_value(std::string_view data, int depth, std::string_view*
       case f::kKeyValueValue: {
         TRACECHAT_TRY(const auto body, fld.len("value"));
         if (auto r = check_any_value(body, depth); !r) return nest("value", r.error());
-        if (string_value != nullptr) {
-          // The value's string member, if it is the one that counts (the last on the wire).
-          std::optional<std::string_view> text = std::string_view();
-          (void)for_each_field(body, [&](Field& vf) -> Result<bool> {
-            if (vf.number == f::kAnyString && vf.type == wire::kLen) {
-              std::string_view v;
-              if (vf.reader.len(v)) text = v;
-              return true;
-            }
-            if (vf.number >= f::kAnyBool && vf.number <= f::kAnyBytes) text.reset();
-            return false;
-          });
-          *string_value = text;
-        }
+        if (value != nullptr) *value = body;
         return true;
       }
       default: return false;
     }
   });
+}
+
+// The member of a checked AnyValue that counts (the last on the wire; none is the empty
+// string), read by read(field) -> bool (true: the member was consumed), after reset().
+template <typename Reset, typename Read>
+void read_any_value_member(std::optional<std::string_view> body, Reset&& reset, Read&& read) {
+  reset();
+  if (!body) return;
+  (void)for_each_field(*body, [&](Field& vf) -> Result<bool> {
+    if (vf.number < f::kAnyString || vf.number > f::kAnyBytes) return false;
+    return read(vf);
+  });
+}
+
+// The value's text if its string member is the one that counts, else empty.
+std::string_view string_member(std::optional<std::string_view> body) {
+  std::string_view text;
+  read_any_value_member(
+      body, [&] { text = {}; },
+      [&](Field& vf) {
+        text = {};
+        return vf.number == f::kAnyString && vf.type == wire::kLen && vf.reader.len(text);
+      });
+  return text;
+}
+
+// The value as an index notes it (IndexedValue): a string, int or bool member.
+void indexed_member(std::optional<std::string_view> body, IndexedValue& out) {
+  read_any_value_member(
+      body, [&] { out.set_text({}); },
+      [&](Field& vf) {
+        out.reset();
+        std::string_view text;
+        std::uint64_t number = 0;
+        switch (vf.number) {
+          case f::kAnyString:
+            if (vf.type != wire::kLen || !vf.reader.len(text)) return false;
+            out.set_text(text);
+            return true;
+          case f::kAnyBool:
+            if (vf.type != wire::kVarint || !vf.reader.varint(number)) return false;
+            out.set_bool(number != 0);
+            return true;
+          case f::kAnyInt:
+            if (vf.type != wire::kVarint || !vf.reader.varint(number)) return false;
+            out.set_int(static_cast<std::int64_t>(number));
+            return true;
+          default: return false;  // double, array, kvlist, bytes: not indexed
+        }
+      });
 }
 
 Result<void> check_nested_values(std::string_view data, int depth, bool key_values) {
@@ -542,28 +582,38 @@ Result<void> check_any_value(std::string_view data, int depth) {
   });
 }
 
-// AttributeFields without the attributes; optionally notes the last string value of
-// one key (service.name on a resource).
+// AttributeFields without the attributes. Optionally notes, as the decoder's Attributes
+// would hold them (the last of a key given twice), the string value of one key
+// (service.name on a resource), or the values of kIndexedSpanAttributes (on a span).
 class AttributeCheck {
  public:
+  using IndexedValues = std::array<IndexedValue, kIndexedSpanAttributes.size()>;
   AttributeCheck(std::uint32_t attributes_field, std::uint32_t dropped_field, std::string_view wanted_key = {},
                  std::string_view* wanted_value = nullptr)
       : attributes_field_(attributes_field),
         dropped_field_(dropped_field),
         wanted_key_(wanted_key),
         wanted_value_(wanted_value) {}
+  AttributeCheck(std::uint32_t attributes_field, std::uint32_t dropped_field, IndexedValues* indexed)
+      : attributes_field_(attributes_field), dropped_field_(dropped_field), indexed_(indexed) {}
 
   Result<bool> read(Field& fld) {
     if (fld.number == attributes_field_) {
       TRACECHAT_TRY(const auto body, fld.len("attributes"));
       std::string_view key;
-      std::optional<std::string_view> text;
-      const bool watch = wanted_value_ != nullptr;
-      if (auto r = check_key_value(body, 0, watch ? &key : nullptr, watch ? &text : nullptr); !r) {
+      std::optional<std::string_view> value;
+      const bool watch = wanted_value_ != nullptr || indexed_ != nullptr;
+      if (auto r = check_key_value(body, 0, watch ? &key : nullptr, watch ? &value : nullptr); !r) {
         return nest(indexed("attributes", index_), r.error());
       }
       ++index_;
-      if (watch && key == wanted_key_) *wanted_value_ = text.value_or(std::string_view());
+      if (!watch) return true;
+      if (wanted_value_ != nullptr && key == wanted_key_) *wanted_value_ = string_member(value);
+      if (indexed_ != nullptr) {
+        if (const int slot = indexed_span_attribute(key); slot >= 0) {
+          indexed_member(value, (*indexed_)[static_cast<std::size_t>(slot)]);
+        }
+      }
       return true;
     }
     if (fld.number == dropped_field_) return valid(fld.varint("droppedAttributesCount"));
@@ -574,7 +624,8 @@ class AttributeCheck {
   std::uint32_t attributes_field_;
   std::uint32_t dropped_field_;
   std::string_view wanted_key_;
-  std::string_view* wanted_value_;
+  std::string_view* wanted_value_ = nullptr;
+  IndexedValues* indexed_ = nullptr;
   std::size_t index_ = 0;
 };
 
@@ -619,7 +670,7 @@ Result<std::optional<std::string>> index_span(std::string_view data, std::string
   std::string_view trace_id, span_id, parent_id;
   std::size_t events = 0, links = 0;
   SpanStatus status;  // one for every status field, merged as the decoder merges them
-  AttributeCheck attributes(f::kSpanAttributes, f::kSpanDroppedAttributes);
+  AttributeCheck attributes(f::kSpanAttributes, f::kSpanDroppedAttributes, &out.attributes);
   TRACECHAT_CHECK(for_each_field(data, [&](Field& fld) -> Result<bool> {
     switch (fld.number) {
       case f::kSpanTraceId: return assign(fld.len("traceId"), trace_id);
@@ -671,12 +722,11 @@ Result<void> index_scope_spans(std::string_view data, std::string_view service, 
   });
   if (!r) return nest(where, r.error());
   for (std::size_t i = 0; i < spans.size(); ++i) {
-    SpanSummary summary;
-    auto outcome = index_span(spans[i], service, summary);
+    // (Noted in place; taken back if the span is not accepted.)
+    auto outcome = index_span(spans[i], service, out.spans.emplace_back());
+    if (!outcome || *outcome) out.spans.pop_back();
     if (!outcome) return nest(where + "." + indexed("spans", i), outcome.error());
-    if (!*outcome) {
-      out.spans.push_back(summary);
-    } else if (out.rejected_spans++ == 0) {
+    if (*outcome && out.rejected_spans++ == 0) {
       out.rejection_reason = where + "." + indexed("spans", i) + ": " + **outcome;
     }
   }
@@ -730,6 +780,12 @@ Result<TraceIndex> index_traces_protobuf(std::string_view body) {
   return read_request<TraceIndex>(body, index_resource_spans);
 }
 
+void IndexedValue::set_int(std::int64_t value) noexcept {
+  const auto written = std::to_chars(std::begin(bytes_), std::end(bytes_), value);
+  size_ = static_cast<std::uint8_t>(written.ptr - bytes_);
+  kind_ = Kind::digits;
+}
+
 TraceIndex index_traces(const DecodedTraces& decoded) {
   TraceIndex out;
   out.spans.reserve(decoded.spans.size());
@@ -745,6 +801,17 @@ TraceIndex index_traces(const DecodedTraces& decoded) {
     const auto* service = span->resource().attributes().find("service.name");
     if (service != nullptr && std::holds_alternative<std::string>(*service))
       summary.service = std::get<std::string>(*service);
+    for (std::size_t i = 0; i < kIndexedSpanAttributes.size(); ++i) {
+      const auto* value = span->attributes.find(kIndexedSpanAttributes[i]);
+      if (value == nullptr) continue;
+      if (const auto* text = std::get_if<std::string>(value)) {
+        summary.attributes[i].set_text(*text);
+      } else if (const auto* number = std::get_if<std::int64_t>(value)) {
+        summary.attributes[i].set_int(*number);
+      } else if (const auto* flag = std::get_if<bool>(value)) {
+        summary.attributes[i].set_bool(*flag);
+      }
+    }
     out.spans.push_back(summary);
   }
   out.rejected_spans = decoded.rejected_spans;

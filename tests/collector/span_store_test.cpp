@@ -361,6 +361,14 @@ TEST(SpanStore, AStoreFromBeforeTheRequestLogIsReadAsItIsAndUpgradedByItsWriter)
   EXPECT_EQ((*listed)[0].span_count, 3u);
   EXPECT_EQ((*listed)[0].root_name, "chat.session");
   EXPECT_EQ(*(*writer)->span_count(), 3u);
+  // Found by time and errors, not by the terms of its later spans (it predates them).
+  collector::TraceQuery query;
+  query.errors_only = true;
+  EXPECT_EQ((*writer)->search_traces(query)->traces.size(), 1u);
+  query.span_name = later[0]->name;
+  const auto by_name = (*writer)->search_traces(query);
+  ASSERT_TRUE(by_name.ok()) << by_name.error().message;
+  EXPECT_TRUE(by_name->traces.empty());
 }
 
 TEST(SpanStore, ListingSinceATimeIncludesTracesStillRunningThenAndIsNewestFirst) {

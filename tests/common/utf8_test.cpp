@@ -29,3 +29,15 @@ TEST(Utf8, WholeTexts) {
   EXPECT_FALSE(valid_utf8("caf\xc3"));
   EXPECT_FALSE(valid_utf8("ok\xffok"));
 }
+
+TEST(Utf8, InvalidBytesAreReplacedOneByOne) {
+  EXPECT_EQ(tracechat::common::valid_utf8_or_replaced("plain välue"), "plain välue");
+  EXPECT_EQ(tracechat::common::valid_utf8_or_replaced("a\xff\xfe"
+                                                      "b"),
+            "a\xEF\xBF\xBD\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(tracechat::common::valid_utf8_or_replaced("\xe2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // cut short
+  EXPECT_EQ(tracechat::common::valid_utf8_or_replaced("\xed\xa0\x80"),
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
+  EXPECT_TRUE(valid_utf8(tracechat::common::valid_utf8_or_replaced(std::string("\x80\xc0\x00z", 4))));
+}

@@ -567,3 +567,96 @@ TEST(OtlpProtobufIndex, TheLastServiceNameWinsAndANonStringOneIsEmpty) {
   ASSERT_TRUE(number.ok());
   EXPECT_EQ(number->spans[0].service, "");
 }
+
+// A span's indexed attributes (kIndexedSpanAttributes) are its values as the decoded span
+// has them: the last KeyValue of a key, the last member of its AnyValue, the last value
+// field of its KeyValue; a string as it is, an int in decimal, a bool as true/false.
+TEST(OtlpProtobufIndex, IndexedAttributesAreTheDecodedSpansValues) {
+  const auto kv = [](const std::string& key, const std::string& any) {
+    return field('\x4a', field('\x0a', key) + field('\x12', any));
+  };
+  const std::string conversation = "chat.conversation.id";
+  // The index's note of the span's conversation id, after checking it agrees.
+  const auto noted = [&](const std::string& span_fields,
+                         test_support::UntypedValues untyped = test_support::UntypedValues::absent) {
+    const std::string body = protobuf_with_span(kSpanIds + span_fields);
+    test_support::expect_same_judgement(otlp::decode_traces_protobuf(body), otlp::index_traces_protobuf(body), untyped);
+    const auto index = otlp::index_traces_protobuf(body);
+    EXPECT_TRUE(index.ok() && index->spans.size() == 1);
+    if (!index.ok() || index->spans.size() != 1) return std::string("(failed)");
+    const auto& v = index->spans[0].attributes[otlp::kConversationIdAttribute];
+    return v.has_value() ? std::string(v.text()) : std::string("(none)");
+  };
+  EXPECT_EQ(noted(kv(conversation, field('\x0a', "c-1"))), "c-1");
+  EXPECT_EQ(noted(kv(conversation, field('\x0a', std::string("a\0\nb", 4)))), std::string("a\0\nb", 4));
+  EXPECT_EQ(noted(kv(conversation, "\x18" + varint(503))), "503");
+  EXPECT_EQ(noted(kv(conversation, "\x18" + varint(static_cast<std::uint64_t>(-7)))), "-7");
+  EXPECT_EQ(noted(kv(conversation, "\x18" + varint(1ULL << 63))), "-9223372036854775808");
+  EXPECT_EQ(noted(kv(conversation, std::string("\x10\x01", 2))), "true");
+  EXPECT_EQ(noted(kv(conversation, std::string("\x10\x02", 2))), "true");
+  EXPECT_EQ(noted(kv(conversation, std::string("\x10\x00", 2))), "false");
+  EXPECT_EQ(noted(kv(conversation, "\x21" + std::string(8, '\0'))), "(none)");                     // double
+  EXPECT_EQ(noted(kv(conversation, field('\x2a', field('\x0a', field('\x0a', "x"))))), "(none)");  // array
+  EXPECT_EQ(noted(kv(conversation, "")), "");                                                      // empty AnyValue
+  EXPECT_EQ(noted(field('\x4a', field('\x0a', conversation))), "");                                // no value
+  EXPECT_EQ(noted(kv(conversation, field('\x0a', "s") + "\x18\x05")), "5");  // the last member counts
+  EXPECT_EQ(noted(kv(conversation, "\x18\x05" + field('\x0a', "s"))), "s");
+  EXPECT_EQ(noted(kv(conversation, field('\x0a', "s") + "\x40\x01")), "s");  // an unknown member changes nothing
+  // The last value field of the KeyValue, and its last key.
+  EXPECT_EQ(
+      noted(field('\x4a', field('\x0a', conversation) + field('\x12', field('\x0a', "a")) + field('\x12', "\x18\x02"))),
+      "2");
+  EXPECT_EQ(noted(field('\x4a', field('\x0a', conversation) + field('\x12', field('\x0a', "a")) + field('\x0a', "k"))),
+            "(none)");
+  EXPECT_EQ(noted(field('\x4a', field('\x12', field('\x0a', "late key")) + field('\x0a', conversation))), "late key");
+  // The last KeyValue of the key.
+  EXPECT_EQ(noted(kv(conversation, field('\x0a', "a")) + kv(conversation, field('\x0a', "b"))), "b");
+  EXPECT_EQ(noted(kv(conversation, field('\x0a', "a")) + kv(conversation, "\x21" + std::string(8, '\0'))), "(none)");
+  EXPECT_EQ(noted(kv(conversation, "\x21" + std::string(8, '\0')) + kv(conversation, field('\x0a', "a"))), "a");
+  // An event's attributes are not the span's.
+  EXPECT_EQ(noted(field('\x5a', field('\x1a', field('\x0a', conversation) + field('\x12', field('\x0a', "e"))))),
+            "(none)");
+  // A bytesValue or kvlistValue: the decoder keeps it as text, the index notes nothing.
+  EXPECT_EQ(noted(kv(conversation, field('\x3a', "xyz")), test_support::UntypedValues::possible), "(none)");
+  EXPECT_EQ(noted(kv(conversation, field('\x32', "")), test_support::UntypedValues::possible), "(none)");
+  // Every indexed key, and one that is not.
+  std::string all;
+  for (std::size_t i = 0; i < otlp::kIndexedSpanAttributes.size(); ++i) {
+    all += kv(std::string(otlp::kIndexedSpanAttributes[i]), field('\x0a', "v" + std::to_string(i)));
+  }
+  all += kv("chat.conversation.ID", field('\x0a', "other"));
+  const std::string body = protobuf_with_span(kSpanIds + all);
+  expect_index_agrees(body);
+  const auto index = otlp::index_traces_protobuf(body);
+  ASSERT_TRUE(index.ok() && index->spans.size() == 1);
+  for (std::size_t i = 0; i < otlp::kIndexedSpanAttributes.size(); ++i) {
+    EXPECT_EQ(index->spans[0].attributes[i].text(), "v" + std::to_string(i));
+  }
+}
+
+// index_traces (of decoded spans) notes the same values from the spans' attributes.
+TEST(OtlpProtobufIndex, IndexedAttributesOfDecodedSpans) {
+  auto spans = test_support::sample_spans();
+  spans[0]->attributes.set("chat.conversation.id", "conv-1");
+  spans[0]->attributes.set("http.response.status_code", std::int64_t{404});
+  spans[0]->attributes.set("error.type", true);
+  spans[0]->attributes.set("dataaction.name", 1.5);
+  spans[1]->attributes.set("chat.session.id", AttributeValue(std::vector<std::string>{"a"}));
+  const std::string body = otlp::encode_traces_protobuf(spans);
+  expect_index_agrees(body);
+  const auto decoded = otlp::decode_traces_protobuf(body);
+  ASSERT_TRUE(decoded.ok());
+  const auto index = otlp::index_traces(*decoded);
+  ASSERT_EQ(index.spans.size(), spans.size());
+  const auto& a = index.spans[0].attributes;
+  EXPECT_EQ(a[0].text(), "conv-1");
+  EXPECT_FALSE(a[1].has_value());
+  EXPECT_FALSE(a[2].has_value());  // a double
+  EXPECT_EQ(a[3].text(), "404");
+  EXPECT_EQ(a[4].text(), "true");
+  EXPECT_FALSE(index.spans[1].attributes[1].has_value());  // an array
+  // The notes are values, not views of a buffer a copy would leave behind.
+  const otlp::SpanSummary copy = index.spans[0];
+  EXPECT_EQ(copy.attributes[3].text(), "404");
+  static_assert(otlp::kIndexedSpanAttributes[3] == "http.response.status_code");
+}

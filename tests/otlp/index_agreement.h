@@ -9,7 +9,24 @@
 
 namespace tracechat::test_support {
 
-inline void expect_same_judgement(const Result<otlp::DecodedTraces>& decoded, const Result<otlp::TraceIndex>& indexed) {
+// What may differ in the indexed attributes (SpanSummary::attributes): nothing, or a
+// value the decoder turned into text that index_traces cannot tell from a string (a
+// bytesValue as base64, a kvlistValue as JSON), which the indexers leave unindexed.
+enum class UntypedValues { absent, possible };
+
+inline void expect_same_indexed_values(const otlp::SpanSummary& expected, const otlp::SpanSummary& indexed,
+                                       UntypedValues untyped, std::size_t span) {
+  for (std::size_t k = 0; k < otlp::kIndexedSpanAttributes.size(); ++k) {
+    const auto& a = expected.attributes[k];
+    const auto& b = indexed.attributes[k];
+    if (untyped == UntypedValues::possible && a.has_value() && !b.has_value()) continue;
+    EXPECT_EQ(a.has_value(), b.has_value()) << "span " << span << " " << otlp::kIndexedSpanAttributes[k];
+    EXPECT_EQ(a.text(), b.text()) << "span " << span << " " << otlp::kIndexedSpanAttributes[k];
+  }
+}
+
+inline void expect_same_judgement(const Result<otlp::DecodedTraces>& decoded, const Result<otlp::TraceIndex>& indexed,
+                                  UntypedValues untyped = UntypedValues::absent) {
   ASSERT_EQ(decoded.ok(), indexed.ok()) << (decoded.ok() ? indexed.error().message : decoded.error().message);
   if (!decoded.ok()) {
     EXPECT_EQ(decoded.error().message, indexed.error().message);
@@ -30,6 +47,7 @@ inline void expect_same_judgement(const Result<otlp::DecodedTraces>& decoded, co
     EXPECT_EQ(a.end_unix_nano, b.end_unix_nano) << i;
     EXPECT_EQ(a.error, b.error) << i;
     EXPECT_EQ(a.service, b.service) << i;
+    expect_same_indexed_values(a, b, untyped, i);
   }
 }
 

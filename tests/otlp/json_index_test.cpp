@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -20,10 +21,10 @@ using namespace tracechat;
 
 namespace {
 
-void expect_agrees(std::string_view body) {
+void expect_agrees(std::string_view body, test_support::UntypedValues untyped = test_support::UntypedValues::absent) {
   SCOPED_TRACE(std::string(body));
   std::shared_ptr<const void> document;
-  test_support::expect_same_judgement(otlp::decode_traces_json(body), otlp::index_traces_json(body, document));
+  test_support::expect_same_judgement(otlp::decode_traces_json(body), otlp::index_traces_json(body, document), untyped);
 }
 
 constexpr std::string_view kTrace = R"("4bf92f3577b34da6a3ce929d0e0e4736")";
@@ -160,6 +161,109 @@ TEST(OtlpJsonIndex, ServiceNameIsTextOnly) {
   }
 }
 
+// A span's indexed attributes (kIndexedSpanAttributes) are its values as the decoded span
+// has them: the last of a key given twice, a string as it is, an int in decimal, a bool
+// as true/false; any other type is not indexed.
+TEST(OtlpJsonIndex, IndexedAttributesAreTheDecodedSpansValues) {
+  using namespace std::string_view_literals;
+  const auto attribute = [](std::string_view key, std::string_view value) {
+    return R"({"key":")" + std::string(key) + R"(","value":)" + std::string(value) + "}";
+  };
+  const auto with = [&](const std::vector<std::string>& attributes) {
+    std::string list;
+    for (const auto& a : attributes) list += (list.empty() ? "" : ",") + a;
+    return request(span(R"("attributes":[)" + list + "]"));
+  };
+  // key, value, what the index notes (none: nothing)
+  struct Case {
+    std::string_view key, value;
+    std::optional<std::string_view> noted;
+  };
+  const Case cases[] = {
+      {"chat.conversation.id", R"({"stringValue":"c-1"})", "c-1"},
+      {"chat.session.id", R"({"stringValue":""})", ""},
+      {"http.response.status_code", R"({"intValue":"0503"})", "503"},
+      {"http.response.status_code", R"({"intValue":-7})", "-7"},
+      {"http.response.status_code", R"({"intValue":"-9223372036854775808"})", "-9223372036854775808"},
+      {"http.response.status_code", R"({"int_value":null})", "0"},
+      {"error.type", R"({"boolValue":true})", "true"},
+      {"error.type", R"({"bool_value":false})", "false"},
+      {"error.type", R"({"doubleValue":1.5})", std::nullopt},
+      {"error.type", R"({"arrayValue":{"values":[{"stringValue":"x"}]}})", std::nullopt},
+      {"dataaction.name", R"({"stringValue":"caf\u00e9\n\u0000"})", "caf\xc3\xa9\n\0"sv},
+      {"dataaction.name", "null", ""},
+      {"dataaction.name", "{}", ""},
+      {"dataaction.name", R"({"unknown":1})", ""},
+      // The decoder's order of the oneof, whatever the text's.
+      {"dataaction.name", R"({"intValue":5,"stringValue":"s"})", "s"},
+      {"dataaction.name", R"({"doubleValue":2,"boolValue":true})", "true"},
+      {"dataaction.name", R"({"string_value":"snake","stringValue":"camel","string_value":"again"})", "camel"},
+  };
+  for (const auto& c : cases) {
+    const std::string body = with({attribute(c.key, c.value)});
+    SCOPED_TRACE(body);
+    expect_agrees(body);
+    std::shared_ptr<const void> document;
+    const auto index = otlp::index_traces_json(body, document);
+    ASSERT_TRUE(index.ok()) << index.error().message;
+    ASSERT_EQ(index->spans.size(), 1u);
+    const auto& value = index->spans[0].attributes[static_cast<std::size_t>(otlp::indexed_span_attribute(c.key))];
+    EXPECT_EQ(value.has_value(), c.noted.has_value());
+    if (c.noted) {
+      EXPECT_EQ(value.text(), *c.noted);
+    }
+  }
+  // The last of a key given twice; a key spelt with escapes; the value before the key.
+  const auto noted = [&](const std::string& body) {
+    SCOPED_TRACE(body);
+    expect_agrees(body);
+    std::shared_ptr<const void> document;
+    const auto index = otlp::index_traces_json(body, document);
+    EXPECT_TRUE(index.ok() && index->spans.size() == 1);
+    const auto& v = index->spans.at(0).attributes[otlp::kConversationIdAttribute];
+    return v.has_value() ? std::string(v.text()) : std::string("(none)");
+  };
+  EXPECT_EQ(noted(with({attribute("chat.conversation.id", R"({"stringValue":"a"})"),
+                        attribute("chat.conversation.id", R"({"stringValue":"b"})")})),
+            "b");
+  EXPECT_EQ(noted(with({attribute("chat.conversation.id", R"({"stringValue":"a"})"),
+                        attribute("chat.conversation.id", R"({"doubleValue":1})")})),
+            "(none)");
+  EXPECT_EQ(noted(with({attribute(R"(chat\u002econversation.id)", R"({"stringValue":"escaped key"})")})),
+            "escaped key");
+  EXPECT_EQ(noted(with({R"({"value":{"stringValue":"late key"},"key":"chat.conversation.id"})"})), "late key");
+  EXPECT_EQ(noted(with({R"({"key":"chat.conversation.id","value":{"stringValue":"x"},"key":"other"})"})), "(none)");
+  EXPECT_EQ(noted(with({R"({"key":"chat.conversation.id","value":{"stringValue":"x"},"value":null})"})), "");
+  EXPECT_EQ(noted(with({R"({"key":"chat.conversation.id"})"})), "");
+  // The span's attributes given twice: the first list is gone.
+  EXPECT_EQ(noted(request(span(R"("attributes":[)" + attribute("chat.conversation.id", R"({"stringValue":"a"})") +
+                               R"(],"attributes":[])"))),
+            "(none)");
+  EXPECT_EQ(noted(request(span(R"("attributes":[)" + attribute("chat.conversation.id", R"({"stringValue":"a"})") +
+                               R"(],"attributes":null)"))),
+            "(none)");
+  // Not the span's own: an event's, a link's, the resource's.
+  EXPECT_EQ(noted(request(span(R"("events":[{"attributes":[)" +
+                               attribute("chat.conversation.id", R"({"stringValue":"a"})") + "]}]"))),
+            "(none)");
+  EXPECT_EQ(
+      noted(request(span(R"("links":[{"traceId":)" + std::string(kTrace) + R"(,"spanId":)" + std::string(kSpan) +
+                         R"(,"attributes":[)" + attribute("chat.conversation.id", R"({"stringValue":"a"})") + "]}]"))),
+      "(none)");
+  EXPECT_EQ(noted(request(span(""),
+                          R"({"attributes":[)" + attribute("chat.conversation.id", R"({"stringValue":"a"})") + "]}")),
+            "(none)");
+  // A bytesValue or kvlistValue: the decoder keeps it as text, the index notes nothing.
+  for (std::string_view value : {R"({"bytesValue":"eA=="})", R"({"kvlistValue":{"values":[]}})"}) {
+    const std::string body = with({attribute("chat.conversation.id", value)});
+    expect_agrees(body, test_support::UntypedValues::possible);
+    std::shared_ptr<const void> document;
+    const auto index = otlp::index_traces_json(body, document);
+    ASSERT_TRUE(index.ok() && index->spans.size() == 1);
+    EXPECT_FALSE(index->spans[0].attributes[otlp::kConversationIdAttribute].has_value());
+  }
+}
+
 // Text written with escapes is unescaped into storage the index keeps: its views stay
 // good after the parser is gone (the sanitizer build would see one that did not).
 TEST(OtlpJsonIndex, TextWithEscapesIsKeptUnescaped) {
@@ -290,7 +394,7 @@ class RequestGenerator {
     }
     if (message == "status") return {{"code", "", "status"}, {"message", "", "string"}};
     if (message == "attribute" || message == "resource_attribute") {
-      return {{"key", "", message == "attribute" ? "string" : "key"},
+      return {{"key", "", message == "attribute" ? "attribute_key" : "key"},
               {"value", "", message == "attribute" ? "any" : "message:resource_any"}};
     }
     if (message == "any" || message == "resource_any") {
@@ -347,6 +451,22 @@ class RequestGenerator {
     if (type == "string") return text(out);
     if (type == "key") {
       out += chance(60) ? "\"service.name\"" : chance(50) ? "\"service\\u002ename\"" : "\"host.name\"";
+      return;
+    }
+    if (type == "attribute_key") {
+      // Mostly the keys a store indexes (few, so a span often gives one twice).
+      static const std::vector<std::string_view> keys = {R"("chat.conversation.id")",
+                                                         R"("chat.session.id")",
+                                                         R"("dataaction.name")",
+                                                         R"("http.response.status_code")",
+                                                         R"("error.type")",
+                                                         R"("chat\u002econversation.id")",
+                                                         R"("error.typ")"};
+      if (chance(70)) {
+        out += one_of(keys);
+      } else {
+        text(out);
+      }
       return;
     }
     if (type == "id16" || type == "id8") {
@@ -459,19 +579,26 @@ class RequestGenerator {
 
 TEST(OtlpJsonIndex, AgreesWithTheDecoderOnGeneratedRequests) {
   RequestGenerator generate(20261204);
-  std::size_t accepted = 0, spans = 0;
+  std::size_t accepted = 0, spans = 0, indexed_values = 0;
   for (int i = 0; i < 20000; ++i) {
     const std::string body = generate.next();
-    expect_agrees(body);
+    // (Span attributes' values may be bytesValues or kvlistValues.)
+    expect_agrees(body, test_support::UntypedValues::possible);
     if (HasFailure()) break;
     std::shared_ptr<const void> document;
     if (const auto index = otlp::index_traces_json(body, document)) {
       ++accepted;
       spans += index->spans.size();
+      for (const auto& s : index->spans) {
+        indexed_values += static_cast<std::size_t>(
+            std::count_if(s.attributes.begin(), s.attributes.end(), [](const auto& v) { return v.has_value(); }));
+      }
     }
   }
-  // The generator must make requests that are accepted too, not only errors.
+  // The generator must make requests that are accepted too, not only errors, and spans
+  // with indexed attributes.
   EXPECT_GT(accepted, 2000u);
   EXPECT_GT(spans, 1500u);
+  EXPECT_GT(indexed_values, 250u);
   EXPECT_LT(accepted, 18000u);
 }

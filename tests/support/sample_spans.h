@@ -122,4 +122,17 @@ inline void expect_same_spans(const std::vector<std::unique_ptr<trace::SpanData>
   }
 }
 
+// A span with only a name, ids and times, in trace 4bf92f35…: for tests of the span tree.
+inline std::unique_ptr<trace::SpanData> tree_span(const char* name, const char* id, const char* parent,
+                                                  std::uint64_t start, std::uint64_t end) {
+  auto s = std::make_unique<trace::SpanData>();
+  s->context.trace_id = *trace::TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736");
+  s->context.span_id = *trace::SpanId::from_hex(id);
+  if (parent) s->parent_span_id = *trace::SpanId::from_hex(parent);
+  s->name = name;
+  s->start_time_unix_nano = start;
+  s->end_time_unix_nano = end;
+  return s;
+}
+
 }  // namespace tracechat::test_support

@@ -80,6 +80,10 @@ struct TraceOptions {
   bool per_message_context = false;
   // A consumer span per message received from another member (else a span event).
   bool receive_spans = true;
+  // Record each message's text on its span (chat.message.text), for the explorer's
+  // transcript. Off by default: what a guest writes may be personal data, and a trace
+  // store is rarely the place its retention and access rules were made for.
+  bool record_message_text = false;
 };
 
 struct AttributeOptions {

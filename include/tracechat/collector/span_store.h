@@ -16,6 +16,27 @@
 // A span stored twice (an exporter's retry) is returned once by load_trace, the later
 // copy winning; the summary's span count counts it twice. WAL journal; each insert
 // call is one transaction. Not thread-safe: one thread uses a SpanStore at a time.
+//
+// Search (search_traces, for the trace explorer). A trace's search terms are one per
+// distinct service name (the resource's `service.name`), per distinct span name, and
+// per distinct value of each span attribute in otlp::kIndexedSpanAttributes (a string
+// as it is, an int in decimal, a bool as true/false: otlp::IndexedValue). A term is a
+// kind byte and the text: 's' a service, 'n' a span name, '0' + i the value of
+// kIndexedSpanAttributes[i] (so that list may only grow at its end); the text is bytes,
+// NULs and newlines included, and is matched exactly. The summary row keeps the
+// trace's conversation id (`conversation_id`: the first non-empty
+// `chat.conversation.id`, always indexed) and lists its other terms (`terms`), so a
+// later batch of the trace adds only the terms the list lacks, with no lookup. Term
+// buckets, a Bloom filter each (term_blooms), find the traces of a term: see
+// span_store.cpp for the layout and why. Caps keep hostile data from growing the index
+// without bound: a term (or conversation id) longer than kMaxTermBytes is not indexed,
+// and once a trace lists kMaxTermsPerTrace terms its further ones are not indexed
+// (such a trace cannot be found by them). Retention removes the filters of the oldest
+// and newest buckets whose traces are all gone (one emptied between others stays until
+// those before it go; bucket trace counts are never lowered, so the planner's estimates
+// only err towards walking). Traces a collector indexed before the search index (in a
+// store it then upgraded) have no terms, nor get any from later spans: they are found
+// by time, trace id and errors, not by term.
 #pragma once
 
 #include <chrono>
@@ -25,6 +46,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tracechat/collector/request_log.h"
@@ -38,7 +60,8 @@ namespace tracechat::collector {
 
 struct TraceSummary {
   trace::TraceId trace_id;
-  std::string root_name;  // the root span's name, or the earliest span's if the root is missing
+  std::string conversation_id;  // the first non-empty chat.conversation.id of its spans; empty: none
+  std::string root_name;        // the root span's name, or the earliest span's if the root is missing
   std::uint64_t start_unix_nano = 0;
   std::uint64_t end_unix_nano = 0;
   std::uint64_t span_count = 0;
@@ -64,6 +87,41 @@ struct RetentionLimits {
   std::optional<std::uint64_t> max_bytes;       // oldest traces go until the data fits
 };
 
+// A search of the stored traces (search_traces): every condition given must hold.
+struct TraceQuery {
+  std::optional<trace::TraceId> trace_id;
+  std::string conversation_id;  // empty: any
+  std::string service;          // exact service.name; empty: any
+  std::string span_name;        // exact; the trace has a span of this name; empty: any
+  // key=value, all must match; each key must be one of otlp::kIndexedSpanAttributes.
+  std::vector<std::pair<std::string, std::string>> attributes;
+  bool errors_only = false;
+  std::optional<std::uint64_t> start_from_unix_nano;  // trace start >= this
+  std::optional<std::uint64_t> start_to_unix_nano;    // trace start < this
+  std::size_t limit = 50;                             // rows per page: 0 is taken as 1, at most kMaxPage
+  static constexpr std::size_t kMaxPage = 1000;
+  // Where a page ends: traces come newest start first, ties by trace id descending (by
+  // its bytes), so (start, trace id) orders them all.
+  struct Cursor {
+    std::uint64_t start_unix_nano = 0;
+    trace::TraceId trace_id;
+  };
+  std::optional<Cursor> after;  // the last row of the previous page: this page begins after it
+};
+
+struct TracePage {
+  std::vector<TraceSummary> traces;        // newest start first; ties by trace id descending
+  std::optional<TraceQuery::Cursor> next;  // set when another page follows: pass it as `after`
+};
+
+// How search_traces answered a query (for tests and benchmarks).
+enum class SearchPlan {
+  none,      // no search yet, or none needed (a term no trace has)
+  trace_id,  // a primary key lookup
+  by_term,   // the traces of the term buckets that may hold the terms, read and sorted
+  by_start,  // traces newest first (by start, or among those with errors), each checked
+};
+
 struct RetentionResult {
   std::uint64_t traces_removed = 0;
   std::uint64_t requests_removed = 0;
@@ -72,6 +130,13 @@ struct RetentionResult {
 
 class SpanStore {
  public:
+  static constexpr std::size_t kMaxTermsPerTrace = 256;  // besides its conversation id
+  static constexpr std::size_t kMaxTermBytes = 512;      // of a term's text
+  // Terms whose filters point at no more than this many traces (or at no more than a
+  // third of the term buckets) are searched by reading those traces; more common ones
+  // by walking the traces newest first (search_traces).
+  static constexpr std::size_t kDefaultTermPlanRows = 2000;
+
   // Creates the file and schema if needed. Errors name the path.
   // `segment_bytes`: where the request log starts a new segment (tests make it small).
   static Result<std::unique_ptr<SpanStore>> open(const std::filesystem::path& path,
@@ -111,9 +176,34 @@ class SpanStore {
 
   // Traces with a span starting at or after `since_unix_nano`, newest first.
   Result<std::vector<TraceSummary>> list_traces(std::uint64_t since_unix_nano, std::size_t limit) const;
+  // One page of the traces matching `query`, newest start first; page on with
+  // `query.after = page.next` (a cursor never skips nor repeats a trace, ties of start
+  // time included, though traces indexed meanwhile may move between pages). Without
+  // conditions: the newest traces. An attribute key not in otlp::kIndexedSpanAttributes
+  // is an error naming the indexed keys. The plan: a trace id is a primary key lookup;
+  // with terms (conversation, service, span name, attributes), the term buckets whose
+  // filters may hold them all are found, and if they hold no more traces than
+  // kDefaultTermPlanRows, or are at most a third of the buckets, those traces are read,
+  // checked and sorted; otherwise
+  // (and without terms) the traces are walked newest first from the cursor (those with
+  // errors through their own index, for errors_only), each checked, until the page is
+  // full. A search reads in one transaction. On a store from before the search index
+  // that no collector has upgraded yet, a search with a term is an error saying so; the
+  // other conditions work.
+  Result<TracePage> search_traces(const TraceQuery& query) const;
+  // One trace's summary; empty when the store has no such trace.
+  Result<std::optional<TraceSummary>> trace_summary(const trace::TraceId& trace_id) const;
+  // From now on the term plan is taken exactly when the candidate buckets hold at most
+  // `rows` traces: tests set 0 (always walk) or SIZE_MAX (always by term) to hold the
+  // two plans against each other; nullopt: the planner's own choice.
+  void set_term_plan_rows(std::optional<std::size_t> rows) { term_plan_rows_ = rows; }
+  SearchPlan last_search_plan() const { return last_search_plan_; }
   // Every stored span of one trace, by start time.
   Result<std::vector<std::unique_ptr<trace::SpanData>>> load_trace(const trace::TraceId& trace_id) const;
   Result<std::uint64_t> span_count() const;
+  // The earliest start of a stored trace (0: none), which retention moves on: with the
+  // indexed position, what a viewer watches to know the listing changed.
+  Result<std::uint64_t> oldest_start() const;
 
  private:
   SpanStore() = default;
@@ -126,7 +216,13 @@ class SpanStore {
   std::unique_ptr<RequestLog> log_;
   StoreAccess access_ = StoreAccess::read;
   int lock_fd_ = -1;
-  bool current_layout_ = true;  // false: a store from before 2026-12 a viewer opened as it was
+  // Looked at again by a viewer of an old store before each listing and search: a
+  // collector may have upgraded it since (detect_layout).
+  mutable bool current_layout_ = true;  // false: a store from before 2026-12 a viewer opened as it was
+  mutable bool search_index_ = true;    // false: a store from before the search index a viewer opened as it was
+  void detect_layout() const;
+  std::optional<std::size_t> term_plan_rows_;
+  mutable SearchPlan last_search_plan_ = SearchPlan::none;
   std::filesystem::path path_;
 };
 

@@ -9,7 +9,9 @@
 // response the OTLP specification prescribes.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +33,62 @@ inline constexpr int kMaxAnyValueDepth = 32;
 
 Result<DecodedTraces> decode_traces_protobuf(std::string_view body);
 
+// The span attributes a trace store indexes, so that a trace can be found by
+// `key=value` (SpanSummary::attributes holds their values in this order). Only these:
+// an index of every key would let any sender grow the store without bound.
+inline constexpr std::array<std::string_view, 5> kIndexedSpanAttributes = {
+    "chat.conversation.id", "chat.session.id", "dataaction.name", "http.response.status_code", "error.type"};
+inline constexpr std::size_t kConversationIdAttribute = 0;  // its position in kIndexedSpanAttributes
+static_assert(kIndexedSpanAttributes[kConversationIdAttribute] == "chat.conversation.id");
+
+// The position of `key` in kIndexedSpanAttributes, or -1.
+constexpr int indexed_span_attribute(std::string_view key) noexcept {
+  for (std::size_t i = 0; i < kIndexedSpanAttributes.size(); ++i) {
+    if (kIndexedSpanAttributes[i] == key) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// A span's value of one indexed attribute as the decoded span has it (the last of a key
+// given twice), as text: a string value as it is, an int in decimal, a bool as
+// `true`/`false`. Any other type (double, array, kvlist, bytes), or no such attribute,
+// is no value. A string is a view (into the request body, or the decoded span); a number
+// is written into the object itself, so copies keep it and nothing is allocated.
+class IndexedValue {
+ public:
+  bool has_value() const noexcept { return kind_ != Kind::none; }
+  std::string_view text() const noexcept {
+    if (kind_ == Kind::digits) return {bytes_, size_};
+    if (kind_ == Kind::none) return {};
+    const char* data;
+    std::size_t size;
+    std::memcpy(&data, bytes_, sizeof data);
+    std::memcpy(&size, bytes_ + sizeof data, sizeof size);
+    return {data, size};
+  }
+  void set_text(std::string_view text) noexcept {
+    const char* data = text.data();
+    const std::size_t size = text.size();
+    std::memcpy(bytes_, &data, sizeof data);
+    std::memcpy(bytes_ + sizeof data, &size, sizeof size);
+    kind_ = Kind::view;
+  }
+  void set_bool(bool value) noexcept { set_text(value ? std::string_view("true") : std::string_view("false")); }
+  void set_int(std::int64_t value) noexcept;
+  void reset() noexcept { kind_ = Kind::none; }
+  friend bool operator==(const IndexedValue& a, const IndexedValue& b) noexcept {
+    return a.has_value() == b.has_value() && a.text() == b.text();
+  }
+
+ private:
+  enum class Kind : std::uint8_t { none, view, digits };
+  // A view's pointer and size, or a number's digits (INT64_MIN has 20).
+  alignas(std::size_t) char bytes_[2 * sizeof(std::size_t) + 6];  // (as set_text or set_int left it)
+  std::uint8_t size_ = 0;
+  Kind kind_ = Kind::none;
+};
+static_assert(sizeof(IndexedValue) == 24);
+
 // What a trace store indexes of one span; the views point into the request body.
 struct SpanSummary {
   trace::TraceId trace_id;
@@ -44,6 +102,8 @@ struct SpanSummary {
   // JSON bytesValue); empty otherwise (a kvlist value, which the decoder turns into
   // JSON text, included).
   std::string_view service;
+  // The values of kIndexedSpanAttributes, in that order.
+  std::array<IndexedValue, kIndexedSpanAttributes.size()> attributes;
 };
 struct TraceIndex {
   std::vector<SpanSummary> spans;  // the spans decode_traces_protobuf would accept, in order

@@ -39,8 +39,8 @@ struct TextOptions {
 };
 
 std::string render_waterfall_text(const Waterfall& waterfall, const TextOptions& options);
-// One self-contained HTML page (no external assets): the waterfall; clicking a span
-// shows its attributes and events. Span data is embedded as JSON and inserted with
+// One self-contained HTML page (no external assets): the explorer's trace view with this
+// trace embedded (explorer_page.h). Span data is embedded as JSON and inserted with
 // textContent, so no attribute value can inject markup.
 std::string render_waterfall_html(const Waterfall& waterfall, const trace::TraceId& trace_id);
 
