@@ -69,6 +69,9 @@ void SessionCore::begin_attach() {
 // After the attach request is settled (ContextAttachment::accepted or refused has run, so
 // it is no longer in flight): the session is active.
 void SessionCore::finish_attach(const std::string& cause) {
+  // Closed while the context was being attached: close() began the drain, which waited
+  // for the attach; it goes on now (else the queue waited for close_timeout).
+  if (state_ == SessionState::closing) return pump();
   if (state_ != SessionState::attaching_context) return;
   set_state(SessionState::active, cause);
   // Attribute changes made while attaching go out now.

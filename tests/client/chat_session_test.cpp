@@ -220,6 +220,36 @@ TEST_F(ChatSessionTest, PerMessageContextMovesTheSpanKeysToEachMessage) {
   }
 }
 
+// A message queued and close() called while the context is being attached (end of input
+// right after the first line, in `tracechat chat`'s line mode): the drain waits for the
+// attach, then delivers the message and leaves — it used to wait for close_timeout.
+TEST_F(ChatSessionTest, ClosedWhileTheContextIsAttachedItDeliversWhatWasQueuedAndLeaves) {
+  Recorder r;
+  auto record = r.callback();
+  std::atomic<ChatSession*> opened{nullptr};
+  std::atomic<bool> acted{false};
+  auto config = config_for(guest_chat_url());
+  config.close_timeout = 60s;  // far beyond the wait below: a stuck drain fails the test
+  auto session = ChatSession::open(config, [&](const client::SessionEvent& e) {
+    record(e);
+    const auto* changed = std::get_if<client::StateChanged>(&e);
+    if (changed == nullptr || changed->to != SessionState::attaching_context || acted.exchange(true)) return;
+    // On the session's thread, before the attach's answer can be read: open() has
+    // returned long since (the handshake took a round trip).
+    for (int i = 0; i < 1000 && opened.load() == nullptr; ++i) std::this_thread::sleep_for(1ms);
+    opened.load()->send("queued while attaching").ok();
+    opened.load()->close();
+  });
+  ASSERT_TRUE(session.ok()) << session.error().message;
+  opened = session->get();
+  ASSERT_TRUE((*session)->wait_finished(10s)) << r.transcript();
+  EXPECT_EQ((*session)->state(), SessionState::closed) << r.transcript();
+  ASSERT_TRUE(acted.load());
+  EXPECT_EQ(r.all<MessageDelivered>().size(), 1u) << r.transcript();
+  EXPECT_TRUE(r.all<client::MessageFailed>().empty()) << r.transcript();
+  EXPECT_EQ(r.all<client::ConversationEnded>().at(0).reason, "guest-left") << r.transcript();
+}
+
 TEST_F(ChatSessionTest, SendQueueIsBoundedAndAFullQueueIsAnError) {
   Recorder r;
   auto config = config_for(guest_chat_url());
