@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "size_flags.h"
 #include "support/chat_trace.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/explorer/explorer.h"
@@ -143,21 +144,4 @@ BENCHMARK(BM_ApiDeepPage)->Unit(benchmark::kMillisecond)->UseRealTime();
 static void BM_ApiTrace(benchmark::State& state) { get(state, "/api/traces/" + trace_hex(g_traces / 2)); }
 BENCHMARK(BM_ApiTrace)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-int main(int argc, char** argv) {
-  // Our own flag first; Google Benchmark refuses flags it does not know.
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg.starts_with("--traces=")) {
-      g_traces = std::stoull(std::string(arg.substr(9)));
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  int count = static_cast<int>(args.size());
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return tracechat::bench::run_benchmarks(argc, argv, {{"--traces=", &g_traces}}); }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "size_flags.h"
 #include "tracechat/collector/collector.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/otlp/decoding.h"
@@ -477,22 +478,6 @@ static void BM_ExplorerSearchServicePage20(benchmark::State& state) {
 BENCHMARK(BM_ExplorerSearchServicePage20)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
-  // Our own flag first; Google Benchmark refuses flags it does not know.
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg.starts_with("--store_spans=")) {
-      g_store_spans = std::stoull(std::string(arg.substr(14)));
-    } else if (arg.starts_with("--explorer_traces=")) {
-      g_explorer_traces = std::max<std::size_t>(std::stoull(std::string(arg.substr(18))), 1);
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  int count = static_cast<int>(args.size());
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return tracechat::bench::run_benchmarks(
+      argc, argv, {{"--store_spans=", &g_store_spans}, {"--explorer_traces=", &g_explorer_traces, 1}});
 }

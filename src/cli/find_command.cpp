@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "common/rfc3339.h"
 #include "common/terminal_text.h"
+#include "platform_options.h"
 #include "signals.h"
 #include "stored_conversation.h"
 #include "tracechat/explorer/explorer.h"
@@ -273,14 +274,7 @@ void add_find_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--api-url", args->platform.api_url,
                   "Platform API base URL instead of a region, e.g. http://127.0.0.1:8080 for the emulator\n"
                   "(default: $GENESYSCLOUD_API_REGION)");
-  cmd->add_option("--client-id", args->platform.client_id,
-                  "OAuth client id (default: $GENESYSCLOUD_OAUTHCLIENT_ID; the secret is read from\n"
-                  "$GENESYSCLOUD_OAUTHCLIENT_SECRET or --credentials, never from a flag)");
-  cmd->add_option("--credentials", args->platform.credentials_file,
-                  "JSON file {\"client_id\": …, \"client_secret\": …}, such as the one the emulator writes")
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--ca-file", args->ca_file, "extra trusted CA bundle (PEM) for the platform's TLS")
-      ->check(CLI::ExistingFile);
+  add_oauth_client_options(*cmd, args->platform, args->ca_file);
   cmd->add_option("--ui-url", args->ui_url,
                   "where `tracechat ui` runs (e.g. http://127.0.0.1:16690): also print the links to the\n"
                   "trace and the conversation in it (default: $TRACECHAT_UI_URL)");

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "common/terminal_text.h"
+#include "platform_options.h"
 #include "signals.h"
 #include "tracechat/explorer/explorer.h"
 
@@ -42,21 +43,6 @@ int serve(UiArgs& args, const std::function<void()>& wait) {
 
 }  // namespace
 
-void add_platform_options(CLI::App& cmd, platform::SettingsFlags& flags, std::string& ca_file) {
-  cmd.add_option("--platform", flags.api_url,
-                 "Platform API base URL (the emulator's, e.g. http://127.0.0.1:8080): the page then shows\n"
-                 "each conversation's participants and attributes");
-  cmd.add_option("--region", flags.region, "a Genesys Cloud region instead of --platform, e.g. us-west-2");
-  cmd.add_option("--client-id", flags.client_id,
-                 "OAuth client id (default: $GENESYSCLOUD_OAUTHCLIENT_ID; the secret is read from\n"
-                 "$GENESYSCLOUD_OAUTHCLIENT_SECRET or --credentials, never from a flag)");
-  cmd.add_option("--credentials", flags.credentials_file,
-                 "JSON file {\"client_id\": …, \"client_secret\": …}, such as the one the emulator writes")
-      ->check(CLI::ExistingFile);
-  cmd.add_option("--ca-file", ca_file, "extra trusted CA bundle (PEM) for the platform's TLS")
-      ->check(CLI::ExistingFile);
-}
-
 void add_ui_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<UiArgs>();
   auto* cmd = app.add_subcommand(
@@ -68,7 +54,11 @@ void add_ui_command(CLI::App& app, int& exit_code) {
                   "address to serve on (host:port); on a non-loopback address anyone who reaches it\n"
                   "can read every trace")
       ->capture_default_str();
-  add_platform_options(*cmd, args->platform, args->options.platform_ca_file);
+  cmd->add_option("--platform", args->platform.api_url,
+                  "Platform API base URL (the emulator's, e.g. http://127.0.0.1:8080): the page then shows\n"
+                  "each conversation's participants and attributes");
+  cmd->add_option("--region", args->platform.region, "a Genesys Cloud region instead of --platform, e.g. us-west-2");
+  add_oauth_client_options(*cmd, args->platform, args->options.platform_ca_file);
   cmd->callback([args, &exit_code] { exit_code = serve(*args, wait_for_termination_signal); });
 }
 

@@ -325,6 +325,13 @@ class Statement {
   int rc_;
 };
 
+// Whether the traces table has `column` (the layouts before 2026-12 and before the
+// search index lack some).
+bool traces_has_column(sqlite3* db, const char* column) {
+  const std::string probe = std::string("SELECT ") + column + " FROM traces LIMIT 0";
+  return sqlite3_exec(db, probe.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
 Error sql_error(sqlite3* db, std::string_view doing) { return Error{std::string(doing) + ": " + sqlite3_errmsg(db)}; }
 
 template <typename Id>
@@ -378,10 +385,7 @@ Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& 
       return Error{"span store '" + path.string() + "' is already being written by another process (a collector?)"};
     }
   }
-  const auto has_column = [&](const char* column) {
-    const std::string probe = std::string("SELECT ") + column + " FROM traces LIMIT 0";
-    return sqlite3_exec(store->db_, probe.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
-  };
+  const auto has_column = [&](const char* column) { return traces_has_column(store->db_, column); };
   const bool existing =
       sqlite3_exec(store->db_, "SELECT 1 FROM traces LIMIT 0", nullptr, nullptr, nullptr) == SQLITE_OK;
   if (access == StoreAccess::write || !existing) {
@@ -419,12 +423,8 @@ Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& 
 
 void SpanStore::detect_layout() const {
   if (current_layout_ && search_index_) return;  // an upgraded store is never downgraded
-  const auto has_column = [&](const char* column) {
-    const std::string probe = std::string("SELECT ") + column + " FROM traces LIMIT 0";
-    return sqlite3_exec(db_, probe.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
-  };
-  current_layout_ = has_column("first_request");
-  search_index_ = has_column("terms") &&
+  current_layout_ = traces_has_column(db_, "first_request");
+  search_index_ = traces_has_column(db_, "terms") &&
                   sqlite3_exec(db_, "SELECT 1 FROM term_blooms LIMIT 0", nullptr, nullptr, nullptr) == SQLITE_OK;
 }
 

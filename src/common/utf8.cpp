@@ -34,6 +34,7 @@ bool valid_utf8(std::string_view s) {
 }
 
 std::string valid_utf8_or_replaced(std::string_view s) {
+  if (valid_utf8(s)) return std::string(s);  // nearly always: one copy
   std::string out;
   out.reserve(s.size());
   while (!s.empty()) {

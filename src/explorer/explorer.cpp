@@ -34,9 +34,7 @@ constexpr auto kPlatformCacheFor = std::chrono::seconds(30);
 constexpr std::size_t kPlatformCacheEntries = 1000;
 
 // Stored text and request text as JSON may hold it: invalid UTF-8 replaced.
-json::string text(std::string_view bytes) {
-  return common::valid_utf8(bytes) ? json::string(bytes) : json::string(common::valid_utf8_or_replaced(bytes));
-}
+json::string text(std::string_view bytes) { return json::string(common::valid_utf8_or_replaced(bytes)); }
 
 net::HttpResponse error_response(int status, std::string_view message) {
   auto response = net::json_response(status, json::serialize(json::object{{"error", text(message)}}));
@@ -153,14 +151,15 @@ struct Explorer::Impl {
     return error_response(404, "no such API: " + std::string(url->path().substr(0, 100)));
   }
 
+  Result<collector::TracePage> search(const collector::TraceQuery& query) {
+    std::lock_guard lock(store_mutex);
+    return store->search_traces(query);
+  }
+
   net::HttpResponse list(const std::string& target) {
     auto query = parse_trace_query(target);
     if (!query) return bad(query.error().message);
-    Result<collector::TracePage> page = Error{""};
-    {
-      std::lock_guard lock(store_mutex);
-      page = store->search_traces(*query);
-    }
+    const auto page = search(*query);
     // The query was checked: what fails now is the store (or its age: one from before the
     // search index, which the message explains).
     if (!page) return error_response(500, page.error().message);
@@ -200,11 +199,7 @@ struct Explorer::Impl {
     collector::TraceQuery query;
     query.conversation_id = id;
     query.limit = 20;
-    Result<collector::TracePage> page = Error{""};
-    {
-      std::lock_guard lock(store_mutex);
-      page = store->search_traces(query);
-    }
+    const auto page = search(query);
     if (!page) return error_response(500, page.error().message);
     if (page->traces.empty())
       return error_response(404, "no trace in the store carries conversation " + id.substr(0, 80));

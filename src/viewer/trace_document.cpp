@@ -14,9 +14,7 @@ namespace {
 
 // Text a sender wrote, as JSON may hold it: invalid UTF-8 (which OTLP's protobuf
 // decoding lets through) replaced, as a browser would.
-json::string text(std::string_view bytes) {
-  return common::valid_utf8(bytes) ? json::string(bytes) : json::string(common::valid_utf8_or_replaced(bytes));
-}
+json::string text(std::string_view bytes) { return json::string(common::valid_utf8_or_replaced(bytes)); }
 
 json::array attributes_json(const Attributes& attributes) {
   json::array out;
