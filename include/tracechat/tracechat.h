@@ -136,6 +136,10 @@ TC_API tc_status tc_config_set_otlp_endpoint(tc_config* config, const char* url,
 TC_API tc_status tc_config_set_service_name(tc_config* config, const char* name, size_t name_length);
 /* Continue this trace: the chat.session span becomes a child of this traceparent. */
 TC_API tc_status tc_config_set_parent(tc_config* config, const char* traceparent, size_t traceparent_length);
+/* Put each message's text on its span as chat.message.text: 1 yes, 0 no (the default).
+ * Off unless asked for: the text is what the guest wrote, and it then sits in every
+ * trace store the spans reach. Any other value is TC_ERR_INVALID_ARGUMENT. */
+TC_API tc_status tc_config_set_record_message_text(tc_config* config, int record);
 
 /* ---- events ------------------------------------------------------------------------- */
 

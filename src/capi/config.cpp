@@ -158,4 +158,13 @@ tc_status tc_config_set_parent(tc_config* config, const char* traceparent, size_
                   });
 }
 
+tc_status tc_config_set_record_message_text(tc_config* config, int record) {
+  return with_config(config, [&](tc_config& c) -> tc_status {
+    if (record != 0 && record != 1)
+      return fail(TC_ERR_INVALID_ARGUMENT, "record: " + std::to_string(record) + " is neither 0 nor 1");
+    c.session.trace.record_message_text = record == 1;
+    return TC_OK;
+  });
+}
+
 }  // extern "C"

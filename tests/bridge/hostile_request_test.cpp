@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <ostream>
 
 #include "support/raw_http.h"
 #include "support/self_signed.h"
@@ -55,6 +56,9 @@ struct Case {
   std::vector<int> caller_statuses;   // the answers it must get, in order, and nothing else
   std::vector<std::string> upstream;  // the request targets the upstream must see, and nothing else
 };
+
+// The case's name in ctest's and gtest's output (its raw bytes would be printed otherwise).
+void PrintTo(const Case& c, std::ostream* out) { *out << c.name; }
 
 class HostileRequest : public ::testing::TestWithParam<Case> {};
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
@@ -14,6 +15,9 @@
 #include <vector>
 
 #include "emulator/emulator_fixture.h"
+#include "tracechat/collector/collector.h"
+#include "tracechat/collector/span_store.h"
+#include "tracechat/conventions.h"
 #include "tracechat/tracechat.h"
 #include "tracechat/version.h"
 
@@ -381,6 +385,62 @@ TEST_F(CApiTest, TheUIsSpansJoinTheSessionsTrace) {
   EXPECT_EQ(tc_session_destroy(session_), TC_OK);
   session_ = nullptr;
   EXPECT_EQ(tc_span_end(render), TC_OK);
+}
+
+// A message's text reaches its span only when the configuration asks for it: the
+// session's spans go to a collector, and its store is read back.
+TEST_F(CApiTest, MessageTextIsOnTheSpanOnlyWhenAskedFor) {
+  namespace fs = std::filesystem;
+  const fs::path db = fs::temp_directory_path() / ("tracechat-capi-" + std::to_string(getpid()) + ".sqlite");
+  const auto remove_store = [&] {
+    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
+  };
+  remove_store();
+  collector::CollectorOptions options;
+  options.listen = "127.0.0.1:0";
+  options.db = db;
+  auto started = collector::Collector::start(options);
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  const std::unique_ptr<collector::Collector> collector = std::move(*started);
+
+  EXPECT_EQ(tc_config_set_record_message_text(nullptr, 1), TC_ERR_INVALID_HANDLE);
+  guest_chat_config();
+  EXPECT_EQ(tc_config_set_record_message_text(config_, 2), TC_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(tc_last_error()).find("record"), std::string::npos) << tc_last_error();
+  ASSERT_EQ(tc_config_set_otlp_endpoint(config_, collector->url().c_str(), TC_NUL_TERMINATED), TC_OK)
+      << tc_last_error();
+
+  // One chat; the text on each of its chat.send_message spans ("-" where there is none).
+  const auto chat = [&](int record) {
+    std::vector<std::string> texts;
+    EXPECT_EQ(tc_config_set_record_message_text(config_, record), TC_OK) << tc_last_error();
+    EXPECT_EQ(tc_session_open(config_, nullptr, nullptr, &session_), TC_OK) << tc_last_error();
+    if (session_ == nullptr) return texts;
+    EXPECT_TRUE(poll_until([](const tc_event* e) { return tc_event_get_type(e) == TC_EVENT_CONTEXT_ATTACHED; }));
+    EXPECT_EQ(tc_session_send(session_, "my order is late", TC_NUL_TERMINATED, nullptr), TC_OK) << tc_last_error();
+    EXPECT_TRUE(poll_until(is_bot_message));
+    const auto trace_id = trace::TraceId::from_hex(session_text(tc_session_trace_id, session_));
+    EXPECT_EQ(tc_session_close(session_), TC_OK);
+    EXPECT_EQ(tc_session_wait_finished(session_, 10000), TC_OK) << tc_last_error();
+    EXPECT_EQ(tc_session_destroy(session_), TC_OK);  // waits for the export
+    session_ = nullptr;
+    EXPECT_TRUE(collector->flush(10s));
+    auto store = collector::SpanStore::open(db);
+    EXPECT_TRUE(store.ok() && trace_id);
+    if (!store.ok() || !trace_id) return texts;
+    auto spans = (*store)->load_trace(*trace_id);
+    EXPECT_TRUE(spans.ok());
+    if (!spans.ok()) return texts;
+    for (const auto& span : *spans) {
+      if (span->name != "chat.send_message") continue;
+      const auto* text = span->attributes.find(conventions::kMessageTextKey);
+      texts.push_back(text == nullptr ? "-" : std::get<std::string>(*text));
+    }
+    return texts;
+  };
+  EXPECT_EQ(chat(1), std::vector<std::string>{"my order is late"});
+  EXPECT_EQ(chat(0), std::vector<std::string>{"-"});  // the default, set back
+  remove_store();
 }
 
 TEST(CApi, TraceparentsParseAndFormat) {
