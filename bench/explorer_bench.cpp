@@ -1,13 +1,15 @@
 // The explorer's answers as the page gets them: an HTTP GET to `tracechat ui`'s API over
 // loopback, on a store of chat traces (11 spans each: a session, two guest messages with
 // a Data Action, its upstream call and the backend's span, two replies), every 500th
-// with an error. The store's size is a flag, --traces=N (default small, so CI's smoke
-// run stays quick; docs/performance.md has the figures at 100,000).
+// with an error, and one long chat of 2,000 messages. The store's size is a flag, --traces=N (default small, so CI's
+// smoke run stays quick; docs/performance.md has the figures at 100,000).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "size_flags.h"
 #include "support/chat_trace.h"
@@ -20,6 +22,8 @@ using namespace tracechat;
 namespace {
 
 std::size_t g_traces = 2'000;
+// A chat of 2,000 guest messages (~12,000 spans), for the benchmark of reading beside it.
+constexpr int kLargeChatMessages = 2'000;
 
 std::string trace_hex(std::size_t n) {
   char hex[33];
@@ -54,6 +58,11 @@ struct ExplorerFixture {
         batch.clear();
       }
     }
+    test_support::ChatTraceOptions large;
+    large.trace_id = trace_hex(g_traces);
+    large.conversation_id = conversation_of(g_traces);
+    large.messages = kLargeChatMessages;
+    if (!(*store)->insert(test_support::chat_trace(large)).ok()) return;
     store->reset();
     explorer::ExplorerOptions options;
     options.listen = "127.0.0.1:0";
@@ -143,5 +152,33 @@ BENCHMARK(BM_ApiDeepPage)->Unit(benchmark::kMillisecond)->UseRealTime();
 // One trace's document: its spans from the request log, the waterfall, the transcript.
 static void BM_ApiTrace(benchmark::State& state) { get(state, "/api/traces/" + trace_hex(g_traces / 2)); }
 BENCHMARK(BM_ApiTrace)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The first page while another reader loads the large chat's trace over and over: the
+// list does not wait for it (each request reads on a connection of its own).
+static void BM_ApiFirstPageBesideALargeTrace(benchmark::State& state) {
+  auto& f = fixture();
+  if (!f.ready) return state.SkipWithError("building the store failed");
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> large_loads{0};
+  std::thread reader([&] {
+    net::HttpClient client(*net::Url::parse(f.server->url()));
+    net::HttpRequest request;
+    request.target = "/api/traces/" + trace_hex(g_traces);
+    while (!stop.load()) {
+      auto response = client.send(request, std::chrono::seconds(30));
+      if (!response || response->status != 200) return;
+      ++large_loads;
+    }
+  });
+  get(state, "/api/traces?limit=50", 50);
+  stop = true;
+  reader.join();
+  state.counters["large_loads"] = static_cast<double>(large_loads.load());
+}
+BENCHMARK(BM_ApiFirstPageBesideALargeTrace)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The large trace's document alone.
+static void BM_ApiLargeTrace(benchmark::State& state) { get(state, "/api/traces/" + trace_hex(g_traces)); }
+BENCHMARK(BM_ApiLargeTrace)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 int main(int argc, char** argv) { return tracechat::bench::run_benchmarks(argc, argv, {{"--traces=", &g_traces}}); }

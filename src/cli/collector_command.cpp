@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "commands.h"
 #include "common/terminal_text.h"
@@ -78,7 +79,17 @@ void add_collector_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ui", *ui,
                   "also serve the explorer on this address (host:port, e.g. 127.0.0.1:16690), as\n"
                   "`tracechat ui --db` with the same store would");
-  cmd->callback([options, forward, max_age, max_size, ui, &exit_code] {
+  auto ui_allowed_hosts = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--ui-allowed-host", *ui_allowed_hosts,
+                  "for --ui: a host name the explorer is reached by besides localhost, as\n"
+                  "`tracechat ui --allowed-host`; repeatable")
+      ->type_name("NAME");
+  cmd->callback([options, forward, max_age, max_size, ui, ui_allowed_hosts, &exit_code] {
+    if (ui->empty() && !ui_allowed_hosts->empty()) {
+      std::fprintf(stderr, "error: --ui-allowed-host needs --ui\n");
+      exit_code = 2;
+      return;
+    }
     if (!forward->empty()) options->forward = *forward;
     if (*max_age > 0) options->retention.max_age = std::chrono::seconds(*max_age);
     if (*max_size > 0) options->retention.max_bytes = *max_size;
@@ -97,6 +108,7 @@ void add_collector_command(CLI::App& app, int& exit_code) {
       explorer::ExplorerOptions explorer_options;
       explorer_options.listen = *ui;
       explorer_options.db = options->db;
+      explorer_options.allowed_hosts = *ui_allowed_hosts;
       auto started = explorer::Explorer::start(explorer_options);
       if (!started) {
         std::fprintf(stderr, "error: --ui: %s\n", common::terminal_safe(started.error().message).c_str());
@@ -105,6 +117,11 @@ void add_collector_command(CLI::App& app, int& exit_code) {
       }
       explorer = std::move(*started);
       std::printf("tracechat collector: explorer on %s/\n", explorer->url().c_str());
+      if (!explorer->checks_host()) {
+        std::printf(
+            "tracechat collector: warning: the explorer is not on a loopback address and has no\n"
+            "--ui-allowed-host, so any Host name is answered and anyone who reaches it can read every trace\n");
+      }
     }
     std::fflush(stdout);
     wait_for_termination_signal();

@@ -35,6 +35,11 @@ int serve(UiArgs& args, const std::function<void()>& wait) {
   }
   std::printf("tracechat ui: %s/ (traces from %s%s)\n", (*started)->url().c_str(), args.options.db.c_str(),
               args.options.platform ? ", conversations from the Platform API" : "");
+  if (!(*started)->checks_host()) {
+    std::printf(
+        "tracechat ui: warning: not a loopback address and no --allowed-host, so any Host name is answered and\n"
+        "anyone who reaches it can read every trace; put it behind something that authenticates\n");
+  }
   std::fflush(stdout);
   wait();
   (*started)->stop();
@@ -54,6 +59,10 @@ void add_ui_command(CLI::App& app, int& exit_code) {
                   "address to serve on (host:port); on a non-loopback address anyone who reaches it\n"
                   "can read every trace")
       ->capture_default_str();
+  cmd->add_option("--allowed-host", args->options.allowed_hosts,
+                  "a host name the explorer is reached by besides localhost (a reverse proxy's, the\n"
+                  "machine's); repeatable. Requests for other names are refused, on any address")
+      ->type_name("NAME");
   cmd->add_option("--platform", args->platform.api_url,
                   "Platform API base URL (the emulator's, e.g. http://127.0.0.1:8080): the page then shows\n"
                   "each conversation's participants and attributes");

@@ -1,17 +1,21 @@
 #include "tracechat/explorer/explorer.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <boost/url/authority_view.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/ipv4_address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/pchars.hpp>
 #include <boost/url/url_view.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
 
 #include "common/utf8.h"
 #include "live_updates.h"
+#include "store_pool.h"
 #include "trace_query_params.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/net/http_server.h"
@@ -63,8 +67,14 @@ json::object trace_row(const collector::TraceSummary& t) {
                       {"conversationId", text(t.conversation_id)}};
 }
 
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 // localhost, [::1], or an IPv4 literal in 127.0.0.0/8 — a literal, so that a name such
-// as 127.0.0.1.attacker.example is not taken for one.
+// as 127.0.0.1.attacker.example is not taken for one. `host` is lowercase.
 bool loopback_name(std::string_view host) {
   if (host == "localhost" || host == "::1" || host == "[::1]") return true;
   const auto v4 = boost::urls::parse_ipv4_address(host);
@@ -80,17 +90,31 @@ std::string_view host_only(std::string_view authority) {
   return authority.substr(0, authority.find(':'));
 }
 
+// A name of ExplorerOptions::allowed_hosts, lowercase: a DNS name or an IP literal (an
+// IPv6 one in brackets), without scheme, user, port or path.
+Result<std::string> allowed_host(std::string_view name) {
+  const auto authority = boost::urls::parse_authority(name);
+  if (name.empty() || !authority || authority->has_userinfo() || authority->has_port() ||
+      authority->encoded_host().empty()) {
+    return Error{"allowed host '" + std::string(name) +
+                 "': give a host name without scheme, port or path, e.g. traces.example.com"};
+  }
+  return lowercase(name);
+}
+
 }  // namespace
 
 struct Explorer::Impl {
   ExplorerOptions options;
-  std::unique_ptr<collector::SpanStore> store;
-  std::mutex store_mutex;  // a SpanStore is used by one thread at a time
+  std::unique_ptr<StorePool> stores;
   std::unique_ptr<platform::PlatformClient> platform;
   std::mutex platform_mutex;  // the client: one call at a time
   std::mutex cache_mutex;     // the answers: never held during a call
   std::unordered_map<std::string, std::pair<std::chrono::steady_clock::time_point, json::value>> platform_cache;
-  bool loopback_only = true;
+  // Whether the Host check holds: on a loopback address always; elsewhere only when
+  // names were allowed (otherwise the names it is reached by are not known).
+  bool check_host = true;
+  std::vector<std::string> allowed_hosts;  // lowercase
   std::unique_ptr<LiveUpdates> live;
   std::unique_ptr<net::HttpServer> server;
   std::atomic<std::uint64_t> api_requests{0};
@@ -101,13 +125,21 @@ struct Explorer::Impl {
     return error_response(400, message);
   }
 
-  // A request whose Host (or, for a WebSocket, Origin) is not a loopback name, on a
-  // server only loopback can reach: a rebinding attack, or a proxy this was not set up for.
+  bool host_allowed(std::string_view host) const {
+    const std::string name = lowercase(host_only(host));
+    return loopback_name(name) || std::find(allowed_hosts.begin(), allowed_hosts.end(), name) != allowed_hosts.end();
+  }
+
+  // A request whose Host (or, for a WebSocket, Origin) is not a name the explorer was
+  // meant to be reached by: a rebinding attack, or a proxy it was not set up for.
   std::optional<net::HttpResponse> refused(const net::HttpRequest& request) {
-    if (!loopback_only) return std::nullopt;
+    if (!check_host) return std::nullopt;
     const auto host = request.header("Host");
-    if (!host || !loopback_name(host_only(*host))) {
-      return error_response(403, "this explorer answers requests for localhost only (see docs/explorer.md)");
+    if (!host || !host_allowed(*host)) {
+      return error_response(403, allowed_hosts.empty()
+                                     ? "this explorer answers requests for localhost only (see docs/explorer.md)"
+                                     : "this explorer answers requests for localhost and its allowed hosts only "
+                                       "(see docs/explorer.md)");
     }
     // A browser sends Origin with a WebSocket upgrade and cross-origin fetches: only the
     // explorer's own pages (same host and port) are answered, not another local site's.
@@ -152,7 +184,7 @@ struct Explorer::Impl {
   }
 
   Result<collector::TracePage> search(const collector::TraceQuery& query) {
-    std::lock_guard lock(store_mutex);
+    TRACECHAT_TRY(const auto store, stores->acquire());
     return store->search_traces(query);
   }
 
@@ -169,14 +201,15 @@ struct Explorer::Impl {
                                      {"next", page->next ? json::value(format_cursor(*page->next)) : nullptr}});
   }
 
+  Result<std::vector<std::unique_ptr<trace::SpanData>>> load_trace(const trace::TraceId& id) {
+    TRACECHAT_TRY(const auto store, stores->acquire());
+    return store->load_trace(id);
+  }
+
   net::HttpResponse trace(const std::string& id_text) {
     const auto id = trace::TraceId::from_hex(id_text);
     if (!id || !id->valid()) return bad("'" + id_text.substr(0, 80) + "' is not a trace id (32 hexadecimal digits)");
-    Result<std::vector<std::unique_ptr<trace::SpanData>>> spans = Error{""};
-    {
-      std::lock_guard lock(store_mutex);
-      spans = store->load_trace(*id);
-    }
+    auto spans = load_trace(*id);
     if (!spans) return error_response(500, spans.error().message);
     if (spans->empty()) return error_response(404, "no spans of trace " + id->hex() + " in the store");
     const auto waterfall = viewer::build_waterfall(*spans);
@@ -261,9 +294,13 @@ Result<std::unique_ptr<Explorer>> Explorer::start(ExplorerOptions options) {
     return Error{"no span database at '" + impl->options.db.string() + "' (start `tracechat collector --db " +
                  impl->options.db.string() + "` first, or pass --db)"};
   }
-  TRACECHAT_TRY(impl->store, collector::SpanStore::open(impl->options.db, collector::StoreAccess::read));
+  TRACECHAT_TRY(impl->stores, StorePool::open(impl->options.db));
   TRACECHAT_TRY(const auto address, net::parse_listen_address(impl->options.listen));
-  impl->loopback_only = loopback_name(address.first);
+  for (const auto& name : impl->options.allowed_hosts) {
+    TRACECHAT_TRY(auto allowed, allowed_host(name));
+    impl->allowed_hosts.push_back(std::move(allowed));
+  }
+  impl->check_host = loopback_name(lowercase(address.first)) || !impl->allowed_hosts.empty();
   if (impl->options.platform) {
     platform::PlatformClientOptions client_options;
     client_options.tls.ca_file = impl->options.platform_ca_file;
@@ -275,11 +312,12 @@ Result<std::unique_ptr<Explorer>> Explorer::start(ExplorerOptions options) {
   Impl* self = impl.get();
   impl->live = std::make_unique<LiveUpdates>(
       [self]() -> std::optional<std::string> {
-        std::lock_guard lock(self->store_mutex);
-        const auto position = self->store->indexed_position();
+        const auto store = self->stores->acquire();
+        if (!store) return std::nullopt;
+        const auto position = (*store)->indexed_position();
         if (!position) return std::nullopt;
         // New spans move the indexed position; retention removes the oldest traces.
-        const auto oldest = self->store->oldest_start();
+        const auto oldest = (*store)->oldest_start();
         if (!oldest) return std::nullopt;
         return std::to_string(position->segment) + ":" + std::to_string(position->offset) + ":" +
                std::to_string(*oldest);
@@ -303,6 +341,7 @@ Result<std::unique_ptr<Explorer>> Explorer::start(ExplorerOptions options) {
 }
 
 std::uint16_t Explorer::port() const { return impl_->server->port(); }
+bool Explorer::checks_host() const { return impl_->check_host; }
 std::string Explorer::url() const { return impl_->server->url(); }
 
 ExplorerStats Explorer::stats() const {

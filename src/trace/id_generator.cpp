@@ -45,7 +45,13 @@ struct Xoshiro256 {
   void seed();
 };
 
-thread_local Xoshiro256 t_rng;
+// initial-exec: the parts are built position-independent (the C ABI's shared library
+// is made of them), and the default model for that reaches a thread_local through what
+// the compiler must treat as a call, spilling registers around every access: ids took
+// 2.6 and 2.0 ns instead of 1.8 and 1.4 (docs/performance.md). Initial-exec is a plain
+// offset from the thread pointer. In libtracechat_c.so it needs 40 bytes of static TLS,
+// which glibc keeps spare for libraries loaded later (dlopen, as Python and Node do).
+thread_local Xoshiro256 t_rng [[gnu::tls_model("initial-exec")]];
 
 // A forked child holds a copy of the parent's state and would repeat its ids. After
 // fork() only the thread that called it exists in the child, so the handler needs to

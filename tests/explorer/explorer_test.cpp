@@ -215,6 +215,42 @@ TEST_F(ExplorerTest, OnlyLoopbackHostsAreAnswered) {
   EXPECT_EQ(ask("localhost", "Origin: https://attacker.example\r\n"), 403);
 }
 
+// Behind a reverse proxy (or reached by the machine's name) the names it is reached by
+// are allowed besides loopback's, without case; others are still refused.
+TEST_F(ExplorerTest, AllowedHostsAreAnsweredBesidesLoopback) {
+  explorer_.reset();
+  explorer::ExplorerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.db = dir_ / "traces.sqlite";
+  options.allowed_hosts = {"Traces.Example.com", "[fd00::1]"};
+  auto started = explorer::Explorer::start(options);
+  ASSERT_TRUE(started) << started.error().message;
+  explorer_ = std::move(*started);
+  EXPECT_TRUE(explorer_->checks_host());
+  const auto ask = [&](const std::string& host, const std::string& extra = "") {
+    const auto bytes = test_support::raw_exchange(
+        explorer_->port(), "GET /api/traces HTTP/1.1\r\nHost: " + host + "\r\n" + extra + "Connection: close\r\n\r\n");
+    const auto messages = test_support::parse_messages(bytes, true);
+    return messages.empty() ? 0 : messages[0].status();
+  };
+  EXPECT_EQ(ask("traces.example.com"), 200);
+  EXPECT_EQ(ask("TRACES.example.COM:443"), 200);
+  EXPECT_EQ(ask("[fd00::1]:8443"), 200);
+  EXPECT_EQ(ask("LOCALHOST:" + std::to_string(explorer_->port())), 200);
+  EXPECT_EQ(ask("traces.example.com", "Origin: https://traces.example.com\r\n"), 200);
+  EXPECT_EQ(ask("other.example.com"), 403);
+  EXPECT_EQ(ask("traces.example.com.attacker.example"), 403);
+  EXPECT_EQ(ask("traces.example.com", "Origin: https://attacker.example\r\n"), 403);
+
+  for (const char* bad : {"", "https://traces.example.com", "traces.example.com:443", "traces.example.com/ui",
+                          "user@traces.example.com", "two words"}) {
+    options.allowed_hosts = {bad};
+    auto refused = explorer::Explorer::start(options);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().message.find("allowed host"), std::string::npos) << refused.error().message;
+  }
+}
+
 TEST_F(ExplorerTest, TheLiveFeedSaysWhenNewSpansAreIndexed) {
   auto live = tracechat::testing::RawWsClient::connect(explorer_->port(), "/api/live");
   ASSERT_TRUE(live);

@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tracechat/platform/settings.h"
 #include "tracechat/result.h"
@@ -33,6 +34,10 @@ inline constexpr std::uint16_t kDefaultPort = 16690;
 struct ExplorerOptions {
   std::string listen = "127.0.0.1:16690";  // port 0: any free port
   std::filesystem::path db = "traces.sqlite";
+  // Host names the explorer is reached by besides the loopback ones (a reverse proxy's,
+  // a machine's): with any, requests for other names are refused on every address, as
+  // they are on loopback without any. Names, not host:port; compared without case.
+  std::vector<std::string> allowed_hosts;
   // The Platform API (a real org or the emulator) for participants and attributes; none:
   // the page shows what the trace holds.
   std::optional<platform::PlatformSettings> platform;
@@ -59,6 +64,8 @@ class Explorer {
 
   std::uint16_t port() const;
   std::string url() const;  // http://host:port
+  // False on a non-loopback address with no allowed hosts: any Host is answered.
+  bool checks_host() const;
   ExplorerStats stats() const;
   void stop();
 
