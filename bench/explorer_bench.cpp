@@ -173,6 +173,8 @@ static void BM_ApiFirstPageBesideALargeTrace(benchmark::State& state) {
   get(state, "/api/traces?limit=50", 50);
   stop = true;
   reader.join();
+  // Without a load beside it, the figure would be the plain first page's under this name.
+  if (large_loads.load() == 0) return state.SkipWithError("the large trace was never loaded beside the list");
   state.counters["large_loads"] = static_cast<double>(large_loads.load());
 }
 BENCHMARK(BM_ApiFirstPageBesideALargeTrace)->Unit(benchmark::kMillisecond)->UseRealTime();

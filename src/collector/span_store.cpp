@@ -350,8 +350,9 @@ Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& 
   std::unique_ptr<SpanStore> store(new SpanStore());
   store->path_ = path;
   store->access_ = access;
-  const int rc = sqlite3_open_v2(path.c_str(), &store->db_,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int create = access == StoreAccess::read_existing ? 0 : SQLITE_OPEN_CREATE;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &store->db_, SQLITE_OPEN_READWRITE | create | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     return Error{"cannot open span database '" + path.string() +
                  "': " + (store->db_ ? sqlite3_errmsg(store->db_) : sqlite3_errstr(rc))};
@@ -372,9 +373,13 @@ Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& 
   // at 10000 a hot page is copied once per ~140 commits. With the search index's
   // columns and filters, BM_CollectorIngest512 measured 0.57-0.80 M spans/s at 1000 and
   // 0.76-0.86 M at 10000 (0.72-0.90 M before the search index, at 1000).
-  const char* setup =
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;";
-  if (sqlite3_exec(store->db_, setup, nullptr, nullptr, &message) != SQLITE_OK) return failed("initialise", message);
+  // The explorer keeps a connection per reading thread (up to five): 16 MiB each.
+  const std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=") +
+                            (access == StoreAccess::read_existing ? "-16384" : "-65536") +
+                            "; PRAGMA wal_autocheckpoint=10000;";
+  if (sqlite3_exec(store->db_, setup.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    return failed("initialise", message);
+  }
   const auto dir = log_dir_for(path);
   if (access == StoreAccess::write) {
     // One writer per store: two would interleave their appends.
@@ -388,6 +393,9 @@ Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& 
   const auto has_column = [&](const char* column) { return traces_has_column(store->db_, column); };
   const bool existing =
       sqlite3_exec(store->db_, "SELECT 1 FROM traces LIMIT 0", nullptr, nullptr, nullptr) == SQLITE_OK;
+  if (!existing && access == StoreAccess::read_existing) {
+    return Error{"span database '" + path.string() + "' has no traces (not a tracechat store, or not one yet)"};
+  }
   if (access == StoreAccess::write || !existing) {
     // The schema, and the upgrade of a store from before 2026-12, in one immediate
     // transaction: a viewer opening the store meanwhile waits instead of racing.

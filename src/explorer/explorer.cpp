@@ -1,19 +1,16 @@
 #include "tracechat/explorer/explorer.h"
 
-#include <algorithm>
 #include <boost/json.hpp>
-#include <boost/url/authority_view.hpp>
 #include <boost/url/encode.hpp>
-#include <boost/url/ipv4_address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/pchars.hpp>
 #include <boost/url/url_view.hpp>
-#include <cctype>
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
 
 #include "common/utf8.h"
+#include "host_check.h"
 #include "live_updates.h"
 #include "store_pool.h"
 #include "trace_query_params.h"
@@ -67,41 +64,6 @@ json::object trace_row(const collector::TraceSummary& t) {
                       {"conversationId", text(t.conversation_id)}};
 }
 
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// localhost, [::1], or an IPv4 literal in 127.0.0.0/8 — a literal, so that a name such
-// as 127.0.0.1.attacker.example is not taken for one. `host` is lowercase.
-bool loopback_name(std::string_view host) {
-  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
-  const auto v4 = boost::urls::parse_ipv4_address(host);
-  return v4 && (v4->to_uint() >> 24) == 127;
-}
-
-// The host of a Host header or of an Origin's authority, without the port.
-std::string_view host_only(std::string_view authority) {
-  if (authority.starts_with("[")) {
-    const auto close = authority.find(']');
-    return close == std::string_view::npos ? authority : authority.substr(0, close + 1);
-  }
-  return authority.substr(0, authority.find(':'));
-}
-
-// A name of ExplorerOptions::allowed_hosts, lowercase: a DNS name or an IP literal (an
-// IPv6 one in brackets), without scheme, user, port or path.
-Result<std::string> allowed_host(std::string_view name) {
-  const auto authority = boost::urls::parse_authority(name);
-  if (name.empty() || !authority || authority->has_userinfo() || authority->has_port() ||
-      authority->encoded_host().empty()) {
-    return Error{"allowed host '" + std::string(name) +
-                 "': give a host name without scheme, port or path, e.g. traces.example.com"};
-  }
-  return lowercase(name);
-}
-
 }  // namespace
 
 struct Explorer::Impl {
@@ -111,10 +73,7 @@ struct Explorer::Impl {
   std::mutex platform_mutex;  // the client: one call at a time
   std::mutex cache_mutex;     // the answers: never held during a call
   std::unordered_map<std::string, std::pair<std::chrono::steady_clock::time_point, json::value>> platform_cache;
-  // Whether the Host check holds: on a loopback address always; elsewhere only when
-  // names were allowed (otherwise the names it is reached by are not known).
-  bool check_host = true;
-  std::vector<std::string> allowed_hosts;  // lowercase
+  HostCheck host_check;
   std::unique_ptr<LiveUpdates> live;
   std::unique_ptr<net::HttpServer> server;
   std::atomic<std::uint64_t> api_requests{0};
@@ -125,31 +84,10 @@ struct Explorer::Impl {
     return error_response(400, message);
   }
 
-  bool host_allowed(std::string_view host) const {
-    const std::string name = lowercase(host_only(host));
-    return loopback_name(name) || std::find(allowed_hosts.begin(), allowed_hosts.end(), name) != allowed_hosts.end();
-  }
-
-  // A request whose Host (or, for a WebSocket, Origin) is not a name the explorer was
-  // meant to be reached by: a rebinding attack, or a proxy it was not set up for.
-  std::optional<net::HttpResponse> refused(const net::HttpRequest& request) {
-    if (!check_host) return std::nullopt;
-    const auto host = request.header("Host");
-    if (!host || !host_allowed(*host)) {
-      return error_response(403, allowed_hosts.empty()
-                                     ? "this explorer answers requests for localhost only (see docs/explorer.md)"
-                                     : "this explorer answers requests for localhost and its allowed hosts only "
-                                       "(see docs/explorer.md)");
-    }
-    // A browser sends Origin with a WebSocket upgrade and cross-origin fetches: only the
-    // explorer's own pages (same host and port) are answered, not another local site's.
-    if (const auto origin = request.header("Origin")) {
-      const auto url = boost::urls::parse_absolute_uri(*origin);
-      if (!url || url->encoded_host_and_port() != *host) {
-        return error_response(403, "cross-origin requests are not answered");
-      }
-    }
-    return std::nullopt;
+  std::optional<net::HttpResponse> refused(const net::HttpRequest& request) const {
+    const auto reason = host_check.refusal(request.header("Host"), request.header("Origin"));
+    if (!reason) return std::nullopt;
+    return error_response(403, *reason);
   }
 
   net::HttpResponse handle(net::HttpRequest& request) {
@@ -296,11 +234,7 @@ Result<std::unique_ptr<Explorer>> Explorer::start(ExplorerOptions options) {
   }
   TRACECHAT_TRY(impl->stores, StorePool::open(impl->options.db));
   TRACECHAT_TRY(const auto address, net::parse_listen_address(impl->options.listen));
-  for (const auto& name : impl->options.allowed_hosts) {
-    TRACECHAT_TRY(auto allowed, allowed_host(name));
-    impl->allowed_hosts.push_back(std::move(allowed));
-  }
-  impl->check_host = loopback_name(lowercase(address.first)) || !impl->allowed_hosts.empty();
+  TRACECHAT_TRY(impl->host_check, HostCheck::make(address.first, impl->options.allowed_hosts));
   if (impl->options.platform) {
     platform::PlatformClientOptions client_options;
     client_options.tls.ca_file = impl->options.platform_ca_file;
@@ -341,7 +275,7 @@ Result<std::unique_ptr<Explorer>> Explorer::start(ExplorerOptions options) {
 }
 
 std::uint16_t Explorer::port() const { return impl_->server->port(); }
-bool Explorer::checks_host() const { return impl_->check_host; }
+bool Explorer::checks_host() const { return impl_->host_check.applies(); }
 std::string Explorer::url() const { return impl_->server->url(); }
 
 ExplorerStats Explorer::stats() const {

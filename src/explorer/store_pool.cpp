@@ -8,7 +8,7 @@ StorePool::Lease::~Lease() {
 
 Result<std::unique_ptr<StorePool>> StorePool::open(const std::filesystem::path& db) {
   auto pool = std::unique_ptr<StorePool>(new StorePool(db));
-  TRACECHAT_TRY(auto first, collector::SpanStore::open(db, collector::StoreAccess::read));
+  TRACECHAT_TRY(auto first, collector::SpanStore::open(db, collector::StoreAccess::read_existing));
   pool->idle_.push_back(std::move(first));
   pool->opened_ = 1;
   return pool;
@@ -24,7 +24,7 @@ Result<StorePool::Lease> StorePool::acquire() {
     }
   }
   // Opened outside the lock: it reads the store's layout, and others may go on meanwhile.
-  TRACECHAT_TRY(auto store, collector::SpanStore::open(db_, collector::StoreAccess::read));
+  TRACECHAT_TRY(auto store, collector::SpanStore::open(db_, collector::StoreAccess::read_existing));
   {
     std::lock_guard lock(mutex_);
     ++opened_;
@@ -37,9 +37,14 @@ std::size_t StorePool::opened() const {
   return opened_;
 }
 
-void StorePool::give_back(std::unique_ptr<collector::SpanStore> store) {
-  std::lock_guard lock(mutex_);
-  idle_.push_back(std::move(store));
+void StorePool::give_back(std::unique_ptr<collector::SpanStore> store) noexcept {
+  std::unique_lock lock(mutex_);
+  if (idle_.size() < kMaxIdle) {
+    idle_.push_back(std::move(store));
+    return;
+  }
+  lock.unlock();
+  store.reset();  // closed outside the lock
 }
 
 }  // namespace tracechat::explorer

@@ -3,7 +3,9 @@
 // a mutex, a large trace being read and decoded held up every other page and the live
 // feed's probe. Each request now takes a connection of its own for as long as it reads
 // and gives it back: there are never more than the threads that read at once (the
-// server's and the live feed's), and each stays open for the next request.
+// server's four and the live feed's), and each stays open for the next request. The
+// connections never make the store (StoreAccess::read_existing): one opened after the
+// file was removed fails rather than reading a new, empty store beside the others.
 #pragma once
 
 #include <filesystem>
@@ -43,8 +45,12 @@ class StorePool {
   std::size_t opened() const;
 
  private:
-  explicit StorePool(std::filesystem::path db) : db_(std::move(db)) {}
-  void give_back(std::unique_ptr<collector::SpanStore> store);
+  // Idle connections kept at most (more are closed when given back); reserved, so that
+  // giving one back never allocates in a lease's destructor.
+  static constexpr std::size_t kMaxIdle = 8;
+
+  explicit StorePool(std::filesystem::path db) : db_(std::move(db)) { idle_.reserve(kMaxIdle); }
+  void give_back(std::unique_ptr<collector::SpanStore> store) noexcept;
 
   std::filesystem::path db_;
   mutable std::mutex mutex_;

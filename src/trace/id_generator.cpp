@@ -48,9 +48,11 @@ struct Xoshiro256 {
 // initial-exec: the parts are built position-independent (the C ABI's shared library
 // is made of them), and the default model for that reaches a thread_local through what
 // the compiler must treat as a call, spilling registers around every access: ids took
-// 2.6 and 2.0 ns instead of 1.8 and 1.4 (docs/performance.md). Initial-exec is a plain
-// offset from the thread pointer. In libtracechat_c.so it needs 40 bytes of static TLS,
-// which glibc keeps spare for libraries loaded later (dlopen, as Python and Node do).
+// 2.6 and 2.0 ns instead of 1.8 and 1.4 (docs/performance.md). A TLS descriptor
+// (-mtls-dialect=gnu2) gave 2.2 and 1.9. Initial-exec is a fixed offset from the thread
+// pointer. Its price: libtracechat_c.so's whole TLS block (~250 bytes, all its
+// thread_locals and its dependencies') is then static TLS, taken at dlopen from the
+// spare room glibc keeps for that (what Python and Node do, in tests/embedding).
 thread_local Xoshiro256 t_rng [[gnu::tls_model("initial-exec")]];
 
 // A forked child holds a copy of the parent's state and would repeat its ids. After

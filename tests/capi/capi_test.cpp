@@ -391,17 +391,26 @@ TEST_F(CApiTest, TheUIsSpansJoinTheSessionsTrace) {
 // session's spans go to a collector, and its store is read back.
 TEST_F(CApiTest, MessageTextIsOnTheSpanOnlyWhenAskedFor) {
   namespace fs = std::filesystem;
-  const fs::path db = fs::temp_directory_path() / ("tracechat-capi-" + std::to_string(getpid()) + ".sqlite");
-  const auto remove_store = [&] {
-    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
-  };
-  remove_store();
+  // The collector and its store, both gone when the test ends, however it ends.
+  struct Store {
+    fs::path db = fs::temp_directory_path() / ("tracechat-capi-" + std::to_string(getpid()) + ".sqlite");
+    std::unique_ptr<collector::Collector> collector;
+    void remove() const {
+      for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
+    }
+    ~Store() {
+      collector.reset();
+      remove();
+    }
+  } store;
+  store.remove();
   collector::CollectorOptions options;
   options.listen = "127.0.0.1:0";
-  options.db = db;
+  options.db = store.db;
   auto started = collector::Collector::start(options);
   ASSERT_TRUE(started.ok()) << started.error().message;
-  const std::unique_ptr<collector::Collector> collector = std::move(*started);
+  store.collector = std::move(*started);
+  const auto& collector = store.collector;
 
   EXPECT_EQ(tc_config_set_record_message_text(nullptr, 1), TC_ERR_INVALID_HANDLE);
   guest_chat_config();
@@ -425,10 +434,10 @@ TEST_F(CApiTest, MessageTextIsOnTheSpanOnlyWhenAskedFor) {
     EXPECT_EQ(tc_session_destroy(session_), TC_OK);  // waits for the export
     session_ = nullptr;
     EXPECT_TRUE(collector->flush(10s));
-    auto store = collector::SpanStore::open(db);
-    EXPECT_TRUE(store.ok() && trace_id);
-    if (!store.ok() || !trace_id) return texts;
-    auto spans = (*store)->load_trace(*trace_id);
+    auto reader = collector::SpanStore::open(store.db);
+    EXPECT_TRUE(reader.ok() && trace_id);
+    if (!reader.ok() || !trace_id) return texts;
+    auto spans = (*reader)->load_trace(*trace_id);
     EXPECT_TRUE(spans.ok());
     if (!spans.ok()) return texts;
     for (const auto& span : *spans) {
@@ -440,7 +449,6 @@ TEST_F(CApiTest, MessageTextIsOnTheSpanOnlyWhenAskedFor) {
   };
   EXPECT_EQ(chat(1), std::vector<std::string>{"my order is late"});
   EXPECT_EQ(chat(0), std::vector<std::string>{"-"});  // the default, set back
-  remove_store();
 }
 
 TEST(CApi, TraceparentsParseAndFormat) {

@@ -85,6 +85,13 @@ class ExplorerTest : public ::testing::Test {
     EXPECT_EQ(response.header("Content-Type").value_or(""), "application/json") << target;
     return json::parse(response.body);
   }
+  // The status of GET /api/traces sent with this Host (and `extra` header lines).
+  int ask_with_host(const std::string& host, const std::string& extra = "") {
+    const auto bytes = test_support::raw_exchange(
+        explorer_->port(), "GET /api/traces HTTP/1.1\r\nHost: " + host + "\r\n" + extra + "Connection: close\r\n\r\n");
+    const auto messages = test_support::parse_messages(bytes, true);
+    return messages.empty() ? 0 : messages[0].status();
+  }
   std::vector<std::string> ids(const json::value& page) {
     std::vector<std::string> out;
     for (const auto& row : page.at("traces").as_array()) out.emplace_back(row.at("traceId").as_string());
@@ -201,18 +208,12 @@ TEST_F(ExplorerTest, ThePageIsServedOnEachRouteWithItsPolicy) {
 // A page on another site that points its own name at 127.0.0.1 (DNS rebinding) sends its
 // name as the Host: it gets nothing.
 TEST_F(ExplorerTest, OnlyLoopbackHostsAreAnswered) {
-  const auto ask = [&](const std::string& host, const std::string& extra = "") {
-    const auto bytes = test_support::raw_exchange(
-        explorer_->port(), "GET /api/traces HTTP/1.1\r\nHost: " + host + "\r\n" + extra + "Connection: close\r\n\r\n");
-    const auto messages = test_support::parse_messages(bytes, true);
-    return messages.empty() ? 0 : messages[0].status();
-  };
-  EXPECT_EQ(ask("127.0.0.1:" + std::to_string(explorer_->port())), 200);
-  EXPECT_EQ(ask("localhost:" + std::to_string(explorer_->port())), 200);
-  EXPECT_EQ(ask("[::1]:" + std::to_string(explorer_->port())), 200);
-  EXPECT_EQ(ask("attacker.example"), 403);
-  EXPECT_EQ(ask("127.0.0.1.attacker.example"), 403);
-  EXPECT_EQ(ask("localhost", "Origin: https://attacker.example\r\n"), 403);
+  EXPECT_EQ(ask_with_host("127.0.0.1:" + std::to_string(explorer_->port())), 200);
+  EXPECT_EQ(ask_with_host("localhost:" + std::to_string(explorer_->port())), 200);
+  EXPECT_EQ(ask_with_host("[::1]:" + std::to_string(explorer_->port())), 200);
+  EXPECT_EQ(ask_with_host("attacker.example"), 403);
+  EXPECT_EQ(ask_with_host("127.0.0.1.attacker.example"), 403);
+  EXPECT_EQ(ask_with_host("localhost", "Origin: https://attacker.example\r\n"), 403);
 }
 
 // Behind a reverse proxy (or reached by the machine's name) the names it is reached by
@@ -227,28 +228,20 @@ TEST_F(ExplorerTest, AllowedHostsAreAnsweredBesidesLoopback) {
   ASSERT_TRUE(started) << started.error().message;
   explorer_ = std::move(*started);
   EXPECT_TRUE(explorer_->checks_host());
-  const auto ask = [&](const std::string& host, const std::string& extra = "") {
-    const auto bytes = test_support::raw_exchange(
-        explorer_->port(), "GET /api/traces HTTP/1.1\r\nHost: " + host + "\r\n" + extra + "Connection: close\r\n\r\n");
-    const auto messages = test_support::parse_messages(bytes, true);
-    return messages.empty() ? 0 : messages[0].status();
-  };
-  EXPECT_EQ(ask("traces.example.com"), 200);
-  EXPECT_EQ(ask("TRACES.example.COM:443"), 200);
-  EXPECT_EQ(ask("[fd00::1]:8443"), 200);
-  EXPECT_EQ(ask("LOCALHOST:" + std::to_string(explorer_->port())), 200);
-  EXPECT_EQ(ask("traces.example.com", "Origin: https://traces.example.com\r\n"), 200);
-  EXPECT_EQ(ask("other.example.com"), 403);
-  EXPECT_EQ(ask("traces.example.com.attacker.example"), 403);
-  EXPECT_EQ(ask("traces.example.com", "Origin: https://attacker.example\r\n"), 403);
+  EXPECT_EQ(ask_with_host("traces.example.com"), 200);
+  EXPECT_EQ(ask_with_host("TRACES.example.COM:443"), 200);
+  EXPECT_EQ(ask_with_host("[fd00::1]:8443"), 200);
+  EXPECT_EQ(ask_with_host("LOCALHOST:" + std::to_string(explorer_->port())), 200);
+  EXPECT_EQ(ask_with_host("traces.example.com", "Origin: https://traces.example.com\r\n"), 200);
+  EXPECT_EQ(ask_with_host("other.example.com"), 403);
+  EXPECT_EQ(ask_with_host("traces.example.com.attacker.example"), 403);
+  EXPECT_EQ(ask_with_host("traces.example.com", "Origin: https://attacker.example\r\n"), 403);
 
-  for (const char* bad : {"", "https://traces.example.com", "traces.example.com:443", "traces.example.com/ui",
-                          "user@traces.example.com", "two words"}) {
-    options.allowed_hosts = {bad};
-    auto refused = explorer::Explorer::start(options);
-    ASSERT_FALSE(refused) << bad;
-    EXPECT_NE(refused.error().message.find("allowed host"), std::string::npos) << refused.error().message;
-  }
+  // A name that is not one stops the start (host_check_test.cpp has the others).
+  options.allowed_hosts = {"traces.example.com:443"};
+  auto refused = explorer::Explorer::start(options);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("allowed host"), std::string::npos) << refused.error().message;
 }
 
 TEST_F(ExplorerTest, TheLiveFeedSaysWhenNewSpansAreIndexed) {

@@ -53,6 +53,23 @@ TEST_F(StorePoolTest, ReadersAtOnceGetTheirOwnConnectionAndLaterOnesReuseThem) {
     EXPECT_TRUE((*lease)->load_trace(id));
   }
   EXPECT_EQ((*pool)->opened(), 2u);  // given back and reused, not opened per request
+
+  // The store removed under a running explorer: a new connection does not make a new,
+  // empty store to read beside the old one.
+  auto first = (*pool)->acquire();
+  auto second = (*pool)->acquire();
+  ASSERT_TRUE(first && second);
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(dir_ / ("traces.sqlite" + std::string(suffix)));
+  const auto third = (*pool)->acquire();
+  EXPECT_FALSE(third);
+  EXPECT_FALSE(fs::exists(dir_ / "traces.sqlite"));
+}
+
+TEST_F(StorePoolTest, AStoreWithoutTracesIsNotMade) {
+  const auto missing = explorer::StorePool::open(dir_ / "none.sqlite");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("none.sqlite"), std::string::npos) << missing.error().message;
+  EXPECT_FALSE(fs::exists(dir_ / "none.sqlite"));
 }
 
 }  // namespace

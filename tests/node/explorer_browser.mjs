@@ -4,7 +4,8 @@
 //   node explorer_browser.mjs <base-url> <check> <screenshot-dir> [args...]
 //
 //   live [seconds]                          a new trace appears at the top of "/" by itself
-//   search-conversation <conv-id> <trace>   the search box finds exactly that trace
+//   search-conversation <conv-id> <trace>   the search box finds exactly that trace, and the
+//                                           trace's service colours are the list's
 //   collapse <trace>                        the root's toggle hides and shows its subtree
 //   message-highlight <trace>               a guest message highlights its spans and actions
 //   static <file.html> <span-id>            an offline export: clicking a span fills #details
@@ -75,7 +76,19 @@ const checks = {
     expect(ids.length === 1 && ids[0] === expectedTraceId,
            `expected exactly ${expectedTraceId}, the list has ${JSON.stringify(ids)}`);
     const conversationCell = await page.locator(`[data-trace-id="${expectedTraceId}"] .c-conversation a`).getAttribute('title');
-    return { url: page.url(), rows: ids, conversationCell };
+    // A service's colour in the list is its colour in the trace (the first service of a
+    // trace never has to give way), and the trace's services all differ.
+    const listColours = await page.$$eval(`[data-trace-id="${expectedTraceId}"] .c-services .chip`, (chips) =>
+      Object.fromEntries(chips.map((c) => [c.textContent, c.querySelector('.swatch').style.background])));
+    await openTrace(page, expectedTraceId);
+    const legend = await page.$$eval('.legend li', (items) => items.filter((li) => li.querySelector('.service-name'))
+      .map((li) => [li.querySelector('.service-name').textContent, li.querySelector('.swatch').style.background]));
+    expect(legend.length > 0, 'the trace has no legend');
+    const [firstService, firstColour] = legend[0];
+    expect(listColours[firstService] === firstColour,
+           `${firstService} is ${listColours[firstService]} in the list but ${firstColour} in the trace`);
+    expect(new Set(legend.map(([, c]) => c)).size === Math.min(legend.length, 10), 'two services of the trace share a colour');
+    return { url: page.url(), rows: ids, conversationCell, listColours, legend };
   },
 
   // The root's toggle hides every descendant row and brings them back.

@@ -77,8 +77,10 @@ struct IndexedRequest {
 };
 
 enum class StoreAccess {
-  read,   // for viewers: never writes the request log
-  write,  // for the one collector: appends and indexes (a second writer is refused)
+  read,           // for viewers: never writes the request log
+  write,          // for the one collector: appends and indexes (a second writer is refused)
+  read_existing,  // as read, but a store that is not there (yet) is an error: neither the
+                  // file nor its schema is made (the explorer's extra connections)
 };
 
 // How much a store may keep; unset limits do not apply.
@@ -137,7 +139,7 @@ class SpanStore {
   // by walking the traces newest first (search_traces).
   static constexpr std::size_t kDefaultTermPlanRows = 2000;
 
-  // Creates the file and schema if needed. Errors name the path.
+  // Creates the file and schema if needed (but for read_existing). Errors name the path.
   // `segment_bytes`: where the request log starts a new segment (tests make it small).
   static Result<std::unique_ptr<SpanStore>> open(const std::filesystem::path& path,
                                                  StoreAccess access = StoreAccess::read,

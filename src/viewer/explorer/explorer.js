@@ -86,16 +86,29 @@
   const tracePath = (id, spanId) => '/trace/' + encodeURIComponent(id) + (spanId ? '#span=' + encodeURIComponent(spanId) : '');
   const conversationPath = (id) => '/conversation/' + encodeURIComponent(id);
 
-  // Service colours. In a trace they follow the index in `services` (the document's order
-  // of first appearance), so a trace's legend is stable. The list has no such order across
-  // rows, so there a service's colour comes from a hash of its name.
+  // Service colours: a hash of the name picks one, so a service has the same colour in the
+  // list and in its traces. Within a trace two services must differ, so there (in the
+  // document's order of first appearance) a service whose colour is taken gets the next
+  // free one, until the palette runs out.
   const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2',
                    '#edc948', '#9c755f', '#ff9da7', '#bab0ac', '#8cd17d'];
   const colourAt = (index) => PALETTE[((index % PALETTE.length) + PALETTE.length) % PALETTE.length];
-  function colourOfName(name) {
+  function paletteIndexOfName(name) {
     let h = 0;
     for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) | 0;
-    return colourAt(Math.abs(h));
+    return Math.abs(h) % PALETTE.length;
+  }
+  const colourOfName = (name) => colourAt(paletteIndexOfName(name));
+  function traceColours(services) {
+    const taken = new Set();
+    const colours = new Map();
+    for (const service of services) {
+      let i = paletteIndexOfName(service);
+      for (let tries = 0; taken.has(i) && tries < PALETTE.length; tries++) i = (i + 1) % PALETTE.length;
+      taken.add(i);
+      colours.set(service, colourAt(i));
+    }
+    return colours;
   }
   function swatch(colour) {
     const s = el('span', { cls: 'swatch', attrs: { 'aria-hidden': 'true' } });
@@ -634,7 +647,7 @@
       // A loop, not Math.max(...spans): a spread of 100,000 arguments overflows the stack.
       end: spans.reduce((m, s) => (s.end > m ? s.end : m), Number(doc.end) || 0),
       view: null,                     // {from, to}: the zoomed time range, ns
-      serviceIndex: new Map((doc.services || []).map((s, i) => [s, i])),
+      serviceColours: traceColours(doc.services || []),
       messages: [],                   // the conversation's messages in time order
       messageEls: new Map(),          // message -> its element
       messagesOfSpan: new Map(),      // spanId -> the messages it is the span or a Data Action of
@@ -661,7 +674,7 @@
 
   const hasChildren = (i) => trace.spans[i].hasChildren ??
     (i + 1 < trace.spans.length && trace.spans[i + 1].depth > trace.spans[i].depth);
-  const serviceColour = (service) => colourAt(trace.serviceIndex.has(service) ? trace.serviceIndex.get(service) : 0);
+  const serviceColour = (service) => trace.serviceColours.get(service) || colourOfName(service);
 
   // options: conversationId, conversationTraces (the conversation route), focusSpanId,
   // keep (the previous state of the same trace, whose collapse, zoom and selection stay).
@@ -708,7 +721,7 @@
     head.append(facts);
 
     const legend = el('ul', { cls: 'legend', attrs: { 'aria-label': 'Legend' } });
-    (doc.services || []).forEach((s, i) => legend.append(el('li', null, swatch(colourAt(i)), el('span', { cls: 'service-name', text: s }))));
+    (doc.services || []).forEach((s) => legend.append(el('li', null, swatch(serviceColour(s)), el('span', { cls: 'service-name', text: s }))));
     legend.append(el('li', { text: '◆ critical path' }), el('li', null, el('span', { cls: 'error-tag', text: 'error' })));
     head.append(legend);
 
