@@ -75,6 +75,11 @@ void add_collector_command(CLI::App& app, int& exit_code) {
       ->transform(CLI::AsSizeValue(true).description(""))
       ->type_name("SIZE")
       ->default_str("1GiB");
+  cmd->add_option("--index-attribute", options->indexed_attributes,
+                  "also index this span attribute, so that the explorer finds traces by its value\n"
+                  "(attr=KEY=VALUE); repeatable. The store keeps it: later runs index it too, and\n"
+                  "traces stored before it was added are not found by it")
+      ->type_name("KEY");
   auto ui = std::make_shared<std::string>();
   cmd->add_option("--ui", *ui,
                   "also serve the explorer on this address (host:port, e.g. 127.0.0.1:16690), as\n"
@@ -103,6 +108,14 @@ void add_collector_command(CLI::App& app, int& exit_code) {
                 options->db.c_str(), options->forward ? ", forwarding to " : "",
                 options->forward ? options->forward->c_str() : "");
     std::printf("tracechat collector: keeping %s\n", describe_retention(options->retention).c_str());
+    const auto& keys = (*collector)->indexed_keys();
+    if (keys.size() > otlp::kIndexedSpanAttributes.size()) {
+      std::string added;
+      for (std::size_t i = otlp::kIndexedSpanAttributes.size(); i < keys.size(); ++i) {
+        added += (added.empty() ? "" : ", ") + std::string(keys.key(i));
+      }
+      std::printf("tracechat collector: also indexing the span attributes %s\n", common::terminal_safe(added).c_str());
+    }
     std::unique_ptr<explorer::Explorer> explorer;
     if (!ui->empty()) {
       explorer::ExplorerOptions explorer_options;

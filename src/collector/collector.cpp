@@ -19,6 +19,7 @@ using namespace std::chrono_literals;
 struct Collector::Impl final : SpanSink {
   CollectorOptions options;
   std::unique_ptr<SpanStore> store;
+  otlp::IndexedKeys indexed_keys;  // the store's, fixed from the start on
   std::unique_ptr<net::HttpServer> server;
 
   // An appended request waiting to be indexed.
@@ -220,6 +221,11 @@ Result<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) {
   auto store = SpanStore::open(impl->options.db, StoreAccess::write, segment_bytes);
   if (!store) return store.error();
   impl->store = std::move(*store);
+  // Before the recovery below, which indexes with them.
+  if (auto indexed = impl->store->index_attributes(impl->options.indexed_attributes); !indexed) {
+    return indexed.error();
+  }
+  impl->indexed_keys = impl->store->indexed_keys();
   // Requests a previous run stored but did not index.
   if (auto recovered = impl->store->recover(); !recovered) {
     return Error{"cannot index what the request log of '" + impl->options.db.string() +
@@ -247,7 +253,7 @@ Result<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) {
   server_options.threads = std::max(1u, impl->options.io_threads);
   Impl* raw = impl.get();
   impl->server = std::make_unique<net::HttpServer>(server_options, [raw](net::HttpRequest& request) {
-    return handle_otlp_request(request, *raw, raw->options.limits);
+    return handle_otlp_request(request, *raw, raw->options.limits, raw->indexed_keys);
   });
   impl->indexer = std::thread([raw] { raw->index_loop(); });
   if (impl->forward_protobuf) impl->forwarder = std::thread([raw] { raw->forward_loop(); });
@@ -278,6 +284,8 @@ void Collector::stop() {
 
 std::uint16_t Collector::port() const { return impl_->server->port(); }
 std::string Collector::url() const { return impl_->server->url(); }
+
+const otlp::IndexedKeys& Collector::indexed_keys() const { return impl_->indexed_keys; }
 
 CollectorStats Collector::stats() const {
   std::lock_guard lock(impl_->mutex);

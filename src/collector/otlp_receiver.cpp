@@ -35,7 +35,8 @@ std::string_view media_type(std::string_view content_type) {
 
 }  // namespace
 
-net::HttpResponse handle_otlp_request(net::HttpRequest& request, SpanSink& sink, const ReceiverLimits& limits) {
+net::HttpResponse handle_otlp_request(net::HttpRequest& request, SpanSink& sink, const ReceiverLimits& limits,
+                                      const otlp::IndexedKeys& keys) {
   if (request.path() != "/v1/traces") {
     return net::text_response(404, "not found: this OTLP receiver serves POST /v1/traces\n");
   }
@@ -85,12 +86,12 @@ net::HttpResponse handle_otlp_request(net::HttpRequest& request, SpanSink& sink,
   AcceptedRequest accepted;
   accepted.body = std::move(body);
   if (encoding == Encoding::json) {
-    auto index = otlp::index_traces_json(accepted.body, accepted.document);
+    auto index = otlp::index_traces_json(accepted.body, accepted.document, keys);
     if (!index) return status_response(400, encoding, kRpcInvalidArgument, index.error().message);
     accepted.format = BodyFormat::json;
     accepted.index = std::move(*index);
   } else {
-    auto index = otlp::index_traces_protobuf(accepted.body);
+    auto index = otlp::index_traces_protobuf(accepted.body, keys);
     if (!index) return status_response(400, encoding, kRpcInvalidArgument, index.error().message);
     accepted.format = BodyFormat::protobuf;
     accepted.index = std::move(*index);

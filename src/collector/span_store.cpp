@@ -94,14 +94,22 @@ CREATE TABLE IF NOT EXISTS term_blooms (
   bloom         BLOB    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS traces_with_error_by_start ON traces (start_ns) WHERE has_error = 1;
+-- The span attributes indexed besides the built-in ones (otlp::IndexedKeys), by slot.
+CREATE TABLE IF NOT EXISTS indexed_attributes (
+  slot INTEGER PRIMARY KEY,  -- from 5 (0-4 are the built-in keys), in the order they were added
+  key  TEXT    NOT NULL UNIQUE
+);
 )sql";
 
 // A search term (span_store.h): a kind byte and the text.
 constexpr char kServiceTerm = 's';
 constexpr char kSpanNameTerm = 'n';
-constexpr char attribute_term(std::size_t slot) { return static_cast<char>('0' + slot); }  // of kIndexedSpanAttributes
+// The kind of an indexed attribute's terms, by its slot (otlp::IndexedKeys).
+constexpr char attribute_term(std::size_t slot) {
+  return static_cast<char>(slot < 10 ? '0' + slot : 'A' + (slot - 10));
+}
 constexpr char kConversationTerm = attribute_term(otlp::kConversationIdAttribute);
-static_assert(otlp::kIndexedSpanAttributes.size() <= 10);
+static_assert(otlp::kMaxIndexedSpanAttributes <= 16);  // '0'-'9', 'A'-'F': never 's' or 'n'
 
 struct Term {
   char kind;
@@ -425,8 +433,69 @@ Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& 
   store->current_layout_ = false;
   store->search_index_ = false;
   store->detect_layout();
+  TRACECHAT_CHECK(store->read_indexed_keys());
   TRACECHAT_TRY(store->log_, RequestLog::open(dir, access == StoreAccess::write, segment_bytes));
   return store;
+}
+
+Result<void> SpanStore::read_indexed_keys() const {
+  otlp::IndexedKeys keys;
+  Statement stmt(db_, "SELECT slot, key FROM indexed_attributes ORDER BY slot");
+  if (!stmt.ok()) {  // a store from before the table: the built-in keys
+    indexed_keys_ = keys;
+    return {};
+  }
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    const auto slot = sqlite3_column_int64(stmt.get(), 0);
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 1));
+    const std::string_view key = text == nullptr ? std::string_view() : std::string_view(text);
+    if (slot != static_cast<std::int64_t>(keys.size()) || keys.slot(key) >= 0) {
+      return Error{"span store '" + path_.string() + "': indexed attribute '" + std::string(key) + "' at slot " +
+                   std::to_string(slot) + " is out of order"};
+    }
+    TRACECHAT_CHECK(keys.add(key));
+  }
+  if (rc != SQLITE_DONE) return sql_error(db_, "read the indexed attributes");
+  indexed_keys_ = std::move(keys);
+  return {};
+}
+
+Result<bool> SpanStore::indexes_attribute(std::string_view key) const {
+  if (indexed_keys_.slot(key) >= 0) return true;
+  TRACECHAT_CHECK(read_indexed_keys());  // a collector may have added it since this store was opened
+  return indexed_keys_.slot(key) >= 0;
+}
+
+Result<void> SpanStore::index_attributes(const std::vector<std::string>& keys) {
+  if (access_ != StoreAccess::write) return Error{"span store '" + path_.string() + "' was opened for reading"};
+  otlp::IndexedKeys updated = indexed_keys_;
+  std::vector<std::string> added;
+  for (const auto& key : keys) {
+    if (updated.slot(key) >= 0) continue;
+    TRACECHAT_CHECK(updated.add(key));
+    added.push_back(key);
+  }
+  if (added.empty()) return {};
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return sql_error(db_, "index attributes");
+  }
+  Statement put(db_, "INSERT INTO indexed_attributes (slot, key) VALUES (?1, ?2)");
+  bool ok = put.ok();
+  for (const auto& key : added) {
+    if (!ok) break;
+    sqlite3_bind_int64(put.get(), 1, updated.slot(key));
+    sqlite3_bind_text(put.get(), 2, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+    ok = sqlite3_step(put.get()) == SQLITE_DONE;
+    sqlite3_reset(put.get());
+  }
+  if (!ok || sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    const Error error = sql_error(db_, "index attributes");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return error;
+  }
+  indexed_keys_ = std::move(updated);
+  return {};
 }
 
 void SpanStore::detect_layout() const {
@@ -578,7 +647,7 @@ struct SpanStore::Statements {
 
 Result<void> SpanStore::insert(std::span<const std::unique_ptr<SpanData>> spans) {
   const std::string otlp = otlp::encode_traces_protobuf(spans);
-  TRACECHAT_TRY(const auto contents, otlp::index_traces_protobuf(otlp));
+  TRACECHAT_TRY(const auto contents, otlp::index_traces_protobuf(otlp, indexed_keys_));
   const LogRecord record{otlp, now_unix_nano()};
   TRACECHAT_TRY(const auto where, append(std::span<const LogRecord>(&record, 1)));
   const IndexedRequest request{where[0], record.received_unix_nano, contents.spans};
@@ -808,26 +877,26 @@ Result<std::uint64_t> SpanStore::recover(std::size_t batch_requests) {
     indexes.clear();
     locations.clear();
     std::size_t seen = 0;
-    TRACECHAT_TRY(const LogPosition after,
-                  log_->scan(position, [&](const LogLocation& where, std::uint64_t received, std::string_view payload) {
-                    ++seen;
-                    // A record that does not validate (a torn write the OS left behind)
-                    // is skipped: nothing in it was acknowledged as stored.
-                    if (where.format == BodyFormat::json) {
-                      auto index = otlp::index_traces_json(payloads.emplace_back(payload), documents.emplace_back());
-                      if (index) {
-                        indexes.push_back(std::move(*index));
-                        locations.emplace_back(where, received);
-                      }
-                    } else {
-                      auto index = otlp::index_traces_protobuf(payloads.emplace_back(payload));
-                      if (index) {
-                        indexes.push_back(std::move(*index));
-                        locations.emplace_back(where, received);
-                      }
-                    }
-                    return seen < batch_requests;
-                  }));
+    TRACECHAT_TRY(const LogPosition after, log_->scan(position, [&](const LogLocation& where, std::uint64_t received,
+                                                                    std::string_view payload) {
+      ++seen;
+      // A record that does not validate (a torn write the OS left behind)
+      // is skipped: nothing in it was acknowledged as stored.
+      if (where.format == BodyFormat::json) {
+        auto index = otlp::index_traces_json(payloads.emplace_back(payload), documents.emplace_back(), indexed_keys_);
+        if (index) {
+          indexes.push_back(std::move(*index));
+          locations.emplace_back(where, received);
+        }
+      } else {
+        auto index = otlp::index_traces_protobuf(payloads.emplace_back(payload), indexed_keys_);
+        if (index) {
+          indexes.push_back(std::move(*index));
+          locations.emplace_back(where, received);
+        }
+      }
+      return seen < batch_requests;
+    }));
     if (after == position) break;
     batch.clear();
     for (std::size_t i = 0; i < indexes.size(); ++i) {
@@ -971,12 +1040,11 @@ Result<TracePage> SpanStore::search_traces(const TraceQuery& query) const {
   Conditions c;
   c.errors_only = query.errors_only;
   for (const auto& [key, value] : query.attributes) {
-    const int slot = otlp::indexed_span_attribute(key);
-    if (slot < 0) {
-      std::string known;
-      for (const auto indexed : otlp::kIndexedSpanAttributes)
-        known += (known.empty() ? "" : ", ") + std::string(indexed);
-      return Error{"attribute '" + key + "' is not indexed; search by one of: " + known};
+    TRACECHAT_TRY(const bool indexed, indexes_attribute(key));
+    const int slot = indexed_keys_.slot(key);
+    if (!indexed) {
+      return Error{"attribute '" + key + "' is not indexed; search by one of: " + indexed_keys_.list() +
+                   " (or index it: tracechat collector --index-attribute)"};
     }
     c.terms.emplace_back(attribute_term(static_cast<std::size_t>(slot)), value);
   }

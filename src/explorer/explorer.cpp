@@ -129,7 +129,19 @@ struct Explorer::Impl {
   net::HttpResponse list(const std::string& target) {
     auto query = parse_trace_query(target);
     if (!query) return bad(query.error().message);
-    const auto page = search(*query);
+    auto store = stores->acquire();
+    if (!store) return error_response(500, store.error().message);
+    // An attribute the store does not index is the query's fault; the store's keys are
+    // its own (the collector's --index-attribute), so they are checked here.
+    for (const auto& attribute : query->attributes) {
+      const auto indexed = (*store)->indexes_attribute(attribute.first);
+      if (!indexed) return error_response(500, indexed.error().message);
+      if (!*indexed) {
+        return bad("attr '" + attribute.first.substr(0, 80) +
+                   "': the store indexes only these attributes: " + (*store)->indexed_keys().list());
+      }
+    }
+    const auto page = (*store)->search_traces(*query);
     // The query was checked: what fails now is the store (or its age: one from before the
     // search index, which the message explains).
     if (!page) return error_response(500, page.error().message);

@@ -6,7 +6,6 @@
 #include <charconv>
 
 #include "common/rfc3339.h"
-#include "tracechat/otlp/decoding.h"
 
 namespace tracechat::explorer {
 
@@ -87,11 +86,6 @@ Result<collector::TraceQuery> parse_trace_query(std::string_view target) {
     } else if (name == "attr") {
       const auto eq = value.find('=');
       if (eq == std::string::npos || eq == 0) return Error{"attr " + shown(value) + ": expected key=value"};
-      if (otlp::indexed_span_attribute(std::string_view(value).substr(0, eq)) < 0) {
-        std::string keys;
-        for (const auto key : otlp::kIndexedSpanAttributes) keys += (keys.empty() ? "" : ", ") + std::string(key);
-        return Error{"attr " + shown(value) + ": the store indexes only these attributes: " + keys};
-      }
       query.attributes.emplace_back(value.substr(0, eq), value.substr(eq + 1));
     } else if (name == "errors") {
       if (value != "1" && value != "true" && value != "0" && value != "false") {

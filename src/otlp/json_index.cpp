@@ -12,6 +12,7 @@
 // spellings: as in the document the decoder reads, the last one counts and the
 // lowerCamelCase one beats the snake_case one, so a member that is overridden has its
 // errors and the spans it produced taken back.
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <boost/json/array.hpp>
@@ -272,12 +273,12 @@ struct Frame {
   std::string_view value_text;               // key_value, any_value: the value as text ("" when it is not)
   std::string_view service;                  // resource, resource_spans: the last service.name
   bool key_is_service = false;               // key_value
-  int key_slot = -1;                         // key_value: the key's place in kIndexedSpanAttributes
+  int key_slot = -1;                         // key_value: the key's slot among the indexed keys
   std::string_view string_text, bytes_text;  // any_value: stringValue's and bytesValue's text...
   std::int64_t int_value = 0;                // ...intValue's and boolValue's value...
   bool bool_value = false;
   bool wants_text = false;     // ...noted only for a resource's attribute (service.name)...
-  bool wants_indexed = false;  // ...or a span's (kIndexedSpanAttributes)
+  bool wants_indexed = false;  // ...or a span's (the indexed keys)
   IndexedValue indexed;        // key_value, any_value: the value as the index notes it
 
   // The error the decoder would meet first, or null.
@@ -301,7 +302,7 @@ class Indexer {
   static constexpr std::size_t max_key_size = json::string::max_size();
   static constexpr std::size_t max_string_size = json::string::max_size();
 
-  Indexer(std::string_view body, TraceIndex& out) : body_(body), out_(out) {
+  Indexer(std::string_view body, TraceIndex& out, const IndexedKeys& keys) : body_(body), out_(out), keys_(keys) {
     frames_.reserve(kMaxFrames);  // push() never moves a frame
   }
 
@@ -535,7 +536,7 @@ class Indexer {
   }
 
   void clear_span_attributes() {
-    for (auto& value : span_attributes_) value.reset();
+    for (std::size_t i = 0; i < keys_.size(); ++i) span_attributes_[i].reset();
   }
 
   // A value that is not an object or an array, in the top frame.
@@ -585,7 +586,7 @@ class Indexer {
         } else if (f.message == Message::key_value) {
           if (f.field == kKey) {
             f.key_is_service = v.text == "service.name";
-            f.key_slot = indexed_span_attribute(v.text);
+            f.key_slot = keys_.slot(v.text);
           }
         } else if (f.message == Message::any_value) {
           if (f.field == kStringValue && (f.wants_text || f.wants_indexed)) f.string_text = keep(v.text);
@@ -829,7 +830,7 @@ class Indexer {
           s.start_unix_nano = f.start;
           s.end_unix_nano = f.end;
           s.error = f.status_error;
-          s.attributes = span_attributes_;
+          std::copy_n(span_attributes_.begin(), keys_.size(), s.attributes.begin());
         }
         break;
       case Message::key_value:
@@ -853,6 +854,7 @@ class Indexer {
 
   std::string_view body_;
   TraceIndex& out_;
+  const IndexedKeys& keys_;
   std::vector<Frame> frames_;
   std::size_t depth_ = 0;     // frames in use
   std::size_t skipping_ = 0;  // depth inside an object or array that is not read
@@ -861,16 +863,17 @@ class Indexer {
   std::string parts_, gathered_;
   std::shared_ptr<std::deque<std::string>> storage_;
   // The indexed attributes of the span being read (spans do not nest).
-  std::array<IndexedValue, kIndexedSpanAttributes.size()> span_attributes_;
+  std::array<IndexedValue, kMaxIndexedSpanAttributes> span_attributes_;
 };
 
 }  // namespace
 
-Result<TraceIndex> index_traces_json(std::string_view body, std::shared_ptr<const void>& document) {
+Result<TraceIndex> index_traces_json(std::string_view body, std::shared_ptr<const void>& document,
+                                     const IndexedKeys& keys) {
   TraceIndex out;
   json::parse_options options;
   options.max_depth = json_mapping::kMaxJsonDepth;
-  json::basic_parser<Indexer> parser(options, body, out);
+  json::basic_parser<Indexer> parser(options, body, out, keys);
   json::error_code ec;
   const std::size_t used = parser.write_some(false, body.data(), body.size(), ec);
   if (!ec && used < body.size()) ec = json::error::extra_data;

@@ -584,18 +584,19 @@ Result<void> check_any_value(std::string_view data, int depth) {
 
 // AttributeFields without the attributes. Optionally notes, as the decoder's Attributes
 // would hold them (the last of a key given twice), the string value of one key
-// (service.name on a resource), or the values of kIndexedSpanAttributes (on a span).
+// (service.name on a resource), or the values of the indexed keys (on a span).
 class AttributeCheck {
  public:
-  using IndexedValues = std::array<IndexedValue, kIndexedSpanAttributes.size()>;
+  using IndexedValues = std::array<IndexedValue, kMaxIndexedSpanAttributes>;
   AttributeCheck(std::uint32_t attributes_field, std::uint32_t dropped_field, std::string_view wanted_key = {},
                  std::string_view* wanted_value = nullptr)
       : attributes_field_(attributes_field),
         dropped_field_(dropped_field),
         wanted_key_(wanted_key),
         wanted_value_(wanted_value) {}
-  AttributeCheck(std::uint32_t attributes_field, std::uint32_t dropped_field, IndexedValues* indexed)
-      : attributes_field_(attributes_field), dropped_field_(dropped_field), indexed_(indexed) {}
+  AttributeCheck(std::uint32_t attributes_field, std::uint32_t dropped_field, const IndexedKeys& keys,
+                 IndexedValues* indexed)
+      : attributes_field_(attributes_field), dropped_field_(dropped_field), keys_(&keys), indexed_(indexed) {}
 
   Result<bool> read(Field& fld) {
     if (fld.number == attributes_field_) {
@@ -610,7 +611,7 @@ class AttributeCheck {
       if (!watch) return true;
       if (wanted_value_ != nullptr && key == wanted_key_) *wanted_value_ = string_member(value);
       if (indexed_ != nullptr) {
-        if (const int slot = indexed_span_attribute(key); slot >= 0) {
+        if (const int slot = keys_->slot(key); slot >= 0) {
           indexed_member(value, (*indexed_)[static_cast<std::size_t>(slot)]);
         }
       }
@@ -625,6 +626,7 @@ class AttributeCheck {
   std::uint32_t dropped_field_;
   std::string_view wanted_key_;
   std::string_view* wanted_value_ = nullptr;
+  const IndexedKeys* keys_ = nullptr;
   IndexedValues* indexed_ = nullptr;
   std::size_t index_ = 0;
 };
@@ -666,11 +668,12 @@ Result<void> check_link(std::string_view data) {
 }
 
 // One span's index entry, or why it is rejected (as decode_span/check_ids decide).
-Result<std::optional<std::string>> index_span(std::string_view data, std::string_view service, SpanSummary& out) {
+Result<std::optional<std::string>> index_span(std::string_view data, std::string_view service, const IndexedKeys& keys,
+                                              SpanSummary& out) {
   std::string_view trace_id, span_id, parent_id;
   std::size_t events = 0, links = 0;
   SpanStatus status;  // one for every status field, merged as the decoder merges them
-  AttributeCheck attributes(f::kSpanAttributes, f::kSpanDroppedAttributes, &out.attributes);
+  AttributeCheck attributes(f::kSpanAttributes, f::kSpanDroppedAttributes, keys, &out.attributes);
   TRACECHAT_CHECK(for_each_field(data, [&](Field& fld) -> Result<bool> {
     switch (fld.number) {
       case f::kSpanTraceId: return assign(fld.len("traceId"), trace_id);
@@ -702,8 +705,8 @@ Result<std::optional<std::string>> index_span(std::string_view data, std::string
   return std::optional<std::string>();
 }
 
-Result<void> index_scope_spans(std::string_view data, std::string_view service, const std::string& where,
-                               TraceIndex& out) {
+Result<void> index_scope_spans(std::string_view data, std::string_view service, const IndexedKeys& keys,
+                               const std::string& where, TraceIndex& out) {
   std::vector<std::string_view> spans;
   auto r = for_each_field(data, [&](Field& fld) -> Result<bool> {
     switch (fld.number) {
@@ -723,7 +726,7 @@ Result<void> index_scope_spans(std::string_view data, std::string_view service, 
   if (!r) return nest(where, r.error());
   for (std::size_t i = 0; i < spans.size(); ++i) {
     // (Noted in place; taken back if the span is not accepted.)
-    auto outcome = index_span(spans[i], service, out.spans.emplace_back());
+    auto outcome = index_span(spans[i], service, keys, out.spans.emplace_back());
     if (!outcome || *outcome) out.spans.pop_back();
     if (!outcome) return nest(where + "." + indexed("spans", i), outcome.error());
     if (*outcome && out.rejected_spans++ == 0) {
@@ -733,7 +736,8 @@ Result<void> index_scope_spans(std::string_view data, std::string_view service, 
   return {};
 }
 
-Result<void> index_resource_spans(std::string_view data, const std::string& where, TraceIndex& out) {
+Result<void> index_resource_spans(std::string_view data, const IndexedKeys& keys, const std::string& where,
+                                  TraceIndex& out) {
   std::string_view service;
   AttributeCheck attributes(f::kResourceAttributes, f::kResourceDroppedAttributes, "service.name", &service);
   std::vector<std::string_view> scope_spans;
@@ -748,7 +752,7 @@ Result<void> index_resource_spans(std::string_view data, const std::string& wher
   });
   if (!r) return nest(where, r.error());
   for (std::size_t i = 0; i < scope_spans.size(); ++i) {
-    TRACECHAT_CHECK(index_scope_spans(scope_spans[i], service, where + "." + indexed("scopeSpans", i), out));
+    TRACECHAT_CHECK(index_scope_spans(scope_spans[i], service, keys, where + "." + indexed("scopeSpans", i), out));
   }
   return {};
 }
@@ -776,8 +780,10 @@ Result<DecodedTraces> decode_traces_protobuf(std::string_view body) {
   return read_request<DecodedTraces>(body, decode_resource_spans);
 }
 
-Result<TraceIndex> index_traces_protobuf(std::string_view body) {
-  return read_request<TraceIndex>(body, index_resource_spans);
+Result<TraceIndex> index_traces_protobuf(std::string_view body, const IndexedKeys& keys) {
+  return read_request<TraceIndex>(body, [&keys](std::string_view data, const std::string& where, TraceIndex& out) {
+    return index_resource_spans(data, keys, where, out);
+  });
 }
 
 void IndexedValue::set_int(std::int64_t value) noexcept {
@@ -786,7 +792,7 @@ void IndexedValue::set_int(std::int64_t value) noexcept {
   kind_ = Kind::digits;
 }
 
-TraceIndex index_traces(const DecodedTraces& decoded) {
+TraceIndex index_traces(const DecodedTraces& decoded, const IndexedKeys& keys) {
   TraceIndex out;
   out.spans.reserve(decoded.spans.size());
   for (const auto& span : decoded.spans) {
@@ -801,8 +807,8 @@ TraceIndex index_traces(const DecodedTraces& decoded) {
     const auto* service = span->resource().attributes().find("service.name");
     if (service != nullptr && std::holds_alternative<std::string>(*service))
       summary.service = std::get<std::string>(*service);
-    for (std::size_t i = 0; i < kIndexedSpanAttributes.size(); ++i) {
-      const auto* value = span->attributes.find(kIndexedSpanAttributes[i]);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const auto* value = span->attributes.find(keys.key(i));
       if (value == nullptr) continue;
       if (const auto* text = std::get_if<std::string>(value)) {
         summary.attributes[i].set_text(*text);

@@ -15,6 +15,7 @@
 #include "tracechat/otlp/http_exporter.h"
 #include "tracechat/otlp/json_encoding.h"
 #include "tracechat/otlp/protobuf_encoding.h"
+#include "tracechat/trace/id_generator.h"
 
 using namespace tracechat;
 using namespace std::chrono_literals;
@@ -172,6 +173,42 @@ TEST_F(CollectorTest, StaysUpAfterGarbage) {
   auto spans = test_support::sample_spans();
   EXPECT_EQ(exporter(otlp::Protocol::http_protobuf, false).export_spans(spans, 10s), trace::ExportResult::success);
   EXPECT_EQ(stored_trace().size(), 2u);
+}
+
+// --index-attribute: the receiver notes the key's values in both encodings, so the
+// store finds the traces by them; the key stays the store's.
+TEST(CollectorIndexedAttributes, AKeyToldIsSearchableInBothEncodings) {
+  const auto db = temp_db("indexed-attributes");
+  collector::CollectorOptions options;
+  options.listen = "127.0.0.1:0";
+  options.db = db;
+  options.indexed_attributes = {"order.id"};
+  auto started = collector::Collector::start(options);
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  auto& collector = *started;
+  for (const auto protocol : {otlp::Protocol::http_protobuf, otlp::Protocol::http_json}) {
+    auto spans = test_support::sample_spans();
+    const auto trace_id = trace::default_id_generator().new_trace_id();
+    for (auto& span : spans) span->context.trace_id = trace_id;
+    spans[1]->attributes.set("order.id", protocol == otlp::Protocol::http_json ? "o-json" : "o-protobuf");
+    otlp::OtlpHttpExporterOptions o;
+    o.endpoint = *otlp::OtlpHttpExporterOptions::traces_url_from_base(collector->url());
+    o.protocol = protocol;
+    ASSERT_EQ(otlp::OtlpHttpExporter(o).export_spans(spans, 10s), trace::ExportResult::success);
+  }
+  ASSERT_TRUE(collector->flush(10s));
+  auto store = collector::SpanStore::open(db);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->indexed_keys().slot("order.id"), 5);
+  for (const char* value : {"o-json", "o-protobuf"}) {
+    collector::TraceQuery q;
+    q.attributes = {{"order.id", value}};
+    const auto page = (*store)->search_traces(q);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    EXPECT_EQ(page->traces.size(), 1u) << value;
+  }
+  collector.reset();
+  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
 }
 
 TEST(CollectorForward, ForwardsEveryRequestUnchanged) {

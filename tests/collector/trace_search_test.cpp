@@ -675,3 +675,64 @@ TEST(TraceSearch, AStoreFromBeforeTheSearchIndexIsUpgradedByItsWriter) {
   q.conversation_id = "new-conversation";
   EXPECT_EQ(search(**viewer, q), std::vector<trace::TraceId>{fresh.id});
 }
+
+// Keys a collector was told to index: found by their values in the traces indexed since
+// (by both plans, up to the last slot), kept by the store for later runs, seen by a
+// viewer opened before they were added; traces indexed before a key was added are not
+// found by it.
+TEST(TraceSearch, AddedKeysAreSearchableAndKept) {
+  TempDb db;
+  TraceSpec before;
+  before.start = kBase;
+  before.attributes = {{"order.id", "o-1"}};
+  {
+    auto store = SpanStore::open(db.path, collector::StoreAccess::write);
+    ASSERT_TRUE(store.ok());
+    store_all(**store, {before});
+  }
+  auto viewer = SpanStore::open(db.path, collector::StoreAccess::read);
+  ASSERT_TRUE(viewer.ok());
+  EXPECT_EQ((*viewer)->indexed_keys().size(), otlp::kIndexedSpanAttributes.size());
+  EXPECT_FALSE((*viewer)->index_attributes({"order.id"}).ok());  // a viewer does not choose
+
+  std::vector<TraceSpec> traces(40);
+  std::vector<std::string> extra;
+  for (std::size_t i = otlp::kIndexedSpanAttributes.size(); i < otlp::kMaxIndexedSpanAttributes; ++i) {
+    extra.push_back(i == 5 ? "order.id" : "key." + std::to_string(i));
+  }
+  for (std::size_t i = 0; i < traces.size(); ++i) {
+    traces[i].start = kBase + 1000 + i;
+    traces[i].attributes = {{"order.id", i % 4 == 0 ? "o-1" : "o-" + std::to_string(100 + i)},
+                            {extra.back(), static_cast<std::int64_t>(i % 3)}};
+  }
+  {
+    auto store = SpanStore::open(db.path, collector::StoreAccess::write);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->index_attributes(extra).ok());
+    EXPECT_EQ((*store)->indexed_keys().size(), otlp::kMaxIndexedSpanAttributes);
+    EXPECT_EQ((*store)->indexed_keys().slot("order.id"), 5);
+    const auto full = (*store)->index_attributes({"one.too.many"});
+    ASSERT_FALSE(full.ok());
+    EXPECT_NE(full.error().message.find("at most"), std::string::npos) << full.error().message;
+    store_all(**store, traces, 7);
+  }
+  {
+    auto store = SpanStore::open(db.path, collector::StoreAccess::write);  // a later run, told nothing
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->index_attributes({}).ok());
+    EXPECT_EQ((*store)->indexed_keys().slot(extra.back()), static_cast<int>(otlp::kMaxIndexedSpanAttributes - 1));
+  }
+  TraceQuery q;
+  q.attributes = {{"order.id", "o-1"}};
+  const auto want = expected(traces, [](const TraceSpec& t) { return has_attribute(t, "order.id", "o-1"); });
+  ASSERT_EQ(want.size(), 10u);  // and not `before`, indexed before the key was
+  for (const std::optional<std::size_t> rows : {std::optional<std::size_t>(0), std::optional<std::size_t>(SIZE_MAX)}) {
+    EXPECT_EQ(all_pages(**viewer, q, 3, rows), want);  // the viewer reads the new keys
+  }
+  q.attributes = {{extra.back(), "2"}};
+  EXPECT_EQ(all_pages(**viewer, q, 50).size(), 13u);  // i % 3 == 2 for 13 of 40
+  q.attributes = {{"not.indexed", "x"}};
+  const auto refused = (*viewer)->search_traces(q);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("order.id"), std::string::npos) << refused.error().message;
+}

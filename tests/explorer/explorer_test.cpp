@@ -167,6 +167,24 @@ TEST_F(ExplorerTest, BadQueriesAre400WithAMessage) {
   EXPECT_EQ(get("/api/nothing").status, 404);
 }
 
+// A key the collector was told to index (--index-attribute) after the explorer opened
+// the store is searchable at once; a key it does not index is a 400 naming the ones it does.
+TEST_F(ExplorerTest, AKeyTheCollectorIndexesIsSearchable) {
+  ASSERT_TRUE(writer_->index_attributes({"order.id"}).ok());
+  test_support::ChatTraceOptions o;
+  o.trace_id = trace_hex(kTraces);
+  o.conversation_id = conversation_of(kTraces);
+  auto spans = test_support::chat_trace(o);
+  spans[1]->attributes.set("order.id", "o-42");
+  ASSERT_TRUE(writer_->insert(spans).ok());
+  EXPECT_EQ(ids(get_json("/api/traces?attr=order.id%3Do-42")), std::vector{trace_hex(kTraces)});
+  EXPECT_TRUE(ids(get_json("/api/traces?attr=order.id%3Do-43")).empty());
+  const auto refused = get_json("/api/traces?attr=order.number%3Do-42", 400);
+  const std::string message(refused.at("error").as_string());
+  EXPECT_NE(message.find("order.number"), std::string::npos) << message;
+  EXPECT_NE(message.find("order.id"), std::string::npos) << message;
+}
+
 TEST_F(ExplorerTest, ATraceIsItsDocument) {
   const auto doc = get_json("/api/traces/" + trace_hex(3));
   EXPECT_EQ(doc.at("traceId").as_string(), trace_hex(3));

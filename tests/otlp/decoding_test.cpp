@@ -634,6 +634,49 @@ TEST(OtlpProtobufIndex, IndexedAttributesAreTheDecodedSpansValues) {
   }
 }
 
+// Keys a collector was told to index are noted in their slots after the built-in ones,
+// as the decoded span has them; a key that is not indexed is not noted.
+TEST(OtlpProtobufIndex, AddedKeysAreNotedInTheirSlots) {
+  otlp::IndexedKeys keys;
+  ASSERT_TRUE(keys.add("order.id").ok());
+  ASSERT_TRUE(keys.add("customer.tier").ok());
+  ASSERT_TRUE(keys.add("order.id").ok());  // again: the same slot
+  ASSERT_EQ(keys.size(), 7u);
+  const auto kv = [](const std::string& key, const std::string& any) {
+    return field('\x4a', field('\x0a', key) + field('\x12', any));
+  };
+  const std::string body =
+      protobuf_with_span(kSpanIds + kv("order.id", field('\x0a', "o-42")) + kv("customer.tier", "\x18" + varint(3)) +
+                         kv("not.indexed", field('\x0a', "x")));
+  const auto index = otlp::index_traces_protobuf(body, keys);
+  test_support::expect_same_judgement(otlp::decode_traces_protobuf(body), index, test_support::UntypedValues::absent,
+                                      keys);
+  ASSERT_TRUE(index.ok() && index->spans.size() == 1);
+  const auto& noted = index->spans[0].attributes;
+  EXPECT_EQ(noted[5].text(), "o-42");
+  EXPECT_EQ(noted[6].text(), "3");
+  for (std::size_t i = 7; i < noted.size(); ++i) EXPECT_FALSE(noted[i].has_value()) << i;
+  // Without the keys (the built-in ones alone), nothing of them.
+  const auto plain = otlp::index_traces_protobuf(body);
+  ASSERT_TRUE(plain.ok() && plain->spans.size() == 1);
+  for (std::size_t i = 5; i < noted.size(); ++i) EXPECT_FALSE(plain->spans[0].attributes[i].has_value()) << i;
+}
+
+TEST(OtlpIndexedKeys, SlotsAndLimits) {
+  otlp::IndexedKeys keys;
+  EXPECT_EQ(keys.slot("chat.conversation.id"), 0);
+  EXPECT_EQ(keys.slot("order.id"), -1);
+  EXPECT_FALSE(keys.add("").ok());
+  EXPECT_FALSE(keys.add(std::string(otlp::kMaxIndexedKeyBytes + 1, 'k')).ok());
+  for (std::size_t i = keys.size(); i < otlp::kMaxIndexedSpanAttributes; ++i) {
+    ASSERT_TRUE(keys.add("k" + std::to_string(i)).ok()) << i;
+  }
+  const auto full = keys.add("one.more");
+  ASSERT_FALSE(full.ok());
+  EXPECT_NE(full.error().message.find("at most 16"), std::string::npos) << full.error().message;
+  EXPECT_EQ(keys.slot("k15"), 15);
+}
+
 // index_traces (of decoded spans) notes the same values from the spans' attributes.
 TEST(OtlpProtobufIndex, IndexedAttributesOfDecodedSpans) {
   auto spans = test_support::sample_spans();

@@ -15,18 +15,20 @@ namespace tracechat::test_support {
 enum class UntypedValues { absent, possible };
 
 inline void expect_same_indexed_values(const otlp::SpanSummary& expected, const otlp::SpanSummary& indexed,
-                                       UntypedValues untyped, std::size_t span) {
-  for (std::size_t k = 0; k < otlp::kIndexedSpanAttributes.size(); ++k) {
+                                       UntypedValues untyped, std::size_t span, const otlp::IndexedKeys& keys) {
+  for (std::size_t k = 0; k < keys.size(); ++k) {
     const auto& a = expected.attributes[k];
     const auto& b = indexed.attributes[k];
     if (untyped == UntypedValues::possible && a.has_value() && !b.has_value()) continue;
-    EXPECT_EQ(a.has_value(), b.has_value()) << "span " << span << " " << otlp::kIndexedSpanAttributes[k];
-    EXPECT_EQ(a.text(), b.text()) << "span " << span << " " << otlp::kIndexedSpanAttributes[k];
+    EXPECT_EQ(a.has_value(), b.has_value()) << "span " << span << " " << keys.key(k);
+    EXPECT_EQ(a.text(), b.text()) << "span " << span << " " << keys.key(k);
   }
 }
 
+// `keys`: those the index was made with.
 inline void expect_same_judgement(const Result<otlp::DecodedTraces>& decoded, const Result<otlp::TraceIndex>& indexed,
-                                  UntypedValues untyped = UntypedValues::absent) {
+                                  UntypedValues untyped = UntypedValues::absent,
+                                  const otlp::IndexedKeys& keys = otlp::default_indexed_keys()) {
   ASSERT_EQ(decoded.ok(), indexed.ok()) << (decoded.ok() ? indexed.error().message : decoded.error().message);
   if (!decoded.ok()) {
     EXPECT_EQ(decoded.error().message, indexed.error().message);
@@ -34,7 +36,7 @@ inline void expect_same_judgement(const Result<otlp::DecodedTraces>& decoded, co
   }
   EXPECT_EQ(decoded->rejected_spans, indexed->rejected_spans);
   EXPECT_EQ(decoded->rejection_reason, indexed->rejection_reason);
-  const auto expected = otlp::index_traces(*decoded);
+  const auto expected = otlp::index_traces(*decoded, keys);
   ASSERT_EQ(expected.spans.size(), indexed->spans.size());
   for (std::size_t i = 0; i < expected.spans.size(); ++i) {
     const auto& a = expected.spans[i];
@@ -47,7 +49,7 @@ inline void expect_same_judgement(const Result<otlp::DecodedTraces>& decoded, co
     EXPECT_EQ(a.end_unix_nano, b.end_unix_nano) << i;
     EXPECT_EQ(a.error, b.error) << i;
     EXPECT_EQ(a.service, b.service) << i;
-    expect_same_indexed_values(a, b, untyped, i);
+    expect_same_indexed_values(a, b, untyped, i, keys);
   }
 }
 

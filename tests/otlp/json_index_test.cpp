@@ -161,6 +161,23 @@ TEST(OtlpJsonIndex, ServiceNameIsTextOnly) {
   }
 }
 
+// Keys a collector was told to index are noted in their slots, as the decoder has them.
+TEST(OtlpJsonIndex, AddedKeysAreNotedInTheirSlots) {
+  otlp::IndexedKeys keys;
+  ASSERT_TRUE(keys.add("order.id").ok());
+  ASSERT_TRUE(keys.add("customer.vip").ok());
+  const std::string body = request(
+      span(R"("attributes":[{"key":"order.id","value":{"stringValue":"o-42"}},)"
+           R"({"key":"customer.vip","value":{"boolValue":true}},{"key":"not.indexed","value":{"stringValue":"x"}}])"));
+  std::shared_ptr<const void> document;
+  const auto index = otlp::index_traces_json(body, document, keys);
+  test_support::expect_same_judgement(otlp::decode_traces_json(body), index, test_support::UntypedValues::absent, keys);
+  ASSERT_TRUE(index.ok() && index->spans.size() == 1);
+  EXPECT_EQ(index->spans[0].attributes[5].text(), "o-42");
+  EXPECT_EQ(index->spans[0].attributes[6].text(), "true");
+  EXPECT_FALSE(index->spans[0].attributes[7].has_value());
+}
+
 // A span's indexed attributes (kIndexedSpanAttributes) are its values as the decoded span
 // has them: the last of a key given twice, a string as it is, an int in decimal, a bool
 // as true/false; any other type is not indexed.
@@ -207,7 +224,7 @@ TEST(OtlpJsonIndex, IndexedAttributesAreTheDecodedSpansValues) {
     const auto index = otlp::index_traces_json(body, document);
     ASSERT_TRUE(index.ok()) << index.error().message;
     ASSERT_EQ(index->spans.size(), 1u);
-    const auto& value = index->spans[0].attributes[static_cast<std::size_t>(otlp::indexed_span_attribute(c.key))];
+    const auto& value = index->spans[0].attributes[static_cast<std::size_t>(otlp::default_indexed_keys().slot(c.key))];
     EXPECT_EQ(value.has_value(), c.noted.has_value());
     if (c.noted) {
       EXPECT_EQ(value.text(), *c.noted);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tracechat/collector/otlp_receiver.h"
 #include "tracechat/collector/span_store.h"
@@ -31,6 +32,10 @@ struct CollectorOptions {
   unsigned io_threads = 2;  // decode requests side by side
   RetentionLimits retention;
   std::chrono::milliseconds retention_interval{60000};  // how often the limits are applied
+  // Span attributes to index besides the built-in ones (otlp/indexed_keys.h), so that
+  // traces can be searched by them. The store keeps them, in order: a key indexed once
+  // stays indexed, and its values are found in the traces indexed since.
+  std::vector<std::string> indexed_attributes;
 };
 
 struct CollectorStats {
@@ -57,6 +62,8 @@ class Collector {
   std::uint16_t port() const;
   std::string url() const;  // http://host:port
   CollectorStats stats() const;
+  // The span attributes indexed: the built-in ones, then the store's own.
+  const otlp::IndexedKeys& indexed_keys() const;
   // Waits until everything received so far is stored (and forwarded).
   bool flush(std::chrono::milliseconds timeout);
   void stop();

@@ -41,6 +41,8 @@ struct ReceiverLimits {
 };
 
 // Takes the body out of `request` (no copy of a large upload).
-net::HttpResponse handle_otlp_request(net::HttpRequest& request, SpanSink& sink, const ReceiverLimits& limits);
+// `keys`: the span attributes the store indexes (the values the index notes).
+net::HttpResponse handle_otlp_request(net::HttpRequest& request, SpanSink& sink, const ReceiverLimits& limits,
+                                      const otlp::IndexedKeys& keys = otlp::default_indexed_keys());
 
 }  // namespace tracechat::collector

@@ -19,11 +19,12 @@
 //
 // Search (search_traces, for the trace explorer). A trace's search terms are one per
 // distinct service name (the resource's `service.name`), per distinct span name, and
-// per distinct value of each span attribute in otlp::kIndexedSpanAttributes (a string
-// as it is, an int in decimal, a bool as true/false: otlp::IndexedValue). A term is a
-// kind byte and the text: 's' a service, 'n' a span name, '0' + i the value of
-// kIndexedSpanAttributes[i] (so that list may only grow at its end); the text is bytes,
-// NULs and newlines included, and is matched exactly. The summary row keeps the
+// per distinct value of each indexed span attribute (otlp::IndexedKeys: the built-in
+// ones and those the collector was told to index, which the store keeps in its
+// indexed_attributes table; a string as it is, an int in decimal, a bool as true/false:
+// otlp::IndexedValue). A term is a kind byte and the text: 's' a service, 'n' a span
+// name, '0'-'9' then 'A'-'F' the value of the key in that slot (so keys keep their slots);
+// the text is bytes, NULs and newlines included, and is matched exactly. The summary row keeps the
 // trace's conversation id (`conversation_id`: the first non-empty
 // `chat.conversation.id`, always indexed) and lists its other terms (`terms`), so a
 // later batch of the trace adds only the terms the list lacks, with no lookup. Term
@@ -193,6 +194,16 @@ class SpanStore {
   // that no collector has upgraded yet, a search with a term is an error saying so; the
   // other conditions work.
   Result<TracePage> search_traces(const TraceQuery& query) const;
+  // The span attributes indexed: the built-in ones and those added to the store. A viewer
+  // reads them at open and again when a search names a key it does not know (a collector
+  // may have added it since).
+  const otlp::IndexedKeys& indexed_keys() const { return indexed_keys_; }
+  // Whether `key` is indexed (read again from the store when it is not yet known).
+  Result<bool> indexes_attribute(std::string_view key) const;
+  // Writers: index these keys too from now on (keys already indexed stay as they are;
+  // traces indexed before get no terms for a new one). An error when the store would hold
+  // more than otlp::kMaxIndexedSpanAttributes keys, or a key is empty or too long.
+  Result<void> index_attributes(const std::vector<std::string>& keys);
   // One trace's summary; empty when the store has no such trace.
   Result<std::optional<TraceSummary>> trace_summary(const trace::TraceId& trace_id) const;
   // From now on the term plan is taken exactly when the candidate buckets hold at most
@@ -223,6 +234,8 @@ class SpanStore {
   mutable bool current_layout_ = true;  // false: a store from before 2026-12 a viewer opened as it was
   mutable bool search_index_ = true;    // false: a store from before the search index a viewer opened as it was
   void detect_layout() const;
+  Result<void> read_indexed_keys() const;
+  mutable otlp::IndexedKeys indexed_keys_;
   std::optional<std::size_t> term_plan_rows_;
   mutable SearchPlan last_search_plan_ = SearchPlan::none;
   std::filesystem::path path_;

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tracechat/otlp/indexed_keys.h"
 #include "tracechat/result.h"
 #include "tracechat/trace/span_data.h"
 
@@ -32,22 +33,6 @@ struct DecodedTraces {
 inline constexpr int kMaxAnyValueDepth = 32;
 
 Result<DecodedTraces> decode_traces_protobuf(std::string_view body);
-
-// The span attributes a trace store indexes, so that a trace can be found by
-// `key=value` (SpanSummary::attributes holds their values in this order). Only these:
-// an index of every key would let any sender grow the store without bound.
-inline constexpr std::array<std::string_view, 5> kIndexedSpanAttributes = {
-    "chat.conversation.id", "chat.session.id", "dataaction.name", "http.response.status_code", "error.type"};
-inline constexpr std::size_t kConversationIdAttribute = 0;  // its position in kIndexedSpanAttributes
-static_assert(kIndexedSpanAttributes[kConversationIdAttribute] == "chat.conversation.id");
-
-// The position of `key` in kIndexedSpanAttributes, or -1.
-constexpr int indexed_span_attribute(std::string_view key) noexcept {
-  for (std::size_t i = 0; i < kIndexedSpanAttributes.size(); ++i) {
-    if (kIndexedSpanAttributes[i] == key) return static_cast<int>(i);
-  }
-  return -1;
-}
 
 // A span's value of one indexed attribute as the decoded span has it (the last of a key
 // given twice), as text: a string value as it is, an int in decimal, a bool as
@@ -102,8 +87,8 @@ struct SpanSummary {
   // JSON bytesValue); empty otherwise (a kvlist value, which the decoder turns into
   // JSON text, included).
   std::string_view service;
-  // The values of kIndexedSpanAttributes, in that order.
-  std::array<IndexedValue, kIndexedSpanAttributes.size()> attributes;
+  // The values of the indexed keys (IndexedKeys), by slot.
+  std::array<IndexedValue, kMaxIndexedSpanAttributes> attributes;
 };
 struct TraceIndex {
   std::vector<SpanSummary> spans;  // the spans decode_traces_protobuf would accept, in order
@@ -113,14 +98,16 @@ struct TraceIndex {
 // Validates a protobuf request exactly as decode_traces_protobuf does (same errors,
 // same rejected spans) without building the spans: a collector that stores the body
 // as it came needs only this. Several times cheaper than decoding.
-Result<TraceIndex> index_traces_protobuf(std::string_view body);
+// `keys`: the attributes whose values SpanSummary::attributes notes.
+Result<TraceIndex> index_traces_protobuf(std::string_view body, const IndexedKeys& keys = default_indexed_keys());
 // The same from spans already decoded; the views point into them.
-TraceIndex index_traces(const DecodedTraces& decoded);
+TraceIndex index_traces(const DecodedTraces& decoded, const IndexedKeys& keys = default_indexed_keys());
 // The same for a JSON request, validated exactly as decode_traces_json does, in one
 // pass over the text that builds no document. The views point into `body` (whose
 // characters must stay where they are) or, for strings written with escapes, into
 // what `document` receives, which must outlive them too.
-Result<TraceIndex> index_traces_json(std::string_view body, std::shared_ptr<const void>& document);
+Result<TraceIndex> index_traces_json(std::string_view body, std::shared_ptr<const void>& document,
+                                     const IndexedKeys& keys = default_indexed_keys());
 Result<DecodedTraces> decode_traces_json(std::string_view body);
 
 struct PartialSuccess {

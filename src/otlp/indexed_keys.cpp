@@ -1,0 +1,35 @@
+#include "tracechat/otlp/indexed_keys.h"
+
+namespace tracechat::otlp {
+
+IndexedKeys::IndexedKeys() {
+  for (const auto key : kIndexedSpanAttributes) keys_[size_++] = std::string(key);
+}
+
+Result<void> IndexedKeys::add(std::string_view key) {
+  if (slot(key) >= 0) return {};
+  if (key.empty()) return Error{"an indexed attribute needs a key"};
+  if (key.size() > kMaxIndexedKeyBytes) {
+    return Error{"indexed attribute '" + std::string(key.substr(0, 40)) + "...': longer than " +
+                 std::to_string(kMaxIndexedKeyBytes) + " bytes"};
+  }
+  if (size_ == kMaxIndexedSpanAttributes) {
+    return Error{"cannot index '" + std::string(key) + "': a store indexes at most " +
+                 std::to_string(kMaxIndexedSpanAttributes) + " attributes (" + list() + ")"};
+  }
+  keys_[size_++] = std::string(key);
+  return {};
+}
+
+std::string IndexedKeys::list() const {
+  std::string out;
+  for (std::size_t i = 0; i < size_; ++i) out += (i == 0 ? "" : ", ") + keys_[i];
+  return out;
+}
+
+const IndexedKeys& default_indexed_keys() {
+  static const IndexedKeys keys;
+  return keys;
+}
+
+}  // namespace tracechat::otlp
