@@ -116,6 +116,7 @@ struct Explorer::Impl {
     }
     ++api_requests;
     if (segments.size() == 2 && segments[1] == "traces") return list(request.target);
+    if (segments.size() == 2 && segments[1] == "attributes") return attributes();
     if (segments.size() == 3 && segments[1] == "traces") return trace(segments[2]);
     if (segments.size() == 3 && segments[1] == "conversations") return conversation(segments[2]);
     return error_response(404, "no such API: " + std::string(url->path().substr(0, 100)));
@@ -149,6 +150,19 @@ struct Explorer::Impl {
     for (const auto& t : page->traces) rows.push_back(trace_row(t));
     return api_response(json::object{{"traces", std::move(rows)},
                                      {"next", page->next ? json::value(format_cursor(*page->next)) : nullptr}});
+  }
+
+  // The attribute keys the store indexes: what `attr` may name.
+  net::HttpResponse attributes() {
+    auto store = stores->acquire();
+    if (!store) return error_response(500, store.error().message);
+    if (auto refreshed = (*store)->refresh_indexed_keys(); !refreshed) {
+      return error_response(500, refreshed.error().message);
+    }
+    json::array keys;
+    const auto& indexed = (*store)->indexed_keys();
+    for (std::size_t i = 0; i < indexed.size(); ++i) keys.push_back(text(indexed.key(i)));
+    return api_response(json::object{{"attributes", std::move(keys)}});
   }
 
   Result<std::vector<std::unique_ptr<trace::SpanData>>> load_trace(const trace::TraceId& id) {

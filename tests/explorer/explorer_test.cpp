@@ -170,7 +170,13 @@ TEST_F(ExplorerTest, BadQueriesAre400WithAMessage) {
 // A key the collector was told to index (--index-attribute) after the explorer opened
 // the store is searchable at once; a key it does not index is a 400 naming the ones it does.
 TEST_F(ExplorerTest, AKeyTheCollectorIndexesIsSearchable) {
+  const auto keys_before = get_json("/api/attributes").at("attributes").as_array();
+  EXPECT_EQ(keys_before.size(), otlp::kIndexedSpanAttributes.size());
   ASSERT_TRUE(writer_->index_attributes({"order.id"}).ok());
+  const auto keys = get_json("/api/attributes").at("attributes").as_array();
+  ASSERT_EQ(keys.size(), otlp::kIndexedSpanAttributes.size() + 1);
+  EXPECT_EQ(keys[0].as_string(), "chat.conversation.id");
+  EXPECT_EQ(keys.back().as_string(), "order.id");
   test_support::ChatTraceOptions o;
   o.trace_id = trace_hex(kTraces);
   o.conversation_id = conversation_of(kTraces);

@@ -76,6 +76,10 @@ const checks = {
     expect(ids.length === 1 && ids[0] === expectedTraceId,
            `expected exactly ${expectedTraceId}, the list has ${JSON.stringify(ids)}`);
     const conversationCell = await page.locator(`[data-trace-id="${expectedTraceId}"] .c-conversation a`).getAttribute('title');
+    // The attribute field suggests the keys the store indexes.
+    await page.waitForFunction(() => document.querySelectorAll('#attr-keys option').length > 0, null, { timeout: TIMEOUT });
+    const attributeKeys = await page.$$eval('#attr-keys option', (options) => options.map((o) => o.value));
+    expect(attributeKeys.includes('chat.conversation.id='), `the attribute suggestions lack chat.conversation.id: ${attributeKeys}`);
     // A service's colour in the list is its colour in the trace (the first service of a
     // trace never has to give way), and the trace's services all differ.
     const listColours = await page.$$eval(`[data-trace-id="${expectedTraceId}"] .c-services .chip`, (chips) =>
@@ -88,7 +92,7 @@ const checks = {
     expect(listColours[firstService] === firstColour,
            `${firstService} is ${listColours[firstService]} in the list but ${firstColour} in the trace`);
     expect(new Set(legend.map(([, c]) => c)).size === Math.min(legend.length, 10), 'two services of the trace share a colour');
-    return { url: page.url(), rows: ids, conversationCell, listColours, legend };
+    return { url: page.url(), rows: ids, conversationCell, attributeKeys, listColours, legend };
   },
 
   // The root's toggle hides every descendant row and brings them back.

@@ -200,6 +200,8 @@ class SpanStore {
   const otlp::IndexedKeys& indexed_keys() const { return indexed_keys_; }
   // Whether `key` is indexed (read again from the store when it is not yet known).
   Result<bool> indexes_attribute(std::string_view key) const;
+  // indexed_keys() as the store has them now (a collector may have added some).
+  Result<void> refresh_indexed_keys() const { return read_indexed_keys(); }
   // Writers: index these keys too from now on (keys already indexed stay as they are;
   // traces indexed before get no terms for a new one). An error when the store would hold
   // more than otlp::kMaxIndexedSpanAttributes keys, or a key is empty or too long.

@@ -177,6 +177,17 @@
     return body;
   }
 
+  // The attribute field suggests the keys the store indexes (`key=`); without them the
+  // field still takes any text, and a key the store does not index is answered with a
+  // message that lists them.
+  async function suggestAttributeKeys() {
+    try {
+      const body = await getJson('/api/attributes');
+      const list = byId('attr-keys');
+      list.replaceChildren(...(body.attributes || []).map((key) => el('option', { attrs: { value: `${key}=` } })));
+    } catch (_) { /* suggestions only */ }
+  }
+
   function parseRoute(pathname) {
     const m = /^\/(trace|conversation)\/([^/]+)\/?$/.exec(pathname);
     if (!m) return { view: 'list' };
@@ -1261,5 +1272,6 @@
     window.addEventListener('popstate', route);
     route();
     connectLive();
+    suggestAttributeKeys();
   }
 })();
