@@ -78,7 +78,7 @@ void add_collector_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--index-attribute", options->indexed_attributes,
                   "also index this span attribute, so that the explorer finds traces by its value\n"
                   "(attr=KEY=VALUE); repeatable. The store keeps it: later runs index it too, and\n"
-                  "traces stored before it was added are not found by it")
+                  "traces indexed before it was added are not found by it")
       ->type_name("KEY");
   auto ui = std::make_shared<std::string>();
   cmd->add_option("--ui", *ui,
@@ -98,9 +98,21 @@ void add_collector_command(CLI::App& app, int& exit_code) {
     if (!forward->empty()) options->forward = *forward;
     if (*max_age > 0) options->retention.max_age = std::chrono::seconds(*max_age);
     if (*max_size > 0) options->retention.max_bytes = *max_size;
+    explorer::ExplorerOptions explorer_options;
+    explorer_options.listen = *ui;
+    explorer_options.db = options->db;
+    explorer_options.allowed_hosts = *ui_allowed_hosts;
+    // Before the collector, which may add indexed keys to the store for good.
+    if (!ui->empty()) {
+      if (auto checked = explorer::Explorer::check(explorer_options); !checked) {
+        std::fprintf(stderr, "error: --ui: %s\n", common::terminal_safe(checked.error().message).c_str());
+        exit_code = 2;
+        return;
+      }
+    }
     auto collector = collector::Collector::start(*options);
     if (!collector) {
-      std::fprintf(stderr, "error: %s\n", collector.error().message.c_str());
+      std::fprintf(stderr, "error: %s\n", common::terminal_safe(collector.error().message).c_str());
       exit_code = 1;
       return;
     }
@@ -118,10 +130,6 @@ void add_collector_command(CLI::App& app, int& exit_code) {
     }
     std::unique_ptr<explorer::Explorer> explorer;
     if (!ui->empty()) {
-      explorer::ExplorerOptions explorer_options;
-      explorer_options.listen = *ui;
-      explorer_options.db = options->db;
-      explorer_options.allowed_hosts = *ui_allowed_hosts;
       auto started = explorer::Explorer::start(explorer_options);
       if (!started) {
         std::fprintf(stderr, "error: --ui: %s\n", common::terminal_safe(started.error().message).c_str());

@@ -218,20 +218,8 @@ Result<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) {
   if (impl->options.retention.max_bytes) {
     segment_bytes = std::clamp<std::uint64_t>(*impl->options.retention.max_bytes / 16, 1 << 20, segment_bytes);
   }
-  auto store = SpanStore::open(impl->options.db, StoreAccess::write, segment_bytes);
-  if (!store) return store.error();
-  impl->store = std::move(*store);
-  // Before the recovery below, which indexes with them.
-  if (auto indexed = impl->store->index_attributes(impl->options.indexed_attributes); !indexed) {
-    return indexed.error();
-  }
-  impl->indexed_keys = impl->store->indexed_keys();
-  // Requests a previous run stored but did not index.
-  if (auto recovered = impl->store->recover(); !recovered) {
-    return Error{"cannot index what the request log of '" + impl->options.db.string() +
-                 "' holds: " + recovered.error().message};
-  }
-
+  // What can fail is tried before the store learns new indexed keys, which it keeps for
+  // good: the forward URL, the store itself, the listening address.
   if (impl->options.forward) {
     auto url = otlp::OtlpHttpExporterOptions::traces_url_from_base(*impl->options.forward);
     if (!url) return Error{"--forward: " + url.error().message};
@@ -243,6 +231,11 @@ Result<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) {
       (protocol == otlp::Protocol::http_json ? impl->forward_json : impl->forward_protobuf) = std::move(exporter);
     }
   }
+  otlp::IndexedKeys checked;  // the keys' text and count, before the store is touched
+  for (const auto& key : impl->options.indexed_attributes) TRACECHAT_CHECK(checked.add(key));
+  auto store = SpanStore::open(impl->options.db, StoreAccess::write, segment_bytes);
+  if (!store) return store.error();
+  impl->store = std::move(*store);
 
   net::HttpServerOptions server_options;
   server_options.address = address->first;
@@ -255,6 +248,16 @@ Result<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) {
   impl->server = std::make_unique<net::HttpServer>(server_options, [raw](net::HttpRequest& request) {
     return handle_otlp_request(request, *raw, raw->options.limits, raw->indexed_keys);
   });
+  TRACECHAT_CHECK(impl->server->listen());
+
+  // Before the recovery below, which indexes with them.
+  TRACECHAT_CHECK(impl->store->index_attributes(impl->options.indexed_attributes));
+  impl->indexed_keys = impl->store->indexed_keys();
+  // Requests a previous run stored but did not index.
+  if (auto recovered = impl->store->recover(); !recovered) {
+    return Error{"cannot index what the request log of '" + impl->options.db.string() +
+                 "' holds: " + recovered.error().message};
+  }
   impl->indexer = std::thread([raw] { raw->index_loop(); });
   if (impl->forward_protobuf) impl->forwarder = std::thread([raw] { raw->forward_loop(); });
   std::unique_ptr<Collector> collector(new Collector(std::move(impl)));

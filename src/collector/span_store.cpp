@@ -441,9 +441,16 @@ Result<std::unique_ptr<SpanStore>> SpanStore::open(const std::filesystem::path& 
 Result<void> SpanStore::read_indexed_keys() const {
   otlp::IndexedKeys keys;
   Statement stmt(db_, "SELECT slot, key FROM indexed_attributes ORDER BY slot");
-  if (!stmt.ok()) {  // a store from before the table: the built-in keys
-    indexed_keys_ = keys;
-    return {};
+  if (!stmt.ok()) {
+    // A store from before the table has the built-in keys; any other failure is one.
+    Statement table(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'indexed_attributes'");
+    if (!table.ok()) return sql_error(db_, "read the indexed attributes");
+    const int found = sqlite3_step(table.get());
+    if (found == SQLITE_DONE) {
+      indexed_keys_ = keys;
+      return {};
+    }
+    return sql_error(db_, "read the indexed attributes");
   }
   int rc;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {

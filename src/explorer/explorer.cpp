@@ -251,6 +251,12 @@ struct Explorer::Impl {
 Explorer::Explorer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Explorer::~Explorer() { stop(); }
 
+Result<void> Explorer::check(const ExplorerOptions& options) {
+  TRACECHAT_TRY(const auto address, net::parse_listen_address(options.listen));
+  TRACECHAT_CHECK(HostCheck::make(address.first, options.allowed_hosts));
+  return {};
+}
+
 Result<std::unique_ptr<Explorer>> Explorer::start(ExplorerOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);

@@ -389,8 +389,9 @@ HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, WebSocket
 
 HttpServer::~HttpServer() { stop(); }
 
-Result<void> HttpServer::start() {
+Result<void> HttpServer::listen() {
   auto& i = *impl_;
+  if (i.acceptor.is_open()) return {};
   beast::error_code ec;
   if (!i.options.tls_cert_file.empty() || !i.options.tls_key_file.empty()) {
     i.tls.emplace(ssl::context::tls_server);
@@ -407,12 +408,22 @@ Result<void> HttpServer::start() {
   i.acceptor.open(endpoint.protocol(), ec);
   if (!ec) i.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) i.acceptor.bind(endpoint, ec);
-  if (ec) return Error{"cannot listen on " + where + ": " + ec.message()};
-  i.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Error{"cannot listen on " + where + ": " + ec.message()};
+  if (!ec) i.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    beast::error_code ignored;
+    i.acceptor.close(ignored);  // (listen() again tries again)
+    return Error{"cannot listen on " + where + ": " + ec.message()};
+  }
   i.bound_port = i.acceptor.local_endpoint().port();
   const bool ipv6 = i.options.address.find(':') != std::string::npos;
   i.listen_name = (ipv6 ? "[" + i.options.address + "]" : i.options.address) + ":" + std::to_string(i.bound_port);
+  return {};
+}
+
+Result<void> HttpServer::start() {
+  auto& i = *impl_;
+  if (!i.threads.empty()) return Error{"the server on " + i.listen_name + " has started already"};
+  if (auto listening = listen(); !listening) return listening;
   i.accept();  // its handlers run on accept_strand, the acceptor's executor
   for (unsigned t = 0; t < std::max(1u, i.options.threads); ++t) {
     i.threads.emplace_back([&ioc = i.ioc] { ioc.run(); });

@@ -1,5 +1,7 @@
 #include "tracechat/otlp/indexed_keys.h"
 
+#include <algorithm>
+
 namespace tracechat::otlp {
 
 IndexedKeys::IndexedKeys() {
@@ -13,6 +15,13 @@ Result<void> IndexedKeys::add(std::string_view key) {
     return Error{"indexed attribute '" + std::string(key.substr(0, 40)) + "...': longer than " +
                  std::to_string(kMaxIndexedKeyBytes) + " bytes"};
   }
+  // A search names it as attr=KEY=VALUE, split at the first '='.
+  const bool unusable = std::any_of(key.begin(), key.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return c == '=' || byte < 0x20 || byte == 0x7f;
+  });
+  if (unusable)
+    return Error{"indexed attribute '" + std::string(key) + "': a key has no '=' and no control characters"};
   if (size_ == kMaxIndexedSpanAttributes) {
     return Error{"cannot index '" + std::string(key) + "': a store indexes at most " +
                  std::to_string(kMaxIndexedSpanAttributes) + " attributes (" + list() + ")"};

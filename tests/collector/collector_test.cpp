@@ -211,6 +211,46 @@ TEST(CollectorIndexedAttributes, AKeyToldIsSearchableInBothEncodings) {
   for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
 }
 
+// A request the last run logged but did not index is indexed with the keys this run was
+// told (they reach the store before its recovery); a start that fails (the address is
+// taken) leaves the store's keys as they were.
+TEST(CollectorIndexedAttributes, RecoveryUsesTheKeysAndAFailedStartAddsNone) {
+  const auto db = temp_db("indexed-recovery");
+  auto spans = test_support::sample_spans();
+  spans[1]->attributes.set("order.id", "o-logged");
+  const std::string body = otlp::encode_traces_protobuf(spans);
+  {
+    auto store = collector::SpanStore::open(db, collector::StoreAccess::write);
+    ASSERT_TRUE(store.ok());
+    const collector::LogRecord record{body, 1'764'000'000'000'000'000ULL};
+    ASSERT_TRUE((*store)->append(std::span<const collector::LogRecord>(&record, 1)).ok());  // logged only
+  }
+  net::HttpServer taken({}, [](net::HttpRequest&) { return net::text_response(200, ""); });
+  ASSERT_TRUE(taken.start().ok());
+  collector::CollectorOptions options;
+  options.db = db;
+  options.indexed_attributes = {"order.id"};
+  options.listen = "127.0.0.1:" + std::to_string(taken.port());
+  EXPECT_FALSE(collector::Collector::start(options).ok());
+  {
+    auto store = collector::SpanStore::open(db);
+    ASSERT_TRUE(store.ok());
+    EXPECT_EQ((*store)->indexed_keys().slot("order.id"), -1);
+  }
+  options.listen = "127.0.0.1:0";
+  auto started = collector::Collector::start(options);
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  started->reset();
+  auto store = collector::SpanStore::open(db);
+  ASSERT_TRUE(store.ok());
+  collector::TraceQuery q;
+  q.attributes = {{"order.id", "o-logged"}};
+  const auto page = (*store)->search_traces(q);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_EQ(page->traces.size(), 1u);
+  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
+}
+
 TEST(CollectorForward, ForwardsEveryRequestUnchanged) {
   std::mutex mutex;
   std::vector<net::HttpRequest> upstream_requests;

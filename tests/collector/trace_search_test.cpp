@@ -726,8 +726,10 @@ TEST(TraceSearch, AddedKeysAreSearchableAndKept) {
   q.attributes = {{"order.id", "o-1"}};
   const auto want = expected(traces, [](const TraceSpec& t) { return has_attribute(t, "order.id", "o-1"); });
   ASSERT_EQ(want.size(), 10u);  // and not `before`, indexed before the key was
-  for (const std::optional<std::size_t> rows : {std::optional<std::size_t>(0), std::optional<std::size_t>(SIZE_MAX)}) {
-    EXPECT_EQ(all_pages(**viewer, q, 3, rows), want);  // the viewer reads the new keys
+  for (const std::size_t rows : {std::size_t{0}, SIZE_MAX}) {
+    std::set<SearchPlan> plans;
+    EXPECT_EQ(all_pages(**viewer, q, 3, rows, &plans), want);  // the viewer reads the new keys
+    EXPECT_EQ(plans, std::set<SearchPlan>{rows == 0 ? SearchPlan::by_start : SearchPlan::by_term});
   }
   q.attributes = {{extra.back(), "2"}};
   EXPECT_EQ(all_pages(**viewer, q, 50).size(), 13u);  // i % 3 == 2 for 13 of 40

@@ -667,6 +667,11 @@ TEST(OtlpIndexedKeys, SlotsAndLimits) {
   EXPECT_EQ(keys.slot("chat.conversation.id"), 0);
   EXPECT_EQ(keys.slot("order.id"), -1);
   EXPECT_FALSE(keys.add("").ok());
+  for (const char* unusable : {"a=b", "line\nbreak", "tab\tkey", "del\x7f"}) {
+    const auto refused = keys.add(unusable);
+    EXPECT_FALSE(refused.ok()) << unusable;
+  }
+  EXPECT_TRUE(keys.add("http.request.header.x-order-id").ok());
   EXPECT_FALSE(keys.add(std::string(otlp::kMaxIndexedKeyBytes + 1, 'k')).ok());
   for (std::size_t i = keys.size(); i < otlp::kMaxIndexedSpanAttributes; ++i) {
     ASSERT_TRUE(keys.add("k" + std::to_string(i)).ok()) << i;

@@ -23,6 +23,10 @@ inline void expect_same_indexed_values(const otlp::SpanSummary& expected, const 
     EXPECT_EQ(a.has_value(), b.has_value()) << "span " << span << " " << keys.key(k);
     EXPECT_EQ(a.text(), b.text()) << "span " << span << " " << keys.key(k);
   }
+  // The store reads every slot: those past the keys hold nothing.
+  for (std::size_t k = keys.size(); k < otlp::kMaxIndexedSpanAttributes; ++k) {
+    EXPECT_FALSE(indexed.attributes[k].has_value()) << "span " << span << " slot " << k;
+  }
 }
 
 // `keys`: those the index was made with.

@@ -96,7 +96,7 @@ struct TraceQuery {
   std::string conversation_id;  // empty: any
   std::string service;          // exact service.name; empty: any
   std::string span_name;        // exact; the trace has a span of this name; empty: any
-  // key=value, all must match; each key must be one of otlp::kIndexedSpanAttributes.
+  // key=value, all must match; each key must be one the store indexes (indexed_keys()).
   std::vector<std::pair<std::string, std::string>> attributes;
   bool errors_only = false;
   std::optional<std::uint64_t> start_from_unix_nano;  // trace start >= this
@@ -182,8 +182,8 @@ class SpanStore {
   // One page of the traces matching `query`, newest start first; page on with
   // `query.after = page.next` (a cursor never skips nor repeats a trace, ties of start
   // time included, though traces indexed meanwhile may move between pages). Without
-  // conditions: the newest traces. An attribute key not in otlp::kIndexedSpanAttributes
-  // is an error naming the indexed keys. The plan: a trace id is a primary key lookup;
+  // conditions: the newest traces. An attribute key the store does not index is an
+  // error naming the indexed keys. The plan: a trace id is a primary key lookup;
   // with terms (conversation, service, span name, attributes), the term buckets whose
   // filters may hold them all are found, and if they hold no more traces than
   // kDefaultTermPlanRows, or are at most a third of the buckets, those traces are read,

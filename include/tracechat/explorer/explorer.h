@@ -58,6 +58,9 @@ class Explorer {
  public:
   // Opens the store for reading (it must exist) and starts serving.
   static Result<std::unique_ptr<Explorer>> start(ExplorerOptions options);
+  // What start checks of the options alone (the listening address, the allowed hosts),
+  // for a caller that wants to know before it starts anything else.
+  static Result<void> check(const ExplorerOptions& options);
   ~Explorer();  // stops
   Explorer(const Explorer&) = delete;
   Explorer& operator=(const Explorer&) = delete;

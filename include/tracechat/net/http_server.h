@@ -63,8 +63,11 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds, listens and starts the I/O threads. Errors name the address (or the
-  // certificate file that could not be loaded).
+  // Binds and listens (connections wait in the backlog until start), so that a caller
+  // learns the address is taken before it does anything it cannot undo. Errors name the
+  // address (or the certificate file that could not be loaded).
+  Result<void> listen();
+  // listen() unless done, then accepts and starts the I/O threads.
   Result<void> start();
   void stop();
   std::uint16_t port() const noexcept;

@@ -30,7 +30,8 @@ class IndexedKeys {
   IndexedKeys();  // kIndexedSpanAttributes
 
   // Adds a key at the next slot (one already here: nothing changes). An empty or long key,
-  // or one past kMaxIndexedSpanAttributes, is an error that says so.
+  // one with '=' or a control character (no search could name it), or one past
+  // kMaxIndexedSpanAttributes, is an error that says so.
   Result<void> add(std::string_view key);
 
   // The slot of `key`, or -1.
