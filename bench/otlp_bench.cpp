@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "size_flags.h"
+#include "support/span_store_files.h"
 #include "tracechat/collector/collector.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/otlp/decoding.h"
@@ -136,12 +137,7 @@ static void BM_DecodeJson512(benchmark::State& state) {
 BENCHMARK(BM_DecodeJson512);
 
 namespace {
-std::filesystem::path bench_db() {
-  const auto path =
-      std::filesystem::temp_directory_path() / ("tracechat-bench-" + std::to_string(getpid()) + ".sqlite");
-  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) std::filesystem::remove_all(path.string() + suffix);
-  return path;
-}
+std::filesystem::path bench_db() { return test_support::fresh_span_store_path("bench"); }
 // Fresh trace and span ids per batch: every batch is 32 new chat sessions (each its own
 // conversation), a millisecond after the previous batch's.
 void renumber(std::vector<std::unique_ptr<SpanData>>& spans) {
@@ -196,7 +192,7 @@ static void BM_StoreInsert512(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * spans.size());
   store->reset();
-  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) std::filesystem::remove_all(path.string() + suffix);
+  test_support::remove_span_store(path);
 }
 BENCHMARK(BM_StoreInsert512)->Unit(benchmark::kMillisecond);
 
@@ -248,7 +244,7 @@ static void collector_ingest(benchmark::State& state, otlp::Protocol protocol) {
   state.counters["stored"] = static_cast<double>((*c)->stats().spans_indexed);
   state.counters["collector_cpu_us_per_span"] = collector_cpu / total_spans * 1e6;
   c->reset();
-  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) std::filesystem::remove_all(path.string() + suffix);
+  test_support::remove_span_store(path);
 }
 static void BM_CollectorIngest512(benchmark::State& state) { collector_ingest(state, otlp::Protocol::http_protobuf); }
 BENCHMARK(BM_CollectorIngest512)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -273,7 +269,7 @@ struct ListingStore {
   }
   ~ListingStore() {
     store.reset();
-    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) std::filesystem::remove_all(path.string() + suffix);
+    test_support::remove_span_store(path);
   }
   std::filesystem::path path;
   std::unique_ptr<collector::SpanStore> store;
@@ -380,7 +376,7 @@ struct ExplorerStore {
   }
   ~ExplorerStore() {
     store.reset();
-    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) std::filesystem::remove_all(path.string() + suffix);
+    test_support::remove_span_store(path);
   }
   std::filesystem::path path;
   std::unique_ptr<collector::SpanStore> store;

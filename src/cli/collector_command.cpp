@@ -122,11 +122,8 @@ void add_collector_command(CLI::App& app, int& exit_code) {
     std::printf("tracechat collector: keeping %s\n", describe_retention(options->retention).c_str());
     const auto& keys = (*collector)->indexed_keys();
     if (keys.size() > otlp::kIndexedSpanAttributes.size()) {
-      std::string added;
-      for (std::size_t i = otlp::kIndexedSpanAttributes.size(); i < keys.size(); ++i) {
-        added += (added.empty() ? "" : ", ") + std::string(keys.key(i));
-      }
-      std::printf("tracechat collector: also indexing the span attributes %s\n", common::terminal_safe(added).c_str());
+      std::printf("tracechat collector: also indexing the span attributes %s\n",
+                  common::terminal_safe(keys.list(otlp::kIndexedSpanAttributes.size())).c_str());
     }
     std::unique_ptr<explorer::Explorer> explorer;
     if (!ui->empty()) {

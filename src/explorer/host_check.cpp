@@ -30,14 +30,15 @@ bool loopback_name(std::string_view host) {
 struct HostAndPort {
   std::string host;
   std::string port;
-  bool operator==(const HostAndPort&) const = default;
+  bool has_port = false;  // a ':' after the host, even with no digits after it
+  bool operator==(const HostAndPort& other) const { return host == other.host && port == other.port; }
 };
 std::optional<HostAndPort> parse_host(std::string_view authority) {
   const auto parsed = boost::urls::parse_authority(authority);
   if (!parsed || parsed->has_userinfo() || parsed->encoded_host().empty()) return std::nullopt;
   const std::string_view port = parsed->port();
   if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-  return HostAndPort{lowercase(parsed->encoded_host()), std::string(port)};
+  return HostAndPort{lowercase(parsed->encoded_host()), std::string(port), parsed->has_port()};
 }
 
 }  // namespace
@@ -45,13 +46,12 @@ std::optional<HostAndPort> parse_host(std::string_view authority) {
 Result<HostCheck> HostCheck::make(std::string_view listen_host, const std::vector<std::string>& allowed) {
   HostCheck check;
   for (const auto& name : allowed) {
-    const auto authority = boost::urls::parse_authority(name);
-    if (name.empty() || !authority || authority->has_userinfo() || authority->has_port() ||
-        authority->encoded_host().empty()) {
+    const auto parsed = parse_host(name);
+    if (!parsed || parsed->has_port) {
       return Error{"allowed host '" + name +
                    "': give a host name without scheme, port or path, e.g. traces.example.com"};
     }
-    check.allowed_.push_back(lowercase(name));
+    check.allowed_.push_back(parsed->host);
   }
   check.applies_ = loopback_name(lowercase(listen_host)) || !check.allowed_.empty();
   return check;

@@ -30,9 +30,9 @@ Result<void> IndexedKeys::add(std::string_view key) {
   return {};
 }
 
-std::string IndexedKeys::list() const {
+std::string IndexedKeys::list(std::size_t from) const {
   std::string out;
-  for (std::size_t i = 0; i < size_; ++i) out += (i == 0 ? "" : ", ") + keys_[i];
+  for (std::size_t i = from; i < size_; ++i) out += (i == from ? "" : ", ") + keys_[i];
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "emulator/emulator_fixture.h"
+#include "support/span_store_files.h"
 #include "tracechat/collector/collector.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/conventions.h"
@@ -393,17 +394,13 @@ TEST_F(CApiTest, MessageTextIsOnTheSpanOnlyWhenAskedFor) {
   namespace fs = std::filesystem;
   // The collector and its store, both gone when the test ends, however it ends.
   struct Store {
-    fs::path db = fs::temp_directory_path() / ("tracechat-capi-" + std::to_string(getpid()) + ".sqlite");
+    fs::path db = test_support::fresh_span_store_path("capi");
     std::unique_ptr<collector::Collector> collector;
-    void remove() const {
-      for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
-    }
     ~Store() {
       collector.reset();
-      remove();
+      test_support::remove_span_store(db);
     }
   } store;
-  store.remove();
   collector::CollectorOptions options;
   options.listen = "127.0.0.1:0";
   options.db = store.db;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "support/sample_spans.h"
+#include "support/span_store_files.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/net/gzip.h"
 #include "tracechat/net/http_client.h"
@@ -23,16 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path temp_db(const std::string& name) {
-  const auto path = fs::temp_directory_path() / ("tracechat-" + std::to_string(getpid()) + "-" + name + ".sqlite");
-  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(path.string() + suffix);
-  return path;
-}
-
 class CollectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = temp_db(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    db_ = test_support::fresh_span_store_path(::testing::UnitTest::GetInstance()->current_test_info()->name());
     collector::CollectorOptions options;
     options.listen = "127.0.0.1:0";
     options.db = db_;
@@ -43,7 +38,7 @@ class CollectorTest : public ::testing::Test {
   }
   void TearDown() override {
     collector_.reset();
-    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db_.string() + suffix);
+    test_support::remove_span_store(db_);
   }
 
   otlp::OtlpHttpExporter exporter(otlp::Protocol protocol, bool gzip) {
@@ -178,7 +173,7 @@ TEST_F(CollectorTest, StaysUpAfterGarbage) {
 // --index-attribute: the receiver notes the key's values in both encodings, so the
 // store finds the traces by them; the key stays the store's.
 TEST(CollectorIndexedAttributes, AKeyToldIsSearchableInBothEncodings) {
-  const auto db = temp_db("indexed-attributes");
+  const auto db = test_support::fresh_span_store_path("indexed-attributes");
   collector::CollectorOptions options;
   options.listen = "127.0.0.1:0";
   options.db = db;
@@ -208,14 +203,14 @@ TEST(CollectorIndexedAttributes, AKeyToldIsSearchableInBothEncodings) {
     EXPECT_EQ(page->traces.size(), 1u) << value;
   }
   collector.reset();
-  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
+  test_support::remove_span_store(db);
 }
 
 // A request the last run logged but did not index is indexed with the keys this run was
 // told (they reach the store before its recovery); a start that fails (the address is
 // taken) leaves the store's keys as they were.
 TEST(CollectorIndexedAttributes, RecoveryUsesTheKeysAndAFailedStartAddsNone) {
-  const auto db = temp_db("indexed-recovery");
+  const auto db = test_support::fresh_span_store_path("indexed-recovery");
   auto spans = test_support::sample_spans();
   spans[1]->attributes.set("order.id", "o-logged");
   const std::string body = otlp::encode_traces_protobuf(spans);
@@ -248,7 +243,7 @@ TEST(CollectorIndexedAttributes, RecoveryUsesTheKeysAndAFailedStartAddsNone) {
   const auto page = (*store)->search_traces(q);
   ASSERT_TRUE(page.ok()) << page.error().message;
   EXPECT_EQ(page->traces.size(), 1u);
-  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
+  test_support::remove_span_store(db);
 }
 
 TEST(CollectorForward, ForwardsEveryRequestUnchanged) {
@@ -260,7 +255,7 @@ TEST(CollectorForward, ForwardsEveryRequestUnchanged) {
     return net::HttpResponse{};
   });
   ASSERT_TRUE(upstream.start().ok());
-  const auto db = temp_db("forward");
+  const auto db = test_support::fresh_span_store_path("forward");
   collector::CollectorOptions options;
   options.listen = "127.0.0.1:0";
   options.db = db;
@@ -287,7 +282,7 @@ TEST(CollectorForward, ForwardsEveryRequestUnchanged) {
   EXPECT_EQ(upstream_requests[1].body, json_body);  // decompressed, otherwise byte for byte
   EXPECT_EQ((*c)->stats().forward_requests, 2u);
   c->reset();
-  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
+  test_support::remove_span_store(db);
 }
 
 TEST(CollectorStart, ErrorsNameTheProblem) {
@@ -328,7 +323,7 @@ TEST_F(CollectorTest, A200MeansTheRequestIsInTheStore) {
 }
 
 TEST(CollectorRetention, OldTracesAreRemovedWhileItRuns) {
-  const auto db = temp_db("retention");
+  const auto db = test_support::fresh_span_store_path("retention");
   collector::CollectorOptions options;
   options.listen = "127.0.0.1:0";
   options.db = db;
@@ -349,5 +344,5 @@ TEST(CollectorRetention, OldTracesAreRemovedWhileItRuns) {
   auto store = collector::SpanStore::open(db);
   EXPECT_TRUE((*store)->list_traces(0, 10)->empty());
   store->reset();
-  for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(db.string() + suffix);
+  test_support::remove_span_store(db);
 }

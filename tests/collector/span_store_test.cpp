@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "support/sample_spans.h"
+#include "support/span_store_files.h"
 #include "tracechat/otlp/protobuf_encoding.h"
 #include "tracechat/trace/id_generator.h"
 
@@ -15,13 +16,9 @@ using namespace tracechat;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDb {
-  TempDb() : path(fs::temp_directory_path() / ("tracechat-store-" + std::to_string(getpid()) + ".sqlite")) { clean(); }
-  ~TempDb() { clean(); }
-  void clean() {
-    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(path.string() + suffix);
-  }
-  fs::path path;
+// A store for one test, removed when it ends.
+struct TempDb : test_support::TempSpanStore {
+  TempDb() : TempSpanStore("store") {}
 };
 }  // namespace
 

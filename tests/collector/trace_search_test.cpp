@@ -10,6 +10,7 @@
 #include <functional>
 #include <set>
 
+#include "support/span_store_files.h"
 #include "tracechat/collector/span_store.h"
 #include "tracechat/trace/id_generator.h"
 
@@ -21,13 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDb {
-  TempDb() : path(fs::temp_directory_path() / ("tracechat-search-" + std::to_string(getpid()) + ".sqlite")) { clean(); }
-  ~TempDb() { clean(); }
-  void clean() {
-    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(path.string() + suffix);
-  }
-  fs::path path;
+// A store for one test, removed when it ends.
+struct TempDb : test_support::TempSpanStore {
+  TempDb() : TempSpanStore("search") {}
 };
 
 constexpr std::uint64_t kBase = 1'764'000'000'000'000'000ULL;

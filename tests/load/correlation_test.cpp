@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "support/span_store_files.h"
 #include "tracechat/conventions.h"
 
 using namespace tracechat;
@@ -14,15 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDb {
-  TempDb() : path(fs::temp_directory_path() / ("tracechat-correlation-" + std::to_string(getpid()) + ".sqlite")) {
-    clean();
-  }
-  ~TempDb() { clean(); }
-  void clean() {
-    for (const char* suffix : {"", "-wal", "-shm", ".requests"}) fs::remove_all(path.string() + suffix);
-  }
-  fs::path path;
+// A store for one test, removed when it ends.
+struct TempDb : test_support::TempSpanStore {
+  TempDb() : TempSpanStore("correlation") {}
 };
 
 std::shared_ptr<const trace::SpanOrigin> origin(const std::string& service) {

@@ -43,8 +43,8 @@ class IndexedKeys {
   }
   std::size_t size() const noexcept { return size_; }
   std::string_view key(std::size_t slot) const noexcept { return keys_[slot]; }
-  // "a, b, c", for messages.
-  std::string list() const;
+  // "a, b, c" from slot `from` on, for messages.
+  std::string list(std::size_t from = 0) const;
 
   friend bool operator==(const IndexedKeys& a, const IndexedKeys& b) noexcept {
     return a.size_ == b.size_ && a.keys_ == b.keys_;
